@@ -1,0 +1,277 @@
+import datetime
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from ehc.models import Organisation, OrganisationKind, Service, Team, TimeStamped
+
+
+class AdviceRequest(TimeStamped):
+    """A request for health advice about one child, sent to one provider's SPOC.
+
+    `notified_on` is day 0 of the 6 weeks; every tracked item shares `due_on`.
+    """
+
+    case = models.ForeignKey("assessments.Case", on_delete=models.PROTECT, related_name="advice_requests")
+    provider = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="advice_requests",
+        limit_choices_to={"kind": OrganisationKind.HEALTH_PROVIDER},
+    )
+    # Copied from the case so provider-side queues never join through cases to filter by LA.
+    local_authority = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    services_named = ArrayField(
+        models.CharField(max_length=20, choices=Service.choices),
+        default=list,
+        help_text="The health services the family says are involved",
+    )
+    message = models.TextField("Message to the SPOC", blank=True)
+    notified_on = models.DateField()
+    due_on = models.DateField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acknowledgement_note = models.TextField(blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-notified_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "provider"], name="advice_request_one_per_provider"),
+            models.CheckConstraint(
+                condition=models.Q(due_on__gte=models.F("notified_on")), name="advice_due_after"
+            ),
+        ]
+        indexes = [
+            # SPOC queue "awaiting acknowledgement": unacknowledged requests of one provider.
+            models.Index(
+                fields=["provider", "notified_on", "id"],
+                name="request_unacknowledged",
+                condition=models.Q(acknowledged_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Health advice from {self.provider} for {self.case.reference}"
+
+    @property
+    def is_acknowledged(self):
+        return self.acknowledged_at is not None
+
+
+class KnownStatus(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", "Not yet confirmed by the SPOC"
+    KNOWN_OPEN = "known_open", "Known: open to the team now"
+    KNOWN_CLOSED = "known_closed", "Known: closed within the last 12 months"
+    NOT_KNOWN = "not_known", "Not known to the team"
+    WAITING_LIST = "waiting_list", "On the team's waiting list"
+
+
+KNOWN_STATUSES = {KnownStatus.KNOWN_OPEN, KnownStatus.KNOWN_CLOSED}
+
+
+class ItemStatus(models.TextChoices):
+    OUTSTANDING = "outstanding", "Outstanding"
+    RETURNED = "returned", "Returned"
+    NOT_PROVIDED = "not_provided", "Will not be provided"
+    REMOVED = "removed", "Not involved (removed by the SPOC)"
+    CANCELLED = "cancelled", "Cancelled: the case ended"
+
+
+CLOSED_ITEM_STATUSES = {
+    ItemStatus.RETURNED,
+    ItemStatus.NOT_PROVIDED,
+    ItemStatus.REMOVED,
+    ItemStatus.CANCELLED,
+}
+
+
+class Stage(models.TextChoices):
+    """How far the Torbay process has gone for an outstanding item."""
+
+    REQUESTED = "requested", "Requested"
+    CHASED = "chased", "Chased"
+    ESCALATION_1 = "escalation_1", "Escalation 1"
+    ESCALATION_2 = "escalation_2", "Escalation 2"
+
+
+STAGE_ORDER = [Stage.REQUESTED, Stage.CHASED, Stage.ESCALATION_1, Stage.ESCALATION_2]
+
+
+class NotProvidedReason(models.TextChoices):
+    NOT_REQUIRED = "not_required", "Appendix C advice decided not to be required"
+    NOT_KNOWN = "not_known", "Child not known to the service and no assessment possible"
+    NO_CONSENT = "no_consent", "Family did not consent or did not engage"
+    DNA = "dna", "Appointments not attended"
+    CAPACITY = "capacity", "No capacity in the team"
+    OTHER = "other", "Other reason"
+
+
+class DelayReason(models.TextChoices):
+    CAPACITY = "capacity", "Staffing or capacity"
+    WAITING_LIST = "waiting_list", "Child on the waiting list"
+    DNA = "dna", "Appointment not attended"
+    LATE_NOTIFICATION = "late_notification", "Request reached the team late"
+    ASSESSMENT_NEEDED = "assessment", "Assessment needed before advice can be written"
+    OTHER = "other", "Other reason"
+
+
+class ExceptionReason82(models.TextChoices):
+    EXCEPTIONAL = "exceptional", "Exceptional personal circumstances"
+    AWAY = "away", "Child or family away from the area for 4 weeks or more"
+    MISSED_APPOINTMENT = "missed_appointment", "Missed appointment"
+
+
+class AdviceItem(TimeStamped):
+    """One team's advice for one request: the unit the timers and dashboards track.
+
+    Provider and LA are copied from the request so the sweep, the SPOC queue and the
+    DCO dashboard read this one table through partial indexes (see Meta).
+    """
+
+    request = models.ForeignKey(AdviceRequest, on_delete=models.CASCADE, related_name="items")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="advice_items")
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    local_authority = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("assessments.Case", on_delete=models.PROTECT, related_name="advice_items")
+    due_on = models.DateField()
+    known_status = models.CharField(
+        max_length=20, choices=KnownStatus.choices, default=KnownStatus.UNCONFIRMED
+    )
+    named_by_family = models.BooleanField(default=False)
+    added_by_spoc = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=ItemStatus.choices, default=ItemStatus.OUTSTANDING)
+    removed_reason = models.TextField(blank=True)
+
+    # Timer state (escalation.sweep). next_action_on is NULL once the item is closed.
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.REQUESTED)
+    next_action_on = models.DateField(null=True, blank=True)
+    chased_on = models.DateField(null=True, blank=True)
+    escalation_1_on = models.DateField(null=True, blank=True)
+    escalation_2_on = models.DateField(null=True, blank=True)
+    head_of_service_response_due_on = models.DateField(null=True, blank=True)
+    # Outcome (A) of the health internal escalation.
+    promised_on = models.DateField(null=True, blank=True)
+    delay_reason = models.CharField(max_length=30, choices=DelayReason.choices, blank=True)
+    delay_detail = models.TextField(blank=True)
+    head_of_service_responded_at = models.DateTimeField(null=True, blank=True)
+    head_of_service_responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    # Return
+    returned_on = models.DateField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Not provided (outcome B, or decided by the team)
+    not_provided_reason = models.CharField(max_length=30, choices=NotProvidedReason.choices, blank=True)
+    not_provided_detail = models.TextField(blank=True)
+    not_provided_decided_by = models.CharField(max_length=200, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    # Exception under reg 8(2): stays visible, marked excepted.
+    exception_reason = models.CharField(max_length=30, choices=ExceptionReason82.choices, blank=True)
+    exception_detail = models.TextField(blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "team"], name="advice_item_one_per_team"),
+            models.CheckConstraint(
+                condition=models.Q(status="outstanding") | models.Q(next_action_on__isnull=True),
+                name="advice_item_closed_has_no_timer",
+            ),
+        ]
+        indexes = [
+            # escalation.sweep.claim_due_items: outstanding items whose next action has come.
+            models.Index(
+                fields=["next_action_on", "id"],
+                name="item_due_action",
+                condition=models.Q(status="outstanding"),
+            ),
+            # SPOC queue and DCO dashboard for one provider: outstanding items by due date, keyset on id.
+            models.Index(
+                fields=["provider", "due_on", "id"],
+                name="item_provider_outstanding",
+                condition=models.Q(status="outstanding"),
+            ),
+            # Practitioner queue: one team's outstanding items.
+            models.Index(
+                fields=["team", "due_on", "id"],
+                name="item_team_outstanding",
+                condition=models.Q(status="outstanding"),
+            ),
+            # DCO dashboard across an area: outstanding items by LA.
+            models.Index(
+                fields=["local_authority", "due_on", "id"],
+                name="item_la_outstanding",
+                condition=models.Q(status="outstanding"),
+            ),
+            # Reports: items requested in a period, per provider.
+            models.Index(fields=["provider", "created_at"], name="item_provider_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.team.name} advice for {self.case.reference}"
+
+    @property
+    def is_outstanding(self):
+        return self.status == ItemStatus.OUTSTANDING
+
+    @property
+    def is_excepted(self):
+        return bool(self.exception_reason)
+
+    def days_overdue(self, today: datetime.date) -> int:
+        end = self.returned_on or self.closed_on or today
+        return max(0, (end - self.due_on).days)
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.is_outstanding and today > self.due_on
+
+    @property
+    def promise_broken_as_of(self):
+        return self.promised_on
+
+    def promise_passed(self, today: datetime.date) -> bool:
+        return self.is_outstanding and self.promised_on is not None and today > self.promised_on
+
+
+def advice_upload_path(instance, filename):
+    # Server-chosen names only: the user's filename is kept in a column, never on disk.
+    import uuid
+
+    return f"advice/{instance.item.case_id}/{uuid.uuid4().hex}"
+
+
+class AdviceReturn(TimeStamped):
+    """What a team sent back: a document and/or the structured Appendix C content."""
+
+    item = models.OneToOneField(AdviceItem, on_delete=models.CASCADE, related_name="advice_return")
+    document = models.FileField(upload_to=advice_upload_path, blank=True, max_length=300)
+    document_name = models.CharField(max_length=255, blank=True)
+    document_type = models.CharField(max_length=10, blank=True)  # "pdf" or "docx", from the content
+    document_size = models.PositiveIntegerField(null=True, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    description_of_needs = models.TextField(blank=True)
+    provision_required = models.TextField(blank=True, help_text="What, who, how often")
+    outcomes = models.TextField("The difference the provision should make", blank=True)
+    how_often_seen = models.CharField(max_length=300, blank=True)
+    seen_over_period = models.CharField("Over what period", max_length=300, blank=True)
+    pfa_employment = models.TextField("Preparing for adulthood: employment", blank=True)
+    pfa_independent_living = models.TextField("Preparing for adulthood: independent living", blank=True)
+    pfa_community_inclusion = models.TextField("Preparing for adulthood: community inclusion", blank=True)
+    pfa_health = models.TextField("Preparing for adulthood: health", blank=True)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    @property
+    def has_structured_content(self):
+        return bool(self.description_of_needs or self.provision_required or self.outcomes)

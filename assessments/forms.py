@@ -1,0 +1,157 @@
+from django import forms
+
+from ehc.forms import GovDateField
+
+from .models import CaseStatus, ExceptionReason, Requester, validate_nhs_number, validate_upn
+
+TEXT_LIMIT = 5000
+
+
+def _text(label, *, required=False, help_text="", rows=4, max_length=TEXT_LIMIT):
+    return forms.CharField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "required": f"Enter {label[0].lower() + label[1:]}",
+            "max_length": f"{label} must be {max_length:,} characters or fewer",
+        },
+    )
+
+
+class CaseForm(forms.Form):
+    first_name = forms.CharField(
+        label="First name", max_length=100, error_messages={"required": "Enter the child's first name"}
+    )
+    last_name = forms.CharField(
+        label="Last name", max_length=100, error_messages={"required": "Enter the child's last name"}
+    )
+    date_of_birth = GovDateField(label="Date of birth")
+    nhs_number = forms.CharField(
+        label="NHS number (optional)", max_length=12, required=False, help_text="For example, 943 476 5919"
+    )
+    upn = forms.CharField(label="Unique pupil number (optional)", max_length=13, required=False)
+    address = _text("Address", rows=3, max_length=500)
+    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+    setting = forms.CharField(label="Current school, college or setting", max_length=200, required=False)
+    requested_by = forms.ChoiceField(
+        label="Who made the request",
+        choices=Requester.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who made the request"},
+    )
+    received_on = GovDateField(label="Date the request was received")
+    family_views = _text("The family's views", help_text="In their own words where possible")
+    aspirations = _text("Aspirations")
+    outcomes_employment = _text("Outcomes sought: employment", rows=2)
+    outcomes_independent_living = _text("Outcomes sought: independent living", rows=2)
+    outcomes_community_inclusion = _text("Outcomes sought: community inclusion", rows=2)
+    outcomes_health = _text("Outcomes sought: health", rows=2)
+
+    def clean_nhs_number(self):
+        value = self.cleaned_data["nhs_number"].replace(" ", "")
+        if value:
+            validate_nhs_number(value)
+        return value
+
+    def clean_upn(self):
+        value = self.cleaned_data["upn"].strip().upper()
+        if value:
+            validate_upn(value)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        born, received = data.get("date_of_birth"), data.get("received_on")
+        if born and received and born > received:
+            self.add_error("date_of_birth", "Date of birth must be before the date the request was received")
+        if born and received and (received - born).days > 26 * 366:
+            self.add_error(
+                "date_of_birth", "EHC needs assessments are for children and young people up to 25"
+            )
+        return data
+
+
+class CaseOfficerForm(forms.Form):
+    case_officer = forms.ModelChoiceField(
+        label="Case officer", queryset=None, required=False, empty_label="Not assigned"
+    )
+
+    def __init__(self, *args, local_authority, **kwargs):
+        super().__init__(*args, **kwargs)
+        from ehc.models import Role, User
+
+        self.fields["case_officer"].queryset = User.objects.filter(
+            organisation=local_authority, roles__contains=[Role.CASE_OFFICER], is_active=True
+        )
+
+
+class DecisionForm(forms.Form):
+    decided_to_assess = forms.TypedChoiceField(
+        label="Did the local authority decide to assess?",
+        choices=[("yes", "Yes, it will assess"), ("no", "No, it will not assess")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the local authority decided to assess"},
+    )
+    decision_on = GovDateField(label="Date the decision was notified to the family")
+
+
+class NotIssuingForm(forms.Form):
+    not_issuing_on = GovDateField(label="Date of the notice that no plan will be issued")
+    reason = _text("Reason", required=True)
+
+
+class FinalPlanForm(forms.Form):
+    final_plan_issued_on = GovDateField(label="Date the final plan was issued")
+
+
+class CloseForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Why is the case ending?",
+        choices=[
+            (CaseStatus.WITHDRAWN, "The request was withdrawn"),
+            (CaseStatus.MOVED_AWAY, "The child moved away"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why the case is ending"},
+    )
+    closed_on = GovDateField(label="Date")
+    reason = _text("Details", required=True)
+
+
+class ExceptionForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Exception under regulation 10(4)",
+        choices=ExceptionReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the reason for the exception"},
+    )
+    detail = _text("Details", required=True)
+    agreed_by = forms.CharField(
+        label="Who agreed the exception",
+        max_length=200,
+        error_messages={"required": "Enter who agreed the exception"},
+    )
+    starts_on = GovDateField(label="Date the exception applies from")
+
+
+class ShareForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address of the person to share with",
+        error_messages={
+            "required": "Enter an email address",
+            "invalid": "Enter an email address like name@example.org",
+        },
+    )
+
+
+class CaseFilterForm(forms.Form):
+    SHOW = [("open", "Open cases"), ("closed", "Closed cases")]
+    RAG = [("", "Any"), ("red", "Late"), ("amber", "Due within 2 weeks"), ("green", "On track")]
+    show = forms.ChoiceField(choices=SHOW, required=False)
+    mine = forms.BooleanField(label="Only my cases", required=False)
+    rag = forms.ChoiceField(label="Next deadline", choices=RAG, required=False)
+    q = forms.CharField(label="Reference or child's name", required=False, max_length=100)

@@ -1,0 +1,289 @@
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
+
+from ehc.models import Organisation, OrganisationKind, TimeStamped
+
+from . import timeline
+
+
+def validate_nhs_number(value: str):
+    """Modulus 11 check, as NHS Digital specifies."""
+    digits = value.replace(" ", "")
+    if len(digits) != 10 or not digits.isdigit():
+        raise ValidationError("Enter an NHS number of 10 digits, like 943 476 5919")
+    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+    check = 11 - (total % 11)
+    if check == 11:
+        check = 0
+    if check == 10 or check != int(digits[9]):
+        raise ValidationError("Enter a valid NHS number: the check digit does not match")
+
+
+UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+
+
+def validate_upn(value: str):
+    """Unique pupil number: a check letter then 12 characters (DfE specification)."""
+    upn = value.strip().upper()
+    if len(upn) != 13 or not upn[1:12].isdigit() or not (upn[12].isdigit() or upn[12] in UPN_LETTERS):
+        raise ValidationError("Enter a 13-character unique pupil number, like A123456789012")
+    total = 0
+    for position, char in enumerate(upn[1:], start=2):
+        value_ = int(char) if char.isdigit() else UPN_LETTERS.index(char)
+        total += value_ * position
+    if UPN_LETTERS[total % 23] != upn[0]:
+        raise ValidationError("Enter a valid unique pupil number: the check letter does not match")
+
+
+class Requester(models.TextChoices):
+    PARENT = "parent", "Parent or carer"
+    YOUNG_PERSON = "young_person", "Young person"
+    SETTING = "setting", "School, college or setting"
+
+
+class CaseStatus(models.TextChoices):
+    AWAITING_DECISION = "awaiting_decision", "Awaiting decision to assess"
+    ASSESSING = "assessing", "Assessing"
+    DRAFT_PLAN = "draft_plan", "Draft plan sent"
+    PLAN_ISSUED = "plan_issued", "Final plan issued"
+    NOT_ASSESSING = "not_assessing", "Decision not to assess"
+    NOT_ISSUING = "not_issuing", "Decided not to issue a plan"
+    WITHDRAWN = "withdrawn", "Request withdrawn"
+    MOVED_AWAY = "moved_away", "Moved away"
+
+
+CLOSED_STATUSES = {
+    CaseStatus.PLAN_ISSUED,
+    CaseStatus.NOT_ASSESSING,
+    CaseStatus.NOT_ISSUING,
+    CaseStatus.WITHDRAWN,
+    CaseStatus.MOVED_AWAY,
+}
+# Cases whose timers must stop: the LA will not use any further advice.
+ENDED_EARLY_STATUSES = {CaseStatus.NOT_ASSESSING, CaseStatus.WITHDRAWN, CaseStatus.MOVED_AWAY}
+
+
+class Case(TimeStamped):
+    """A request for an EHC needs assessment for one child or young person."""
+
+    reference = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    local_authority = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        limit_choices_to={"kind": OrganisationKind.LOCAL_AUTHORITY},
+    )
+    case_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="caseload"
+    )
+    status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.AWAITING_DECISION)
+
+    # The child or young person
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    date_of_birth = models.DateField()
+    nhs_number = models.CharField("NHS number", max_length=12, blank=True, validators=[validate_nhs_number])
+    upn = models.CharField("Unique pupil number", max_length=13, blank=True, validators=[validate_upn])
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    setting = models.CharField("Current school, college or setting", max_length=200, blank=True)
+
+    # The request
+    requested_by = models.CharField(max_length=20, choices=Requester.choices)
+    received_on = models.DateField("Date the request was received")
+    family_views = models.TextField(blank=True)
+    aspirations = models.TextField(blank=True)
+    outcomes_employment = models.TextField("Outcomes sought: employment", blank=True)
+    outcomes_independent_living = models.TextField("Outcomes sought: independent living", blank=True)
+    outcomes_community_inclusion = models.TextField("Outcomes sought: community inclusion", blank=True)
+    outcomes_health = models.TextField("Outcomes sought: health", blank=True)
+
+    # Actual dates of each statutory step
+    decision_on = models.DateField("Date the decision to assess was notified", null=True, blank=True)
+    decided_to_assess = models.BooleanField(null=True, blank=True)
+    not_issuing_on = models.DateField("Date of notice not to issue a plan", null=True, blank=True)
+    draft_plan_sent_on = models.DateField(null=True, blank=True)
+    final_plan_issued_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    closed_reason = models.TextField(blank=True)
+
+    # Denormalised for the caseload sort and keyset pagination: kept by `refresh_next_date()`.
+    next_statutory_date = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["next_statutory_date", "updated_at"])
+
+    class Meta:
+        ordering = ["next_statutory_date", "id"]
+        indexes = [
+            # assessments.selectors.caseload: the LA's open cases by next deadline, keyset on (date, id).
+            models.Index(fields=["local_authority", "next_statutory_date", "id"], name="case_la_next_date"),
+            models.Index(fields=["case_officer", "next_statutory_date", "id"], name="case_officer_next_date"),
+            models.Index(fields=["local_authority", "received_on"], name="case_la_received"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(date_of_birth__lte=models.F("received_on")),
+                name="case_born_before_request",
+            ),
+        ]
+        permissions = [("share_case", "Share the case with someone outside its organisations")]
+
+    def __str__(self):
+        return f"{self.reference or 'new case'}: {self.child_name}"
+
+    @property
+    def child_name(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_closed(self):
+        return self.status in CLOSED_STATUSES
+
+    # The statutory dates
+    @property
+    def decision_due(self):
+        return timeline.decision_due(self.received_on)
+
+    @property
+    def notice_not_to_issue_due(self):
+        return timeline.notice_not_to_issue_due(self.received_on)
+
+    @property
+    def draft_plan_latest(self):
+        return timeline.draft_plan_latest(self.received_on)
+
+    @property
+    def final_plan_due(self):
+        return timeline.final_plan_due(self.received_on)
+
+    @property
+    def comment_period_ends(self):
+        return timeline.comment_period_ends(self.draft_plan_sent_on) if self.draft_plan_sent_on else None
+
+    def steps(self):
+        """The statutory steps in order, each with its due date and what actually happened."""
+        assessing = self.decided_to_assess is not False
+        return [
+            timeline.Step("request", "Request received", None, self.received_on),
+            timeline.Step(
+                "decision",
+                "Decision whether to assess",
+                self.decision_due,
+                self.decision_on,
+                outcome=(
+                    ""
+                    if self.decided_to_assess is None
+                    else ("Decided to assess" if self.decided_to_assess else "Decided not to assess")
+                ),
+            ),
+            timeline.Step(
+                "not_issuing",
+                "Notice that no plan will be issued (if so decided)",
+                self.notice_not_to_issue_due,
+                self.not_issuing_on,
+                applies=assessing and self.not_issuing_on is not None,
+            ),
+            timeline.Step(
+                "draft",
+                "Draft plan sent (15 days for comments)",
+                self.draft_plan_latest,
+                self.draft_plan_sent_on,
+                applies=assessing and self.status not in ENDED_EARLY_STATUSES | {CaseStatus.NOT_ISSUING},
+            ),
+            timeline.Step(
+                "final",
+                "Final plan issued",
+                self.final_plan_due,
+                self.final_plan_issued_on,
+                applies=assessing and self.status not in ENDED_EARLY_STATUSES | {CaseStatus.NOT_ISSUING},
+            ),
+        ]
+
+    def compute_next_statutory_date(self):
+        if self.is_closed:
+            return None
+        if self.decision_on is None:
+            return self.decision_due
+        if self.draft_plan_sent_on is None:
+            return self.draft_plan_latest
+        return self.final_plan_due
+
+    def refresh_next_date(self):
+        self.next_statutory_date = self.compute_next_statutory_date()
+
+    def save(self, *args, **kwargs):
+        self.refresh_next_date()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {"next_statutory_date"}
+        super().save(*args, **kwargs)
+
+    def rag(self, today: datetime.date):
+        """The worst RAG of the applicable open steps."""
+        order = [timeline.Rag.RED, timeline.Rag.AMBER, timeline.Rag.GREEN, timeline.Rag.DONE]
+        rags = [step.rag(today) for step in self.steps() if step.applies and step.due]
+        return min(rags, key=order.index) if rags else timeline.Rag.DONE
+
+
+class CaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class CaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+class ExceptionReason(models.TextChoices):
+    SCHOOL_HOLIDAY = "school_holiday", "Advice asked of a school during a school holiday"
+    PERSONAL_CIRCUMSTANCES = "personal", "Exceptional personal circumstances of the child or family"
+    AWAY_FROM_AREA = "away", "Child or family away from the area for 4 weeks or more"
+    MISSED_APPOINTMENT = "missed_appointment", "Missed appointment"
+
+
+class TimelineException(TimeStamped):
+    """An exception under reg. 10(4): the deadline does not apply, the case still counts, marked excepted."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="exceptions")
+    reason = models.CharField(max_length=30, choices=ExceptionReason.choices)
+    detail = models.TextField()
+    agreed_by = models.CharField("Who agreed the exception", max_length=200)
+    starts_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+
+    def __str__(self):
+        return self.get_reason_display()
+
+
+class DraftPlan(TimeStamped):
+    """The health sections of the draft plan, shared with the teams that gave advice."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="draft_plan")
+    sent_on = models.DateField()
+    section_c = models.TextField("Section C: health needs")
+    section_g = models.TextField("Section G: health provision")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    @property
+    def comments_close_on(self):
+        return timeline.comment_period_ends(self.sent_on)
+
+    def comments_open(self, today):
+        return today <= self.comments_close_on
+
+
+class DraftComment(TimeStamped):
+    draft_plan = models.ForeignKey(DraftPlan, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey("ehc.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    section = models.CharField(max_length=1, choices=[("C", "Section C"), ("G", "Section G")])
+    text = models.TextField(max_length=5000)
+
+    class Meta:
+        ordering = ["created_at", "id"]

@@ -1,0 +1,114 @@
+"""Reads shared by the case pages: one query per list whatever its size."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from advice.models import AdviceItem, ItemStatus
+from ehc.access import case_visibility_q
+from ehc.models import AuditEvent
+
+from .models import CLOSED_STATUSES, Case, TimelineException
+from .timeline import AMBER_DAYS
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class Page:
+    rows: list
+    next_cursor: str | None
+    has_previous: bool
+
+
+def _decode_cursor(cursor: str | None):
+    """A cursor is 'YYYY-MM-DD.id' (open cases) or 'id' (closed cases). Bad cursors start from the top."""
+    if not cursor:
+        return None
+    try:
+        if "." in cursor:
+            date_part, id_part = cursor.split(".", 1)
+            return datetime.date.fromisoformat(date_part), int(id_part)
+        return None, int(cursor)
+    except ValueError:
+        return None
+
+
+def caseload(
+    *, user, today: datetime.date, show="open", mine=False, rag="", q="", cursor=None, page_size=PAGE_SIZE
+) -> Page:
+    """The cases a user may see, sorted by next statutory date, keyset-paginated."""
+    cases = Case.objects.filter(case_visibility_q(user)).select_related("case_officer", "local_authority")
+    cases = cases.annotate(
+        outstanding_advice=Count("advice_items", filter=Q(advice_items__status=ItemStatus.OUTSTANDING)),
+        overdue_advice=Count(
+            "advice_items",
+            filter=Q(advice_items__status=ItemStatus.OUTSTANDING, advice_items__due_on__lt=today),
+        ),
+        has_exception=Exists(TimelineException.objects.filter(case_id=OuterRef("pk"))),
+    )
+    if mine:
+        cases = cases.filter(case_officer=user)
+    if q:
+        q = q.strip()
+        cases = cases.filter(
+            Q(reference__iexact=q) | Q(first_name__istartswith=q) | Q(last_name__istartswith=q)
+        )
+    position = _decode_cursor(cursor)
+    if show == "closed":
+        cases = cases.filter(status__in=CLOSED_STATUSES).order_by("-id")
+        if position:
+            cases = cases.filter(id__lt=position[1])
+    else:
+        cases = cases.exclude(status__in=CLOSED_STATUSES)
+        if rag == "red":
+            cases = cases.filter(next_statutory_date__lt=today)
+        elif rag == "amber":
+            cases = cases.filter(
+                next_statutory_date__gte=today,
+                next_statutory_date__lte=today + datetime.timedelta(days=AMBER_DAYS),
+            )
+        elif rag == "green":
+            cases = cases.filter(next_statutory_date__gt=today + datetime.timedelta(days=AMBER_DAYS))
+        cases = cases.order_by("next_statutory_date", "id")
+        if position and position[0] is not None:
+            date, last_id = position
+            cases = cases.filter(
+                Q(next_statutory_date__gt=date) | Q(next_statutory_date=date, id__gt=last_id)
+            )
+    rows = list(cases[: page_size + 1])
+    next_cursor = None
+    if len(rows) > page_size:
+        rows = rows[:page_size]
+        last = rows[-1]
+        next_cursor = (
+            str(last.id) if show == "closed" else f"{last.next_statutory_date.isoformat()}.{last.id}"
+        )
+    return Page(rows=rows, next_cursor=next_cursor, has_previous=bool(position))
+
+
+def case_audit_events(*, case, limit=100):
+    return list(
+        AuditEvent.objects.filter(case=case).select_related("organisation").order_by("-at", "-id")[:limit]
+    )
+
+
+def case_advice_items(*, case, user):
+    """The case's advice items the user may see, with team and provider, in one query."""
+    from ehc.access import visible_advice_items
+
+    return list(
+        visible_advice_items(user)
+        .filter(case=case)
+        .select_related("team", "provider", "request", "advice_return")
+        .order_by("provider__name", "team__name")
+    )
+
+
+def case_outstanding_items(*, case):
+    return list(
+        AdviceItem.objects.filter(case=case, status=ItemStatus.OUTSTANDING)
+        .select_related("team", "provider")
+        .order_by("due_on", "team__name")
+    )

@@ -1,0 +1,167 @@
+"""Workflows on EHC needs assessment cases. Every change is audited."""
+
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from ehc.audit import audit_record
+from ehc.models import AuditAction
+
+from .models import Case, CaseStatus, TimelineException
+
+
+@transaction.atomic
+def case_create(*, user, local_authority, data: dict) -> Case:
+    case = Case(local_authority=local_authority, **data)
+    if user.is_case_officer and case.case_officer_id is None:
+        case.case_officer = user
+    case.status = CaseStatus.AWAITING_DECISION
+    case.full_clean(exclude=["reference"])
+    case.save()
+    # The reference is derived from the id so it is unique without a second counter.
+    case.reference = f"EHC-{case.received_on:%Y}-{case.pk:05d}"
+    case.save(update_fields=["reference"])
+    audit_record(
+        user=user,
+        action=AuditAction.CREATE,
+        case=case,
+        obj=case,
+        summary=f"Recorded request {case.reference}",
+    )
+    return case
+
+
+def _changed_fields(case, data):
+    return [name for name, value in data.items() if getattr(case, name) != value]
+
+
+@transaction.atomic
+def case_update(*, case, user, data: dict) -> Case:
+    changed = _changed_fields(case, data)
+    if not changed:
+        return case
+    for name in changed:
+        setattr(case, name, data[name])
+    case.full_clean()
+    case.save()
+    labels = ", ".join(Case._meta.get_field(name).verbose_name for name in changed)
+    audit_record(user=user, action=AuditAction.CHANGE, case=case, obj=case, summary=f"Changed {labels}")
+    return case
+
+
+@transaction.atomic
+def case_record_decision(*, case, user, decided_to_assess: bool, decision_on) -> Case:
+    case.decided_to_assess = decided_to_assess
+    case.decision_on = decision_on
+    if decided_to_assess:
+        case.status = CaseStatus.ASSESSING
+    else:
+        case.status = CaseStatus.NOT_ASSESSING
+        case.closed_on = decision_on
+    case.save()
+    audit_record(
+        user=user,
+        action=AuditAction.CHANGE,
+        case=case,
+        obj=case,
+        summary=f"Recorded decision {'to assess' if decided_to_assess else 'not to assess'} on {decision_on:%d/%m/%Y}",
+    )
+    if not decided_to_assess:
+        from advice.services import advice_items_cancel_for_case
+
+        advice_items_cancel_for_case(case=case, on=decision_on)
+    return case
+
+
+@transaction.atomic
+def case_record_not_issuing(*, case, user, not_issuing_on, reason: str) -> Case:
+    case.not_issuing_on = not_issuing_on
+    case.status = CaseStatus.NOT_ISSUING
+    case.closed_on = not_issuing_on
+    case.closed_reason = reason
+    case.save()
+    audit_record(
+        user=user,
+        action=AuditAction.CHANGE,
+        case=case,
+        obj=case,
+        summary="Recorded notice not to issue a plan",
+    )
+    return case
+
+
+@transaction.atomic
+def case_record_final_plan(*, case, user, final_plan_issued_on) -> Case:
+    case.final_plan_issued_on = final_plan_issued_on
+    case.status = CaseStatus.PLAN_ISSUED
+    case.closed_on = final_plan_issued_on
+    case.save()
+    audit_record(
+        user=user,
+        action=AuditAction.CHANGE,
+        case=case,
+        obj=case,
+        summary=f"Recorded final plan issued on {final_plan_issued_on:%d/%m/%Y}",
+    )
+    return case
+
+
+@transaction.atomic
+def case_close(*, case, user, status: str, closed_on, reason: str) -> Case:
+    """Withdrawn or moved away: the case ends early and every advice timer stops."""
+    from advice.services import advice_items_cancel_for_case
+
+    case.status = status
+    case.closed_on = closed_on
+    case.closed_reason = reason
+    case.save()
+    advice_items_cancel_for_case(case=case, on=closed_on)
+    audit_record(
+        user=user,
+        action=AuditAction.CHANGE,
+        case=case,
+        obj=case,
+        summary=f"Closed: {CaseStatus(status).label}",
+    )
+    return case
+
+
+@transaction.atomic
+def case_assign_officer(*, case, user, case_officer) -> Case:
+    case.case_officer = case_officer
+    case.save()
+    name = case_officer.get_full_name() if case_officer else "nobody"
+    audit_record(user=user, action=AuditAction.CHANGE, case=case, obj=case, summary=f"Assigned to {name}")
+    return case
+
+
+@transaction.atomic
+def exception_record(*, case, user, reason, detail, agreed_by, starts_on) -> TimelineException:
+    exception = TimelineException.objects.create(
+        case=case, reason=reason, detail=detail, agreed_by=agreed_by, starts_on=starts_on, recorded_by=user
+    )
+    audit_record(
+        user=user,
+        action=AuditAction.CREATE,
+        case=case,
+        obj=exception,
+        summary=f"Recorded exception: {exception.get_reason_display()}, agreed by {agreed_by}",
+    )
+    return exception
+
+
+@transaction.atomic
+def case_share(*, case, user, with_user) -> None:
+    """Share one case with someone outside the organisations party to it (a guardian object permission)."""
+    assign_perm("assessments.view_case", with_user, case)
+    audit_record(
+        user=user,
+        action=AuditAction.CHANGE,
+        case=case,
+        obj=case,
+        summary=f"Shared the case with {with_user.get_full_name() or with_user.username}",
+    )
+
+
+def today():
+    return timezone.localdate()

@@ -1,0 +1,252 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from ehc.access import get_visible_or_404, visible_cases
+from ehc.audit import audit_view
+from ehc.decorators import role_required
+from ehc.models import OrganisationKind, Role
+
+from . import selectors, services
+from .forms import (
+    CaseFilterForm,
+    CaseForm,
+    CaseOfficerForm,
+    CloseForm,
+    DecisionForm,
+    ExceptionForm,
+    FinalPlanForm,
+    NotIssuingForm,
+    ShareForm,
+)
+from .models import CaseStatus
+
+LA_ROLES = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT, Role.AD_EDUCATION)
+LA_EDITORS = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT)
+
+
+def _editable_case_or_404(request, pk):
+    """A case of the user's own LA, for people who may record steps on it."""
+    case = get_visible_or_404(visible_cases(request.user), request, pk=pk)
+    if case.local_authority_id != request.user.organisation_id:
+        raise Http404
+    return case
+
+
+@role_required(*LA_ROLES, org_kind=OrganisationKind.LOCAL_AUTHORITY)
+def caseload(request):
+    form = CaseFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    today = services.today()
+    page = selectors.caseload(
+        user=request.user,
+        today=today,
+        show=filters.get("show") or "open",
+        mine=filters.get("mine", False),
+        rag=filters.get("rag", ""),
+        q=filters.get("q", ""),
+        cursor=request.GET.get("after"),
+    )
+    query = request.GET.copy()
+    query.pop("after", None)
+    return render(
+        request,
+        "assessments/caseload.html",
+        {
+            "form": form,
+            "page": page,
+            "today": today,
+            "query": query.urlencode(),
+            "show": filters.get("show") or "open",
+        },
+    )
+
+
+@role_required(*LA_EDITORS, org_kind=OrganisationKind.LOCAL_AUTHORITY)
+@require_http_methods(["GET", "POST"])
+def case_create(request):
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case = services.case_create(
+            user=request.user, local_authority=request.user.organisation, data=form.cleaned_data
+        )
+        messages.success(request, f"Request {case.reference} recorded")
+        return redirect("assessments:case_detail", pk=case.pk)
+    return render(
+        request,
+        "assessments/case_form.html",
+        {"form": form, "title": "Record a request for an EHC needs assessment"},
+    )
+
+
+@role_required(*LA_EDITORS, org_kind=OrganisationKind.LOCAL_AUTHORITY)
+@require_http_methods(["GET", "POST"])
+def case_edit(request, pk):
+    case = _editable_case_or_404(request, pk)
+    initial = {name: getattr(case, name) for name in CaseForm.base_fields}
+    form = CaseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.case_update(case=case, user=request.user, data=form.cleaned_data)
+        messages.success(request, "Case details saved")
+        return redirect("assessments:case_detail", pk=case.pk)
+    return render(
+        request, "assessments/case_form.html", {"form": form, "case": case, "title": "Change case details"}
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def case_detail(request, pk):
+    case = get_visible_or_404(
+        visible_cases(request.user).select_related("local_authority", "case_officer"), request, pk=pk
+    )
+    audit_view(request, case)
+    today = services.today()
+    items = selectors.case_advice_items(case=case, user=request.user)
+    can_edit = case.local_authority_id == request.user.organisation_id and request.user.has_role(*LA_EDITORS)
+    context = {
+        "case": case,
+        "today": today,
+        "steps": case.steps(),
+        "items": items,
+        "outstanding": [item for item in items if item.is_outstanding],
+        "exceptions": list(case.exceptions.select_related("recorded_by")),
+        "audit_events": selectors.case_audit_events(case=case),
+        "history": list(case.history.select_related("history_user").order_by("-history_date")[:50]),
+        "can_edit": can_edit,
+        "is_la": request.user.organisation_id == case.local_authority_id,
+        "officer_form": CaseOfficerForm(
+            local_authority=case.local_authority, initial={"case_officer": case.case_officer_id}
+        )
+        if can_edit
+        else None,
+    }
+    return render(request, "assessments/case_detail.html", context)
+
+
+def _step_view(request, pk, form_class, template_title, apply, *, allowed_statuses=None, initial=None):
+    case = _editable_case_or_404(request, pk)
+    if allowed_statuses is not None and case.status not in allowed_statuses:
+        messages.info(request, "That step does not apply to the case as it stands")
+        return redirect("assessments:case_detail", pk=case.pk)
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        error = _check_after_received(case, form)
+        if error is None:
+            apply(case, form.cleaned_data)
+            messages.success(request, f"{template_title} recorded")
+            return redirect("assessments:case_detail", pk=case.pk)
+    return render(
+        request, "assessments/step_form.html", {"form": form, "case": case, "title": template_title}
+    )
+
+
+def _check_after_received(case, form):
+    for name, value in form.cleaned_data.items():
+        if name.endswith("_on") and value is not None and value < case.received_on:
+            form.add_error(
+                name, f"{form.fields[name].label} must be on or after the date the request was received"
+            )
+            return name
+    return None
+
+
+OPEN = {CaseStatus.AWAITING_DECISION, CaseStatus.ASSESSING, CaseStatus.DRAFT_PLAN}
+
+
+@role_required(*LA_EDITORS, org_kind=OrganisationKind.LOCAL_AUTHORITY)
+@require_http_methods(["GET", "POST"])
+def record_decision(request, pk):
+    def apply(case, data):
+        services.case_record_decision(case=case, user=request.user, **data)
+
+    return _step_view(
+        request,
+        pk,
+        DecisionForm,
+        "Decision whether to assess",
+        apply,
+        allowed_statuses={CaseStatus.AWAITING_DECISION},
+    )
+
+
+@role_required(*LA_EDITORS, org_kind=OrganisationKind.LOCAL_AUTHORITY)
+@require_http_methods(["GET", "POST"])
+def record_not_issuing(request, pk):
+    def apply(case, data):
+        services.case_record_not_issuing(case=case, user=request.user, **data)
+
+    return _step_view(
+        request,
+        pk,
+        NotIssuingForm,
+        "Notice not to issue a plan",
+        apply,
+        allowed_statuses={CaseStatus.ASSESSING},
+    )
+
+
+@role_required(*LA_EDITORS, org_kind=OrganisationKind.LOCAL_AUTHORITY)
+@require_http_methods(["GET", "POST"])
+def record_final_plan(request, pk):
+    def apply(case, data):
+        services.case_record_final_plan(case=case, user=request.user, **data)
+
+    return _step_view(
+        request, pk, FinalPlanForm, "Final plan issued", apply, allowed_statuses={CaseStatus.DRAFT_PLAN}
+    )
+
+
+@role_required(*LA_EDITORS, org_kind=OrganisationKind.LOCAL_AUTHORITY)
+@require_http_methods(["GET", "POST"])
+def close_case(request, pk):
+    def apply(case, data):
+        services.case_close(case=case, user=request.user, **data)
+
+    return _step_view(request, pk, CloseForm, "Case ended", apply, allowed_statuses=OPEN)
+
+
+@role_required(*LA_EDITORS, org_kind=OrganisationKind.LOCAL_AUTHORITY)
+@require_http_methods(["GET", "POST"])
+def add_exception(request, pk):
+    def apply(case, data):
+        services.exception_record(case=case, user=request.user, **data)
+
+    return _step_view(request, pk, ExceptionForm, "Exception under regulation 10(4)", apply)
+
+
+@role_required(*LA_EDITORS, org_kind=OrganisationKind.LOCAL_AUTHORITY)
+@require_http_methods(["POST"])
+def assign_officer(request, pk):
+    case = _editable_case_or_404(request, pk)
+    form = CaseOfficerForm(request.POST, local_authority=case.local_authority)
+    if form.is_valid():
+        services.case_assign_officer(
+            case=case, user=request.user, case_officer=form.cleaned_data["case_officer"]
+        )
+        messages.success(request, "Case officer saved")
+    else:
+        messages.error(request, "Select a case officer from the list")
+    return redirect("assessments:case_detail", pk=case.pk)
+
+
+@role_required(*LA_EDITORS, org_kind=OrganisationKind.LOCAL_AUTHORITY)
+@require_http_methods(["GET", "POST"])
+def share_case(request, pk):
+    case = _editable_case_or_404(request, pk)
+    form = ShareForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user_model = get_user_model()
+        target = user_model.objects.filter(email__iexact=form.cleaned_data["email"], is_active=True).first()
+        if target is None:
+            form.add_error("email", "There is no active account with that email address")
+        else:
+            services.case_share(case=case, user=request.user, with_user=target)
+            messages.success(request, f"Case shared with {target.get_full_name() or target.username}")
+            return redirect("assessments:case_detail", pk=case.pk)
+    return render(
+        request, "assessments/step_form.html", {"form": form, "case": case, "title": "Share the case"}
+    )

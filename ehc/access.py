@@ -1,0 +1,171 @@
+"""Who may see and act on what.
+
+Case visibility is derived from the organisations party to the case through plain
+foreign keys (one indexed query at any scale); acting for an organisation or team is a
+guardian object permission held through groups or directly; sharing one case with
+someone outside those organisations is a guardian object permission on the case.
+See docs/decisions/0003-access-model.md.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from .models import OrganisationKind, Role
+
+SPOC_GROUP = "org-{id}-spoc"
+MEMBERS_GROUP = "org-{id}-members"
+DCO_GROUP = "org-{id}-dco"
+
+
+def _group_for(organisation, template, permission):
+    group, created = Group.objects.get_or_create(name=template.format(id=organisation.pk))
+    if created:
+        assign_perm(permission, group, organisation)
+    return group
+
+
+def organisation_groups(organisation):
+    """The groups that hold an organisation's object permissions, created on first use."""
+    groups = {"members": _group_for(organisation, MEMBERS_GROUP, "ehc.act_for_organisation")}
+    if organisation.kind == OrganisationKind.HEALTH_PROVIDER:
+        groups["spoc"] = _group_for(organisation, SPOC_GROUP, "ehc.act_as_spoc")
+    if organisation.kind == OrganisationKind.ICB:
+        groups["dco"] = _group_for(organisation, DCO_GROUP, "ehc.respond_as_dco")
+    return groups
+
+
+def user_sync_permissions(*, user):
+    """Make the user's groups and team permissions match their organisation, roles and teams."""
+    managed = Group.objects.filter(name__regex=r"^org-\d+-(spoc|members|dco)$")
+    user.groups.remove(*managed.filter(user=user))
+    for team_perm in ("return_advice", "answer_escalation"):
+        perm = Permission.objects.get(codename=team_perm, content_type__app_label="ehc")
+        for team in get_objects_for_user(
+            user, f"ehc.{team_perm}", accept_global_perms=False, with_superuser=False, use_groups=False
+        ):
+            remove_perm(perm, user, team)
+    if not user.is_active or user.organisation_id is None:
+        return
+    groups = organisation_groups(user.organisation)
+    user.groups.add(groups["members"])
+    if "spoc" in groups and Role.SPOC in user.roles:
+        user.groups.add(groups["spoc"])
+    if "dco" in groups and Role.DCO in user.roles:
+        user.groups.add(groups["dco"])
+    for team in user.teams.filter(provider_id=user.organisation_id):
+        if Role.PRACTITIONER in user.roles or Role.SPOC in user.roles:
+            assign_perm("ehc.return_advice", user, team)
+        if Role.HEAD_OF_SERVICE in user.roles:
+            assign_perm("ehc.answer_escalation", user, team)
+
+
+def can_act_as_spoc(user, provider) -> bool:
+    return user.is_active and user.has_perm("ehc.act_as_spoc", provider)
+
+
+def can_return_for_team(user, team) -> bool:
+    """Practitioners return their own team's advice; the provider's SPOC may return for any of its teams."""
+    return user.is_active and (
+        user.has_perm("ehc.return_advice", team) or user.has_perm("ehc.act_as_spoc", team.provider)
+    )
+
+
+def can_answer_escalation(user, team) -> bool:
+    return user.is_active and (
+        user.has_perm("ehc.answer_escalation", team) or user.has_perm("ehc.act_as_spoc", team.provider)
+    )
+
+
+def case_visibility_q(user, *, prefix=""):
+    """A Q over Case (or, with prefix 'case__', over a model with a case FK) for the cases `user` may see."""
+    from advice.models import AdviceItem, AdviceRequest
+    from assessments.models import CaseUserObjectPermission
+
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
+        return Q(pk__in=[])
+    org = user.organisation
+    case_ref = OuterRef(f"{prefix}pk" if prefix else "pk")
+    shared = Exists(
+        CaseUserObjectPermission.objects.filter(
+            user_id=user.pk, permission__codename="view_case", content_object_id=case_ref
+        )
+    )
+    if org.kind == OrganisationKind.LOCAL_AUTHORITY:
+        own = Q(**{f"{prefix}local_authority_id": org.pk})
+    elif org.kind == OrganisationKind.ICB:
+        own = Q(**{f"{prefix}local_authority__icb_id": org.pk})
+    elif org.kind == OrganisationKind.HEALTH_PROVIDER:
+        if user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR):
+            own = Exists(AdviceRequest.objects.filter(case_id=case_ref, provider_id=org.pk))
+        else:
+            own = Exists(
+                AdviceItem.objects.filter(case_id=case_ref, team__members=user.pk, provider_id=org.pk)
+            )
+    else:
+        own = Q(pk__in=[])
+    return own | shared
+
+
+def visible_cases(user):
+    from assessments.models import Case
+
+    return Case.objects.filter(case_visibility_q(user))
+
+
+def visible_advice_items(user):
+    """Advice items the user may see: an LA's for its cases; a provider's own items only (never
+    another provider's, even on a shared case); a DCO's for the area's LAs."""
+    from advice.models import AdviceItem
+
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
+        return AdviceItem.objects.none()
+    org = user.organisation
+    if org.kind == OrganisationKind.LOCAL_AUTHORITY:
+        return AdviceItem.objects.filter(local_authority_id=org.pk)
+    if org.kind == OrganisationKind.ICB:
+        return AdviceItem.objects.filter(local_authority__icb_id=org.pk)
+    if org.kind == OrganisationKind.HEALTH_PROVIDER:
+        if user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR):
+            return AdviceItem.objects.filter(provider_id=org.pk)
+        return AdviceItem.objects.filter(provider_id=org.pk, team__members=user.pk)
+    return AdviceItem.objects.none()
+
+
+def visible_advice_requests(user):
+    from advice.models import AdviceRequest
+
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
+        return AdviceRequest.objects.none()
+    org = user.organisation
+    if org.kind == OrganisationKind.LOCAL_AUTHORITY:
+        return AdviceRequest.objects.filter(local_authority_id=org.pk)
+    if org.kind == OrganisationKind.ICB:
+        return AdviceRequest.objects.filter(local_authority__icb_id=org.pk)
+    if org.kind == OrganisationKind.HEALTH_PROVIDER:
+        qs = AdviceRequest.objects.filter(provider_id=org.pk)
+        if not user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR):
+            qs = qs.filter(items__team__members=user.pk).distinct()
+        return qs
+    return AdviceRequest.objects.none()
+
+
+def get_visible_or_404(queryset, request=None, **lookup):
+    """The object if the user may see it; 404 otherwise, exactly as for a missing one.
+
+    A miss on an object that does exist is recorded as denied access in the audit trail.
+    """
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        if request is not None and queryset.model._default_manager.filter(**lookup).exists():
+            from .audit import audit_record
+            from .models import AuditAction
+
+            audit_record(
+                request=request,
+                action=AuditAction.DENIED,
+                summary=f"Denied access to {queryset.model._meta.verbose_name} {lookup}",
+            )
+        raise Http404 from None

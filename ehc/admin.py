@@ -1,0 +1,95 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import AuditEvent, ClosureDay, LocalAuthoritySettings, Organisation, OutboundEmail, Team, User
+
+
+class TeamInline(admin.TabularInline):
+    model = Team
+    extra = 0
+    fields = ["name", "service", "email", "head_of_service_name", "head_of_service_email", "is_active"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "icb", "spoc_email", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "short_name"]
+    filter_horizontal = ["served_las"]
+    fieldsets = [
+        (None, {"fields": ["name", "short_name", "kind", "is_active", "address", "telephone", "website"]}),
+        ("Local authority", {"fields": ["icb"]}),
+        (
+            "Health provider",
+            {"fields": ["served_las", "spoc_email", "director_name", "director_title", "director_email"]},
+        ),
+    ]
+
+    def get_inlines(self, request, obj):
+        return [TeamInline] if obj is not None and obj.is_provider else []
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "provider", "service", "head_of_service_name", "is_active"]
+    list_filter = ["service", "provider", "is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "organisation", "roles", "is_active"]
+    list_filter = ["is_active", "organisation"]
+    filter_horizontal = ["teams", "groups", "user_permissions"]
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("Organisation and roles", {"fields": ["organisation", "roles", "teams", "job_title"]}),
+    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        ("Organisation and roles", {"fields": ["first_name", "last_name", "email", "organisation", "roles"]}),
+    )
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "reason", "local_authority"]
+    list_filter = ["local_authority"]
+    date_hierarchy = "date"
+
+
+@admin.register(LocalAuthoritySettings)
+class LocalAuthoritySettingsAdmin(SimpleHistoryAdmin):
+    list_display = ["local_authority", "advice_period_days", "digest_weekday", "digest_time"]
+    readonly_fields = ["next_digest_at"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail cannot be changed or deleted, here or in the database."""
+
+    list_display = ["at", "actor_name", "action", "summary", "case"]
+    list_filter = ["action"]
+    search_fields = ["actor_name", "summary"]
+    list_select_related = ["case"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "kind", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["kind", "status"]
+    readonly_fields = [f.name for f in OutboundEmail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

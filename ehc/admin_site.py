@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+
+
+class EhcAdminSite(admin.AdminSite):
+    site_header = "EHC health advice: administration"
+    site_title = "Administration"
+    index_title = "Organisations, people, timings and templates"
+
+    def has_permission(self, request):
+        from .models import Role
+
+        user = request.user
+        if not (user.is_active and user.is_staff and user.has_role(Role.ADMINISTRATOR)):
+            return False
+        # No admin bypass of two-factor authentication.
+        return user.is_verified() or not settings.MFA_REQUIRED
+
+
+class EhcAdminConfig(AdminConfig):
+    default_site = "ehc.admin_site.EhcAdminSite"

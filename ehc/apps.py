@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class EhcConfig(AppConfig):
+    name = "ehc"
+    verbose_name = "Organisations and people"
+
+    def ready(self):
+        from . import checks, signals  # noqa: F401

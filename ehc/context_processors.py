@@ -1,0 +1,37 @@
+from django.urls import NoReverseMatch, reverse
+
+from .models import Role
+
+
+def navigation(request):
+    """The links in the service navigation, by role."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    if not getattr(user, "is_verified", lambda: True)():
+        from django.conf import settings
+
+        if settings.MFA_REQUIRED:
+            return {"nav_items": []}
+    items = [("home", "Home")]
+    if user.has_role(Role.CASE_OFFICER, Role.BUSINESS_SUPPORT, Role.AD_EDUCATION):
+        items.append(("assessments:caseload", "Cases"))
+    if user.has_role(Role.SPOC):
+        items.append(("advice:spoc_queue", "Requests for advice"))
+    if user.has_role(Role.PRACTITIONER):
+        items.append(("advice:team_queue", "My team's advice"))
+    if user.has_role(Role.HEAD_OF_SERVICE, Role.SPOC):
+        items.append(("escalation:hos_queue", "Escalations"))
+    if user.has_role(Role.DCO, Role.AD_EDUCATION, Role.BUSINESS_SUPPORT):
+        items.append(("escalation:dashboard", "Overdue advice"))
+    if user.has_role(Role.DCO, Role.AD_EDUCATION, Role.BUSINESS_SUPPORT, Role.CASE_OFFICER):
+        items.append(("escalation:reports", "Reports"))
+    if user.is_staff and user.has_role(Role.ADMINISTRATOR):
+        items.append(("admin:index", "Administration"))
+    resolved = []
+    for name, label in items:
+        try:
+            resolved.append((reverse(name), label))
+        except NoReverseMatch:  # a part of the product not installed in this deployment
+            continue
+    return {"nav_items": resolved}

@@ -1,0 +1,67 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "inactive": "This account has been deactivated. Ask your administrator.",
+    }
+
+
+class OtpCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Security code",
+        help_text="The 6-digit code from your authenticator app, or one of your backup codes",
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+        error_messages={"required": "Enter the security code"},
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].replace(" ", "").strip()
+
+
+import datetime  # noqa: E402
+
+from crispy_forms_gds.fields import DateInputField  # noqa: E402
+from django.core.exceptions import ValidationError  # noqa: E402
+
+
+class GovDateField(DateInputField):
+    """A GOV.UK date input (day, month, year) with messages that name the date and say what to do."""
+
+    def __init__(self, *, label, not_future=True, **kwargs):
+        self.not_future = not_future
+        self.label_text = label
+        super().__init__(label=label, require_all_fields=False, **kwargs)
+        lowered = label[0].lower() + label[1:]
+        self.error_messages["required"] = f"Enter {lowered}"
+        self.error_messages["incomplete"] = f"{label} must include a day, month and year"
+        for sub, part in zip(self.fields, ("day", "month", "year"), strict=True):
+            sub.error_messages["incomplete"] = f"{label} must include a {part}"
+            sub.validators = []
+            sub.max_length = 4
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        try:
+            day_, month_, year_ = int(day), int(month), int(year)
+        except ValueError:
+            raise ValidationError(f"{self.label_text} must be a real date, in numbers") from None
+        if year_ < 1900 or year_ > 2200 or len(str(year).strip()) != 4:
+            raise ValidationError(f"{self.label_text}: the year must be 4 digits, like 2026")
+        try:
+            value = datetime.date(year_, month_, day_)
+        except ValueError:
+            raise ValidationError(f"{self.label_text} must be a real date") from None
+        if self.not_future:
+            from django.utils import timezone
+
+            if value > timezone.localdate():
+                raise ValidationError(f"{self.label_text} must be today or in the past")
+        return value

@@ -1,0 +1,70 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import resolve
+from django.urls.exceptions import Resolver404
+
+# Pages a signed-in user may reach before completing two-factor authentication.
+MFA_EXEMPT_URL_NAMES = {
+    "login",
+    "logout",
+    "mfa_setup",
+    "mfa_verify",
+    "mfa_backup_codes",
+    "accessibility",
+    "healthz",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
+
+
+class SessionLimitsMiddleware:
+    """Idle and absolute session limits (30 minutes idle, 12 hours in all by default)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            started = request.session.get("auth_started_at", now)
+            last_seen = request.session.get("last_seen_at", now)
+            if (
+                now - last_seen > settings.SESSION_IDLE_TIMEOUT_SECONDS
+                or now - started > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS
+            ):
+                logout(request)
+                messages.info(
+                    request, "You were signed out to keep the records safe. Sign in again to continue."
+                )
+                return redirect(settings.LOGIN_URL)
+            request.session["auth_started_at"] = started
+            request.session["last_seen_at"] = now
+        return self.get_response(request)
+
+
+class RequireVerifiedMiddleware:
+    """No page with case data, the admin included, before the second factor is verified."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if settings.MFA_REQUIRED and user.is_authenticated and not user.is_verified():
+            if not request.path.startswith(settings.STATIC_URL):
+                try:
+                    name = resolve(request.path_info).url_name
+                except Resolver404:
+                    name = None
+                if name not in MFA_EXEMPT_URL_NAMES:
+                    from django_otp import devices_for_user
+
+                    has_device = any(True for _ in devices_for_user(user, confirmed=True))
+                    return redirect("mfa_verify" if has_device else "mfa_setup")
+        return self.get_response(request)

@@ -1,0 +1,405 @@
+"""Organisations, people, roles, working-day closures and the audit trail.
+
+These live in the project package because every domain app depends on them:
+putting them inside `assessments` or `advice` would make the others depend on it.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class OrganisationKind(models.TextChoices):
+    LOCAL_AUTHORITY = "la", "Local authority"
+    HEALTH_PROVIDER = "provider", "Health provider"
+    ICB = "icb", "Integrated care board"
+
+
+class Organisation(TimeStamped):
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, blank=True)
+    kind = models.CharField(max_length=10, choices=OrganisationKind.choices)
+    address = models.TextField(blank=True, help_text="Postal address, one line per row (letterheads)")
+    telephone = models.CharField(max_length=40, blank=True)
+    website = models.CharField(max_length=200, blank=True)
+    # An LA sits in one ICB area; the DCO of that ICB sees the LA's cases.
+    icb = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="local_authorities",
+        limit_choices_to={"kind": OrganisationKind.ICB},
+    )
+    # Which providers serve which LA is data, edited by administrators.
+    served_las = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="providers",
+        limit_choices_to={"kind": OrganisationKind.LOCAL_AUTHORITY},
+    )
+    # Provider: the SPOC team mailbox that receives requests for health advice.
+    spoc_email = models.EmailField(blank=True)
+    # Provider: the director who receives escalation 1 letters.
+    director_name = models.CharField(max_length=200, blank=True)
+    director_title = models.CharField(max_length=200, blank=True)
+    director_email = models.EmailField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [
+            ("act_for_organisation", "Act for the organisation"),
+            ("act_as_spoc", "Act as the provider's single point of contact for health"),
+            ("respond_as_dco", "Respond to escalations as the DCO/DMO office"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_la(self):
+        return self.kind == OrganisationKind.LOCAL_AUTHORITY
+
+    @property
+    def is_provider(self):
+        return self.kind == OrganisationKind.HEALTH_PROVIDER
+
+    @property
+    def is_icb(self):
+        return self.kind == OrganisationKind.ICB
+
+    @property
+    def address_lines(self):
+        return [line.strip() for line in self.address.splitlines() if line.strip()]
+
+
+class Service(models.TextChoices):
+    SLT = "slt", "Speech and language therapy"
+    OT = "ot", "Occupational therapy"
+    PHYSIOTHERAPY = "physio", "Physiotherapy"
+    COMMUNITY_PAEDIATRICS = "paeds", "Community paediatrics"
+    CAMHS = "camhs", "CAMHS"
+    SPECIALIST_NURSING = "nursing", "Specialist nursing"
+    PUBLIC_HEALTH_NURSING = "phn", "Public health nursing"
+    ORTHOPTICS = "orthoptics", "Orthoptics"
+    CONTINUING_CARE = "care", "Continuing care"
+    OTHER = "other", "Other health service"
+
+
+class Team(TimeStamped):
+    """A team inside a health provider that writes advice for one service."""
+
+    provider = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="teams",
+        limit_choices_to={"kind": OrganisationKind.HEALTH_PROVIDER},
+    )
+    name = models.CharField(max_length=200)
+    service = models.CharField(max_length=20, choices=Service.choices)
+    email = models.EmailField(blank=True)
+    # Escalation 2: the head of service who answers for this team.
+    head_of_service_name = models.CharField(max_length=200, blank=True)
+    head_of_service_title = models.CharField(max_length=200, blank=True)
+    head_of_service_email = models.EmailField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["provider__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "name"], name="team_unique_name_per_provider")
+        ]
+        permissions = [
+            ("return_advice", "Return advice for the team"),
+            ("answer_escalation", "Answer health internal escalations for the team"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.provider.short_name or self.provider.name})"
+
+
+class Role(models.TextChoices):
+    CASE_OFFICER = "case_officer", "SEND case officer"
+    BUSINESS_SUPPORT = "business_support", "SEND business support"
+    AD_EDUCATION = "ad_education", "Assistant Director of Education"
+    SPOC = "spoc", "Health single point of contact"
+    PRACTITIONER = "practitioner", "Health practitioner"
+    HEAD_OF_SERVICE = "head_of_service", "Head of service"
+    DCO = "dco", "Designated Clinical/Medical Officer"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+ROLES_BY_KIND = {
+    OrganisationKind.LOCAL_AUTHORITY: {
+        Role.CASE_OFFICER,
+        Role.BUSINESS_SUPPORT,
+        Role.AD_EDUCATION,
+        Role.ADMINISTRATOR,
+    },
+    OrganisationKind.HEALTH_PROVIDER: {
+        Role.SPOC,
+        Role.PRACTITIONER,
+        Role.HEAD_OF_SERVICE,
+        Role.ADMINISTRATOR,
+    },
+    OrganisationKind.ICB: {Role.DCO, Role.ADMINISTRATOR},
+}
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    # Practitioners and heads of service work for one or more teams of their provider.
+    teams = models.ManyToManyField(Team, blank=True, related_name="members")
+    roles = ArrayField(models.CharField(max_length=30, choices=Role.choices), default=list, blank=True)
+    job_title = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def has_role(self, *roles):
+        return any(role in self.roles for role in roles)
+
+    @property
+    def is_case_officer(self):
+        return self.has_role(Role.CASE_OFFICER)
+
+    @property
+    def is_la_user(self):
+        return self.organisation_id is not None and self.organisation.is_la
+
+    @property
+    def is_provider_user(self):
+        return self.organisation_id is not None and self.organisation.is_provider
+
+    @property
+    def is_icb_user(self):
+        return self.organisation_id is not None and self.organisation.is_icb
+
+    @property
+    def role_labels(self):
+        return [Role(role).label for role in self.roles if role in Role.values]
+
+
+# Direct foreign-key permission tables: guardian's generic tables cannot be joined
+# cheaply, these can (docs/decisions/0003-access-model.md).
+class OrganisationUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+
+
+class OrganisationGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+
+
+class TeamUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Team, on_delete=models.CASCADE)
+
+
+class TeamGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Team, on_delete=models.CASCADE)
+
+
+class ClosureDay(models.Model):
+    """A day an LA is closed on top of the bank holidays, or a one-off bank holiday."""
+
+    local_authority = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="closure_days",
+        limit_choices_to={"kind": OrganisationKind.LOCAL_AUTHORITY},
+    )
+    date = models.DateField()
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["local_authority", "date"], name="closure_day_unique")]
+
+    def __str__(self):
+        return f"{self.date:%d %b %Y}: {self.reason}"
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", "Created"
+    CHANGE = "change", "Changed"
+    VIEW = "view", "Viewed"
+    DOWNLOAD = "download", "Downloaded"
+    SEND = "send", "Sent"
+    STAGE = "stage", "Stage changed"
+    LOGIN = "login", "Signed in"
+    LOGIN_FAILED = "login_failed", "Sign-in failed"
+    LOGOUT = "logout", "Signed out"
+    DENIED = "denied", "Access denied"
+    MFA = "mfa", "Two-factor authentication"
+
+
+class AuditEvent(models.Model):
+    """Append-only: the database refuses UPDATE and DELETE on this table (migration 0002)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    actor_name = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    # The case the event concerns, if any: the case page lists these.
+    case = models.ForeignKey(
+        "assessments.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=60, blank=True)
+    summary = models.CharField(max_length=500)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["case", "-at"], name="audit_case_at")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name}: {self.summary}"
+
+
+class MessageKind(models.TextChoices):
+    ADVICE_REQUESTED = "advice_requested", "Request for health advice"
+    ACKNOWLEDGED = "acknowledged", "Acknowledgement receipt"
+    ADVICE_RETURNED = "advice_returned", "Advice returned"
+    CHASE = "chase", "Chase"
+    ESCALATION_1 = "escalation_1", "Escalation 1 letter"
+    ESCALATION_1_OVERDUE = "escalation_1_overdue", "Escalation 1 response overdue"
+    ESCALATION_2 = "escalation_2", "Escalation 2 notice"
+    DIGEST = "digest", "Weekly chase digest"
+    DRAFT_SHARED = "draft_shared", "Draft plan shared with health"
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to send"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed, retrying"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class OutboundEmail(TimeStamped):
+    """Every email is a row first. `dedupe_key` makes a second one for the same event impossible;
+    sending happens after commit (ehc.outbox) and marks the row sent."""
+
+    kind = models.CharField(max_length=30, choices=MessageKind.choices)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    case = models.ForeignKey(
+        "assessments.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    advice_request = models.ForeignKey(
+        "advice.AdviceRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
+    )
+    to = ArrayField(models.EmailField(), default=list)
+    cc = ArrayField(models.EmailField(), default=list, blank=True)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    letter = models.ForeignKey("escalation.Letter", null=True, blank=True, on_delete=models.PROTECT)
+    status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # ehc.outbox.outbox_send_due: the retry sweep reads only unsent rows by next attempt.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="email_unsent_next_attempt",
+                condition=models.Q(status__in=["pending", "failed"]),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.subject}"
+
+    @property
+    def is_failing(self):
+        return self.status == MessageStatus.FAILED and self.attempts >= 3
+
+
+def today_london():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def days_between(start: datetime.date, end: datetime.date) -> int:
+    return (end - start).days
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+
+
+class LocalAuthoritySettings(TimeStamped):
+    """Per-LA timings, recipients and letterhead. Defaults are Torbay's process (DOMAIN.md)."""
+
+    local_authority = models.OneToOneField(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="la_settings",
+        limit_choices_to={"kind": OrganisationKind.LOCAL_AUTHORITY},
+    )
+    advice_period_days = models.PositiveSmallIntegerField(
+        default=42, help_text="Calendar days from notifying the SPOC to advice due"
+    )
+    chase_after_due_working_days = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="Chase on this many working days after the due date (1: the first working day after)",
+    )
+    escalation_1_after_due_days = models.PositiveSmallIntegerField(
+        default=14, help_text="Escalation 1 on the first working day on or after due date + this many days"
+    )
+    escalation_1_response_working_days = models.PositiveSmallIntegerField(default=3)
+    escalation_2_after_escalation_1_days = models.PositiveSmallIntegerField(default=14)
+    head_of_service_response_working_days = models.PositiveSmallIntegerField(default=10)
+    digest_weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
+    digest_time = models.TimeField(default=datetime.time(9, 0))
+    # Compare-and-set by the sweep so the digest goes once a week whatever runs how often.
+    next_digest_at = models.DateTimeField(null=True, blank=True)
+
+    ad_education_name = models.CharField("AD Education name", max_length=200, blank=True)
+    ad_education_title = models.CharField(
+        "AD Education title", max_length=200, default="Assistant Director of Education"
+    )
+    ad_education_email = models.EmailField("AD Education email", blank=True)
+    business_support_email = models.EmailField(blank=True)
+    dco_office_email = models.EmailField("DCO/DMO office email", blank=True)
+    letter_footer = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "local authority settings"
+        verbose_name_plural = "local authority settings"
+
+    def __str__(self):
+        return f"Settings for {self.local_authority}"
+
+    @classmethod
+    def for_la(cls, la):
+        settings_row, _ = cls.objects.get_or_create(local_authority=la)
+        return settings_row

@@ -1,0 +1,171 @@
+"""Emails go through rows: queued inside the business transaction, sent after commit.
+
+The unique `dedupe_key` makes a second email for the same event impossible; sending
+locks the row (skip_locked), so two workers never send the same row at once, and marks
+it sent in the same transaction. A worker killed mid-send leaves the row unsent, to be
+sent again by the retry sweep: at-least-once, made safe by the stable Message-ID.
+"""
+
+import datetime
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import MessageStatus, OutboundEmail
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = datetime.timedelta(hours=1)
+# After this many failed attempts the row shows on the DCO's view as failing; it keeps retrying.
+FAILING_AFTER_ATTEMPTS = 3
+
+
+def render_email(template: str, context: dict) -> tuple[str, str, str]:
+    """Render templates/emails/<template>/{subject.txt,body.txt,body.html}."""
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = render_to_string(f"emails/{template}/subject.txt", context)
+    # A subject is one line: CR/LF from any data must never reach the header.
+    subject = " ".join(subject.split())[:300]
+    text = render_to_string(f"emails/{template}/body.txt", context)
+    html = render_to_string(f"emails/{template}/body.html", context)
+    return subject, text, html
+
+
+def clean_addresses(addresses):
+    seen = []
+    for address in addresses:
+        address = (address or "").strip()
+        if address and "\n" not in address and "\r" not in address and address not in seen:
+            seen.append(address)
+    return seen
+
+
+def email_queue(
+    *,
+    kind,
+    dedupe_key,
+    to,
+    template,
+    context,
+    cc=(),
+    case=None,
+    advice_request=None,
+    letter=None,
+    send_after_commit=True,
+):
+    """Queue one email. Returns the row, or None if the same event was already queued."""
+    to = clean_addresses(to)
+    cc = [address for address in clean_addresses(cc) if address not in to]
+    if not to:
+        log.warning("No recipient for %s (%s): nothing queued", kind, dedupe_key)
+        return None
+    subject, text, html = render_email(template, context)
+    try:
+        with transaction.atomic():
+            email = OutboundEmail.objects.create(
+                kind=kind,
+                dedupe_key=dedupe_key,
+                to=to,
+                cc=cc,
+                subject=subject,
+                body_text=text,
+                body_html=html,
+                case=case,
+                advice_request=advice_request,
+                letter=letter,
+                next_attempt_at=timezone.now(),
+            )
+    except IntegrityError:
+        return None
+    if send_after_commit:
+        email_send_after_commit(email.pk)
+    return email
+
+
+def email_send_after_commit(email_id):
+    from .tasks import email_send_task
+
+    transaction.on_commit(lambda: email_send_task.delay(email_id))
+
+
+def message_id_for(email: OutboundEmail) -> str:
+    digest = hashlib.sha256(email.dedupe_key.encode()).hexdigest()[:32]
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1]
+    return f"<{digest}@{domain}>"
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return min(MAX_BACKOFF, datetime.timedelta(minutes=2**attempts))
+
+
+def email_send(*, email_id) -> bool:
+    """Send one queued email if it is still unsent. Safe to call twice or concurrently."""
+    with transaction.atomic():
+        email = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, status__in=[MessageStatus.PENDING, MessageStatus.FAILED])
+            .first()
+        )
+        if email is None:
+            return False
+        try:
+            message = EmailMultiAlternatives(
+                subject=email.subject,
+                body=email.body_text,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=email.to,
+                cc=email.cc,
+                headers={"Message-ID": message_id_for(email)},
+            )
+            if email.body_html:
+                message.attach_alternative(email.body_html, "text/html")
+            if email.letter_id:
+                from escalation.letters import letter_render
+
+                letter = letter_render(letter_id=email.letter_id)
+                message.attach(letter.filename, bytes(letter.pdf), "application/pdf")
+            message.send(fail_silently=False)
+        except Exception as exc:  # noqa: BLE001 - any failure is retried and shown, never lost
+            log.exception("Sending email %s failed", email.pk)
+            email.status = MessageStatus.FAILED
+            email.attempts += 1
+            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            email.next_attempt_at = timezone.now() + _backoff(email.attempts)
+            email.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "updated_at"])
+            return False
+        email.status = MessageStatus.SENT
+        email.attempts += 1
+        email.sent_at = timezone.now()
+        email.next_attempt_at = None
+        email.last_error = ""
+        email.save(
+            update_fields=["status", "attempts", "sent_at", "next_attempt_at", "last_error", "updated_at"]
+        )
+        return True
+
+
+def email_send_due(*, now=None, limit=500) -> int:
+    """Send every unsent email whose attempt time has come (the retry sweep). Returns emails sent."""
+    now = now or timezone.now()
+    ids = list(
+        OutboundEmail.objects.filter(
+            status__in=[MessageStatus.PENDING, MessageStatus.FAILED], next_attempt_at__lte=now
+        )
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(1 for email_id in ids if email_send(email_id=email_id))
+
+
+def emails_cancel_for_request(*, advice_request_id, kinds):
+    """Cancel unsent chase/escalation emails for a request whose advice is all in."""
+    return OutboundEmail.objects.filter(
+        advice_request_id=advice_request_id,
+        kind__in=kinds,
+        status__in=[MessageStatus.PENDING, MessageStatus.FAILED],
+    ).update(status=MessageStatus.CANCELLED, next_attempt_at=None, updated_at=timezone.now())

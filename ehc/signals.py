@@ -1,0 +1,61 @@
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import m2m_changed, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from .audit import audit_record
+from .models import AuditAction, User
+
+
+@receiver(user_logged_in)
+def _on_login(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        now = int(timezone.now().timestamp())
+        request.session["auth_started_at"] = now
+        request.session["last_seen_at"] = now
+    audit_record(request=request, user=user, action=AuditAction.LOGIN, summary="Signed in with password")
+
+
+@receiver(user_logged_out)
+def _on_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit_record(request=request, user=user, action=AuditAction.LOGOUT, summary="Signed out")
+
+
+@receiver(user_login_failed)
+def _on_login_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username", ""))[:150]
+    audit_record(
+        request=request,
+        user=None,
+        action=AuditAction.LOGIN_FAILED,
+        summary=f"Sign-in failed for {username!r}",
+    )
+
+
+@receiver(post_save, sender=User)
+def _on_user_saved(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    from .access import user_sync_permissions
+
+    user_sync_permissions(user=instance)
+    if not instance.is_active:
+        _end_sessions(instance)
+
+
+@receiver(m2m_changed, sender=User.teams.through)
+def _on_teams_changed(sender, instance, action, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, User):
+        from .access import user_sync_permissions
+
+        user_sync_permissions(user=instance)
+
+
+def _end_sessions(user):
+    """Every session of a deactivated user ends at once (the auth backend also refuses inactive users)."""
+    from django.contrib.sessions.models import Session
+
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()

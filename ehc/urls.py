@@ -1,0 +1,46 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-out/", views.logout_view, name="logout"),
+    path("account/two-factor/set-up/", views.mfa_setup, name="mfa_setup"),
+    path("account/two-factor/", views.mfa_verify, name="mfa_verify"),
+    path("account/two-factor/backup-codes/", views.mfa_backup_codes, name="mfa_backup_codes"),
+    path(
+        "account/password-reset/",
+        auth_views.PasswordResetView.as_view(template_name="registration/password_reset_form.html"),
+        name="password_reset",
+    ),
+    path(
+        "account/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="registration/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "account/password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(template_name="registration/password_reset_confirm.html"),
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/password-reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="registration/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("healthz", views.healthz, name="healthz"),
+    path("cases/", include("assessments.urls")),
+    path("advice/", include("advice.urls")),
+    path("escalation/", include("escalation.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "ehc.views.error_404"
+handler500 = "ehc.views.error_500"
+handler403 = "ehc.views.error_403"

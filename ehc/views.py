@@ -1,0 +1,178 @@
+import base64
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from django_otp import devices_for_user
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .audit import audit_record
+from .forms import OtpCodeForm, SignInForm
+from .models import AuditAction, Role
+
+BACKUP_CODE_COUNT = 10
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request):
+    """Send each person to the page their work starts from."""
+    user = request.user
+    if user.has_role(Role.DCO):
+        return redirect("escalation:dashboard")
+    if user.has_role(Role.CASE_OFFICER, Role.BUSINESS_SUPPORT):
+        return redirect("assessments:caseload")
+    if user.has_role(Role.AD_EDUCATION):
+        return redirect("escalation:dashboard")
+    if user.has_role(Role.SPOC):
+        return redirect("advice:spoc_queue")
+    if user.has_role(Role.HEAD_OF_SERVICE):
+        return redirect("escalation:hos_queue")
+    if user.has_role(Role.PRACTITIONER):
+        return redirect("advice:team_queue")
+    if user.is_staff and user.has_role(Role.ADMINISTRATOR):
+        return redirect("admin:index")
+    return render(request, "ehc/no_role.html")
+
+
+def _qr_svg(uri: str) -> str:
+    image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@login_required
+def mfa_setup(request):
+    """Enrol an authenticator app: scan, then prove it works with one code."""
+    if any(True for _ in devices_for_user(request.user, confirmed=True)):
+        return redirect("mfa_verify" if not request.user.is_verified() else "home")
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name="Authenticator app", confirmed=False)
+    form = OtpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            codes = _new_backup_codes(request.user)
+            request.session["fresh_backup_codes"] = codes
+            audit_record(request=request, action=AuditAction.MFA, summary="Set up two-factor authentication")
+            return redirect("mfa_backup_codes")
+        form.add_error(
+            "code", "The code is not right. Check the time on your phone and enter the newest code"
+        )
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "registration/mfa_setup.html",
+        {"form": form, "qr": _qr_svg(device.config_url), "secret": secret},
+    )
+
+
+def _new_backup_codes(user):
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name="Backup codes", defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    return codes
+
+
+@login_required
+def mfa_backup_codes(request):
+    if request.method == "POST":
+        if not request.user.is_verified():
+            return redirect("mfa_verify")
+        request.session["fresh_backup_codes"] = _new_backup_codes(request.user)
+        audit_record(request=request, action=AuditAction.MFA, summary="Made new backup codes")
+        return redirect("mfa_backup_codes")
+    codes = request.session.pop("fresh_backup_codes", None)
+    return render(request, "registration/mfa_backup_codes.html", {"codes": codes})
+
+
+@login_required
+def mfa_verify(request):
+    if request.user.is_verified():
+        return redirect("home")
+    devices = list(devices_for_user(request.user, confirmed=True))
+    if not devices:
+        return redirect("mfa_setup")
+    form = OtpCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["code"]
+        for device in devices:
+            # TOTPDevice refuses a code already used (its last_t); a static token is deleted on use.
+            if device.verify_is_allowed()[0] and device.verify_token(code):
+                otp_login(request, device)
+                audit_record(request=request, action=AuditAction.MFA, summary="Verified two-factor code")
+                return redirect(request.GET.get("next") if _safe_next(request) else "home")
+        audit_record(request=request, action=AuditAction.LOGIN_FAILED, summary="Wrong two-factor code")
+        form.add_error("code", "The security code is not right, or was already used. Enter the newest code")
+    return render(request, "registration/mfa_verify.html", {"form": form})
+
+
+def _safe_next(request):
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.GET.get("next")
+    return bool(target) and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+def accessibility(request):
+    return render(request, "ehc/accessibility.html")
+
+
+@require_GET
+def healthz(request):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def logout_view(request):
+    """Signing out is a POST (CSRF-protected); a GET shows the confirmation button."""
+    if request.method == "POST":
+        from django.contrib.auth import logout
+
+        logout(request)
+        messages.success(request, "You have signed out")
+        return redirect(settings.LOGIN_URL)
+    return render(request, "registration/logout_confirm.html", {"action": reverse("logout")})
+
+
+def error_404(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def error_500(request):
+    return render(request, "500.html", status=500)
+
+
+def error_403(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "ehc/csrf_failure.html", status=403)

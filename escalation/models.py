@@ -1,0 +1,118 @@
+from django.conf import settings
+from django.db import models
+
+from advice.models import AdviceItem, AdviceRequest, Stage
+from ehc.models import Organisation, TimeStamped
+
+
+class StageChange(models.Model):
+    """One row per (item, stage): the sweep's record that an item reached a stage.
+
+    The unique constraint is what makes a second chase or escalation for the same item impossible,
+    whatever runs twice.
+    """
+
+    item = models.ForeignKey(AdviceItem, on_delete=models.CASCADE, related_name="stage_changes")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    on = models.DateField(help_text="The working day the stage was reached")
+    at = models.DateTimeField(auto_now_add=True)
+    escalation = models.ForeignKey("Escalation", null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["on", "id"]
+        constraints = [models.UniqueConstraint(fields=["item", "stage"], name="stage_change_once_per_item")]
+
+    def __str__(self):
+        return f"{self.item_id} {self.stage} on {self.on}"
+
+
+class EscalationStage(models.TextChoices):
+    CHASE = "chase", "Chase"
+    ESCALATION_1 = "escalation_1", "Escalation 1"
+    ESCALATION_2 = "escalation_2", "Escalation 2"
+
+
+class Escalation(TimeStamped):
+    """A chase or escalation of one request for health advice: covers its outstanding teams.
+
+    One per (request, stage). Escalation 1 carries the letter and the DCO's response to the AD.
+    """
+
+    request = models.ForeignKey(AdviceRequest, on_delete=models.CASCADE, related_name="escalations")
+    stage = models.CharField(max_length=20, choices=EscalationStage.choices)
+    issued_on = models.DateField()
+    response_due_on = models.DateField(null=True, blank=True)
+    # Copied for the DCO's "responses owed" list.
+    provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    local_authority = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    response = models.TextField(blank=True)
+    response_overdue_notified = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["issued_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "stage"], name="escalation_once_per_request_stage"),
+        ]
+        indexes = [
+            # DCO dashboard "responses owed": unanswered escalations by due date.
+            models.Index(
+                fields=["response_due_on", "id"],
+                name="escalation_response_owed",
+                condition=models.Q(responded_at__isnull=True, response_due_on__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_stage_display()} for {self.request.case.reference}"
+
+    def response_overdue(self, today):
+        return self.responded_at is None and self.response_due_on is not None and today > self.response_due_on
+
+
+class Letter(TimeStamped):
+    """An escalation letter. `content` is the snapshot taken at issue; the PDF, once rendered,
+    is never rendered again (kept unchanged, checked by its SHA-256)."""
+
+    escalation = models.OneToOneField(Escalation, on_delete=models.PROTECT, related_name="letter")
+    dated = models.DateField()
+    content = models.JSONField()
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    sha256 = models.CharField(max_length=64, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-dated", "-id"]
+
+    def __str__(self):
+        return f"Letter {self.content.get('reference', '')} dated {self.dated}"
+
+    @property
+    def is_rendered(self):
+        return self.rendered_at is not None
+
+    @property
+    def filename(self):
+        reference = self.content.get("reference", "letter")
+        return f"escalation-1-{reference}-{self.dated:%Y-%m-%d}.pdf"
+
+
+class DigestRun(models.Model):
+    """One weekly chase digest per (LA, provider, week): the row that stops a second one."""
+
+    local_authority = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    provider = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    week_of = models.DateField(help_text="The Monday of the week the digest belongs to")
+    sent_for_date = models.DateField()
+    item_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["local_authority", "provider", "week_of"], name="digest_once_a_week"
+            ),
+        ]

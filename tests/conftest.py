@@ -1,0 +1,101 @@
+"""The cast every test can use, in the spirit of alice/bob/charlie: for each role, someone in
+'our' organisations and someone in 'theirs', so every view test can check the outsider."""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from ehc.models import Role, Service
+
+from .factories import (
+    IcbFactory,
+    LocalAuthorityFactory,
+    ProviderFactory,
+    TeamFactory,
+    UserFactory,
+    verified_login,
+)
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    from ehc.celery import app
+
+    app.conf.task_always_eager = True
+
+
+def _world(suffix):
+    icb = IcbFactory(name=f"ICB {suffix}", short_name=f"ICB-{suffix}")
+    la = LocalAuthorityFactory(name=f"Council {suffix}", short_name=f"LA-{suffix}", icb=icb)
+    provider = ProviderFactory(
+        name=f"Provider {suffix}",
+        short_name=f"P-{suffix}",
+        spoc_email=f"spoc@provider-{suffix.lower()}.example",
+    )
+    provider.served_las.add(la)
+    slt = TeamFactory(provider=provider, name=f"SLT {suffix}", service=Service.SLT)
+    ot = TeamFactory(provider=provider, name=f"OT {suffix}", service=Service.OT)
+    paeds = TeamFactory(
+        provider=provider, name=f"Paediatrics {suffix}", service=Service.COMMUNITY_PAEDIATRICS
+    )
+    s = suffix.lower()
+    people = SimpleNamespace(
+        icb=icb,
+        la=la,
+        provider=provider,
+        slt=slt,
+        ot=ot,
+        paeds=paeds,
+        case_officer=UserFactory(username=f"officer-{s}", organisation=la, roles=[Role.CASE_OFFICER]),
+        business_support=UserFactory(username=f"support-{s}", organisation=la, roles=[Role.BUSINESS_SUPPORT]),
+        ad=UserFactory(username=f"ad-{s}", organisation=la, roles=[Role.AD_EDUCATION]),
+        spoc=UserFactory(username=f"spoc-{s}", organisation=provider, roles=[Role.SPOC]),
+        slt_practitioner=UserFactory(
+            username=f"slt-{s}", organisation=provider, roles=[Role.PRACTITIONER], teams=[slt]
+        ),
+        ot_practitioner=UserFactory(
+            username=f"ot-{s}", organisation=provider, roles=[Role.PRACTITIONER], teams=[ot]
+        ),
+        head_of_service=UserFactory(
+            username=f"hos-{s}", organisation=provider, roles=[Role.HEAD_OF_SERVICE], teams=[slt, ot, paeds]
+        ),
+        dco=UserFactory(username=f"dco-{s}", organisation=icb, roles=[Role.DCO]),
+    )
+    return people
+
+
+@pytest.fixture
+def ours(db):
+    return _world("Ours")
+
+
+@pytest.fixture
+def theirs(db):
+    return _world("Theirs")
+
+
+@pytest.fixture
+def login():
+    """login(user) -> a test client signed in as user, two-factor verified."""
+
+    def _login(user):
+        return verified_login(Client(), user)
+
+    return _login
+
+
+@pytest.fixture
+def today():
+    return datetime.date(2026, 11, 23)
