@@ -7,16 +7,19 @@ someone outside those organisations is a guardian object permission on the case.
 See docs/decisions/0003-access-model.md.
 """
 
+import re
+
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from guardian.shortcuts import assign_perm
 
 from .models import OrganisationKind, Role
 
 SPOC_GROUP = "org-{id}-spoc"
 MEMBERS_GROUP = "org-{id}-members"
 DCO_GROUP = "org-{id}-dco"
+MANAGED_GROUP = re.compile(r"^org-\d+-(spoc|members|dco)$")
 
 
 def _group_for(organisation, template, permission):
@@ -38,27 +41,37 @@ def organisation_groups(organisation):
 
 def user_sync_permissions(*, user):
     """Make the user's groups and team permissions match their organisation, roles and teams."""
-    managed = Group.objects.filter(name__regex=r"^org-\d+-(spoc|members|dco)$")
-    user.groups.remove(*managed.filter(user=user))
-    for team_perm in ("return_advice", "answer_escalation"):
-        perm = Permission.objects.get(codename=team_perm, content_type__app_label="ehc")
-        for team in get_objects_for_user(
-            user, f"ehc.{team_perm}", accept_global_perms=False, with_superuser=False, use_groups=False
-        ):
-            remove_perm(perm, user, team)
-    if not user.is_active or user.organisation_id is None:
-        return
-    groups = organisation_groups(user.organisation)
-    user.groups.add(groups["members"])
-    if "spoc" in groups and Role.SPOC in user.roles:
-        user.groups.add(groups["spoc"])
-    if "dco" in groups and Role.DCO in user.roles:
-        user.groups.add(groups["dco"])
-    for team in user.teams.filter(provider_id=user.organisation_id):
-        if Role.PRACTITIONER in user.roles or Role.SPOC in user.roles:
-            assign_perm("ehc.return_advice", user, team)
-        if Role.HEAD_OF_SERVICE in user.roles:
-            assign_perm("ehc.answer_escalation", user, team)
+    from .models import TeamUserObjectPermission
+
+    wanted_groups = []
+    wanted_team_perms = []
+    if user.is_active and user.organisation_id is not None:
+        groups = organisation_groups(user.organisation)
+        wanted_groups.append(groups["members"])
+        if "spoc" in groups and Role.SPOC in user.roles:
+            wanted_groups.append(groups["spoc"])
+        if "dco" in groups and Role.DCO in user.roles:
+            wanted_groups.append(groups["dco"])
+        team_ids = list(user.teams.filter(provider_id=user.organisation_id).values_list("pk", flat=True))
+        if team_ids and (Role.PRACTITIONER in user.roles or Role.SPOC in user.roles):
+            wanted_team_perms += [("return_advice", team_id) for team_id in team_ids]
+        if team_ids and Role.HEAD_OF_SERVICE in user.roles:
+            wanted_team_perms += [("answer_escalation", team_id) for team_id in team_ids]
+    unmanaged = [group for group in user.groups.all() if not MANAGED_GROUP.match(group.name)]
+    user.groups.set(unmanaged + wanted_groups)
+    TeamUserObjectPermission.objects.filter(user=user).delete()
+    if wanted_team_perms:
+        perms = dict(
+            Permission.objects.filter(
+                content_type__app_label="ehc", codename__in={codename for codename, _ in wanted_team_perms}
+            ).values_list("codename", "pk")
+        )
+        TeamUserObjectPermission.objects.bulk_create(
+            [
+                TeamUserObjectPermission(user=user, permission_id=perms[codename], content_object_id=team_id)
+                for codename, team_id in wanted_team_perms
+            ]
+        )
 
 
 def can_act_as_spoc(user, provider) -> bool:

@@ -1,0 +1,60 @@
+import datetime
+import re
+
+import pytest
+from django.core.management import call_command
+
+from advice.models import AdviceItem, AdviceRequest
+from assessments.models import Case
+from ehc.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from ehc.models import Organisation, Role, User
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 23)
+
+
+def _counts():
+    return (
+        Organisation.objects.count(),
+        User.objects.count(),
+        Case.objects.count(),
+        AdviceRequest.objects.count(),
+        AdviceItem.objects.count(),
+    )
+
+
+def test_seed_demo_is_idempotent():
+    assert seed_demo(today=TODAY, months=2) is True
+    first = _counts()
+    assert first[2] > 20 and first[3] > 10 and first[4] >= first[3]
+    assert seed_demo(today=TODAY, months=2) is False
+    assert _counts() == first
+
+
+def test_every_role_has_a_demo_login_that_works(client):
+    seed_demo(today=TODAY, months=1)
+    roles = set()
+    for username, *_ in DEMO_USERS:
+        user = User.objects.get(username=username)
+        assert user.check_password(DEMO_PASSWORD)
+        roles.update(user.roles)
+    assert roles == set(Role.values)
+
+
+def test_demo_data_uses_example_domains_only():
+    seed_demo(today=TODAY, months=1)
+    addresses = list(User.objects.values_list("email", flat=True)) + [
+        o.spoc_email or o.director_email for o in Organisation.objects.all()
+    ]
+    for address in filter(None, addresses):
+        assert re.search(r"\.example$", address), address
+
+
+def test_demo_login_command_prints_every_user(capsys):
+    seed_demo(today=TODAY, months=1)
+    call_command("demo_logins")
+    out = capsys.readouterr().out
+    for username, *_ in DEMO_USERS:
+        assert username in out
+    assert DEMO_PASSWORD in out
