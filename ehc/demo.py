@@ -260,7 +260,7 @@ def seed_users(orgs, teams):
 def pick_weighted(rng, options):
     total = sum(weight for _, _, weight in options)
     point = rng.uniform(0, total)
-    for name, service, weight in options:
+    for name, _service, weight in options:
         point -= weight
         if point <= 0:
             return name

@@ -16,7 +16,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "Security code: add the key to an authenticator app, or run `make otp USER=<username>`."
         )
-        for username, first, last, _org, roles, _teams, title in DEMO_USERS:
+        for username, _first, _last, _org, _roles, _teams, title in DEMO_USERS:
             if username not in present:
                 continue
             self.stdout.write(f"  {username:<20} {title:<42} key {totp_key_base32(username)}")
