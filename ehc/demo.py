@@ -213,9 +213,8 @@ def seed_organisations():
     teams = {}
     for name, service, _weight in TEAMS:
         head = "Alexis Moreau" if service == Service.CAMHS else "Sam Holloway"
-        head_title = (
-            "Head of CAMHS" if service == Service.CAMHS else "Head of Integrated Nursing and Therapies"
-        )
+        head_title = "Head of CAMHS" if service == Service.CAMHS else "Head of Integrated Nursing and Therapies"
+        head_mailbox = "head.camhs" if service == Service.CAMHS else "head.int"
         team, _ = Team.objects.get_or_create(
             provider=provider,
             name=name,
@@ -224,7 +223,7 @@ def seed_organisations():
                 "email": f"{service}.team@bayview-health.example",
                 "head_of_service_name": head,
                 "head_of_service_title": head_title,
-                "head_of_service_email": f"head.{'camhs' if service == Service.CAMHS else 'int'}@bayview-health.example",
+                "head_of_service_email": f"{head_mailbox}@bayview-health.example",
             },
         )
         teams[name] = team
