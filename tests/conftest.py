@@ -24,7 +24,7 @@ def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     # Production hashing costs ~0.5 s a password; tests make dozens of users.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -49,9 +49,7 @@ def _world(suffix):
     provider.served_las.add(la)
     slt = TeamFactory(provider=provider, name=f"SLT {suffix}", service=Service.SLT)
     ot = TeamFactory(provider=provider, name=f"OT {suffix}", service=Service.OT)
-    paeds = TeamFactory(
-        provider=provider, name=f"Paediatrics {suffix}", service=Service.COMMUNITY_PAEDIATRICS
-    )
+    paeds = TeamFactory(provider=provider, name=f"Paediatrics {suffix}", service=Service.COMMUNITY_PAEDIATRICS)
     s = suffix.lower()
     people = SimpleNamespace(
         icb=icb,
@@ -67,9 +65,7 @@ def _world(suffix):
         slt_practitioner=UserFactory(
             username=f"slt-{s}", organisation=provider, roles=[Role.PRACTITIONER], teams=[slt]
         ),
-        ot_practitioner=UserFactory(
-            username=f"ot-{s}", organisation=provider, roles=[Role.PRACTITIONER], teams=[ot]
-        ),
+        ot_practitioner=UserFactory(username=f"ot-{s}", organisation=provider, roles=[Role.PRACTITIONER], teams=[ot]),
         head_of_service=UserFactory(
             username=f"hos-{s}", organisation=provider, roles=[Role.HEAD_OF_SERVICE], teams=[slt, ot, paeds]
         ),
@@ -78,14 +74,69 @@ def _world(suffix):
     return people
 
 
+WORLD_USERS = {
+    "case_officer": "officer",
+    "business_support": "support",
+    "ad": "ad",
+    "spoc": "spoc",
+    "slt_practitioner": "slt",
+    "ot_practitioner": "ot",
+    "head_of_service": "hos",
+    "dco": "dco",
+}
+
+
+def _existing_world(suffix):
+    """The world made once per test database (see django_db_setup), fetched in a few queries."""
+    from ehc.models import Organisation, Team, User
+
+    s = suffix.lower()
+    orgs = {
+        o.name: o
+        for o in Organisation.objects.filter(name__in=[f"ICB {suffix}", f"Council {suffix}", f"Provider {suffix}"])
+    }
+    if len(orgs) != 3:
+        return None
+    provider = orgs[f"Provider {suffix}"]
+    teams = {t.name: t for t in Team.objects.filter(provider=provider)}
+    names = {f"{prefix}-{s}": attr for attr, prefix in WORLD_USERS.items()}
+    users = {u.username: u for u in User.objects.filter(username__in=names).select_related("organisation")}
+    if len(users) != len(names) or len(teams) < 3:
+        return None
+    return SimpleNamespace(
+        icb=orgs[f"ICB {suffix}"],
+        la=orgs[f"Council {suffix}"],
+        provider=provider,
+        slt=teams[f"SLT {suffix}"],
+        ot=teams[f"OT {suffix}"],
+        paeds=teams[f"Paediatrics {suffix}"],
+        **{attr: users[username] for username, attr in names.items()},
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # Both worlds are made once, outside any test's transaction, so each test only reads them.
+    # Transactional tests (which pytest-django runs last) flush them; later tests re-make them.
+    from django.test import override_settings
+
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        for suffix in ("Ours", "Theirs"):
+            if _existing_world(suffix) is None:
+                _world(suffix)
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def ours(db):
-    return _world("Ours")
+    return _existing_world("Ours") or _world("Ours")
 
 
 @pytest.fixture
 def theirs(db):
-    return _world("Theirs")
+    return _existing_world("Theirs") or _world("Theirs")
 
 
 @pytest.fixture
