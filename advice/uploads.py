@@ -97,7 +97,8 @@ def _check_docx(uploaded):
             lowered = name.lower()
             if entry.flag_bits & 0x1:
                 raise ValidationError(
-                    "The selected Word document is password protected: remove the password and upload it again",
+                    "The selected Word document is password protected: "
+                    "remove the password and upload it again",
                     code="docx_encrypted",
                 )
             if lowered.endswith("vbaproject.bin") or lowered.endswith("vbadata.xml"):
@@ -161,7 +162,9 @@ def check_upload(uploaded) -> CheckedUpload:
         raise ValidationError("The selected file is empty", code="empty")
     limit = settings.ADVICE_UPLOAD_MAX_BYTES
     if size > limit:
-        raise ValidationError(f"The selected file must be smaller than {_human_size(limit)}", code="too_large")
+        raise ValidationError(
+            f"The selected file must be smaller than {_human_size(limit)}", code="too_large"
+        )
     name = safe_display_name(getattr(uploaded, "name", ""))
     if name.lower().endswith((".docm", ".dotm")):
         raise ValidationError(
