@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from assessments.forms import _text
 from ehc.forms import GovDateField
@@ -162,7 +163,10 @@ class ReturnForm(forms.Form):
         label="Upload the advice (optional if you complete the sections below)",
         required=False,
         help_text="A PDF or a Word document (.docx)",
-        error_messages={"invalid": "The selected file could not be read: upload it again"},
+        error_messages={
+            "invalid": "The selected file could not be read: upload it again",
+            "empty": "The selected file is empty",
+        },
     )
     returned_on = GovDateField(label="Date the advice was returned")
     description_of_needs = _text("Description of needs", rows=6, max_length=ADVICE_TEXT_LIMIT)
@@ -213,6 +217,7 @@ class ReturnForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.item = item
         self.checked_upload = None
+        self.fields["returned_on"].initial = timezone.localdate()
 
     def clean_document(self):
         document = self.cleaned_data.get("document")
@@ -263,6 +268,7 @@ class NotProvidedForm(forms.Form):
     def __init__(self, *args, item, **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
+        self.fields["decided_on"].initial = timezone.localdate()
 
     def clean(self):
         data = super().clean()

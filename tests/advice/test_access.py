@@ -214,3 +214,33 @@ def test_the_draft_plan_page_is_for_the_la_only(world, ours, case, login):
     assert case.status == CaseStatus.ASSESSING
     for user in (ours.spoc, ours.slt_practitioner, ours.dco):
         assert login(user).get(reverse("advice:draft_plan_record", args=[case.pk])).status_code == 404
+
+
+def test_the_la_may_record_not_provided_or_an_exception_but_not_return_advice(world, ours, login):
+    _, _, ot = world
+    client = login(ours.case_officer)
+    data = {
+        **date_fields("returned_on", NOTIFIED),
+        "description_of_needs": "n",
+        "provision_required": "p",
+        "outcomes": "o",
+    }
+    assert client.post(reverse("advice:item_return", args=[ot.pk]), data).status_code == 404
+    response = client.post(
+        reverse("advice:item_exception", args=[ot.pk]), {"reason": "away", "detail": "Abroad"}
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("advice:item_not_provided", args=[ot.pk]),
+        {
+            "reason": "other",
+            "detail": "DCO said so",
+            "decided_by": "DCO",
+            **date_fields("decided_on", NOTIFIED),
+        },
+    )
+    assert response.status_code == 302
+    ot.refresh_from_db()
+    assert ot.status == ItemStatus.NOT_PROVIDED and ot.exception_reason == "away"
+    # The AD may look but not record.
+    assert login(ours.ad).get(reverse("advice:item_exception", args=[ot.pk])).status_code == 404
