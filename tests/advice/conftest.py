@@ -5,7 +5,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from advice.services import advice_request_send, advice_return
+from advice.services import advice_not_provided, advice_request_send, advice_return, draft_plan_record
 from assessments.models import CaseStatus
 from ehc.models import Service
 from tests.factories import CaseFactory
@@ -81,3 +81,25 @@ def return_advice(item, user, on=None, **content):
         **content,
     }
     return advice_return(item=item, user=user, returned_on=on or timezone.localdate(), content=content)
+
+
+def decline(item, user, reason="other", detail="Decided not to provide", decided_on=None):
+    """Record that `item`'s advice will not be provided."""
+    return advice_not_provided(
+        item=item,
+        user=user,
+        reason=reason,
+        detail=detail,
+        decided_by="Head of service",
+        decided_on=decided_on or timezone.localdate(),
+    )
+
+
+def record_draft(case, world, sent_on=None):
+    return draft_plan_record(
+        case=case,
+        user=world.case_officer,
+        sent_on=sent_on or timezone.localdate(),
+        section_c="C",
+        section_g="G",
+    )

@@ -11,7 +11,7 @@ from advice.models import KnownStatus
 from ehc.models import MessageKind, MessageStatus, OutboundEmail, Service
 from ehc.outbox import email_send_due
 
-from .conftest import NOTIFIED, request_advice, return_advice
+from .conftest import NOTIFIED, decline, record_draft, request_advice, return_advice
 
 SECRET = "Quillfeather"  # the child's surname: in no email, ever
 
@@ -119,17 +119,8 @@ def test_not_provided_tells_the_case_officer_once(advice_request, ours):
 
 def test_the_draft_is_shared_once_with_each_team_that_gave_advice(advice_request, ours, case):
     return_advice(advice_request.items.get(team=ours.slt), ours.slt_practitioner)
-    services.advice_not_provided(
-        item=advice_request.items.get(team=ours.ot),
-        user=ours.spoc,
-        reason="not_required",
-        detail="d",
-        decided_by="Head of OT",
-        decided_on=NOTIFIED,
-    )
-    draft = services.draft_plan_record(
-        case=case, user=ours.case_officer, sent_on=NOTIFIED, section_c="C", section_g="G"
-    )
+    decline(advice_request.items.get(team=ours.ot), ours.spoc, reason="not_required")
+    draft = record_draft(case, ours)
     services.draft_shared_notify(draft_plan=draft)
     rows, messages = _sent_once(MessageKind.DRAFT_SHARED)
     # OT gave no advice: only SLT hears, with the SPOC mailbox in copy.
@@ -145,9 +136,7 @@ def test_a_team_without_a_mailbox_is_told_through_its_practitioners(advice_reque
     request_items = list(advice_request.items.all())
     for item in request_items:
         return_advice(item, ours.spoc)
-    draft = services.draft_plan_record(
-        case=case, user=ours.case_officer, sent_on=NOTIFIED, section_c="C", section_g="G"
-    )
+    draft = record_draft(case, ours)
     rows, _ = _sent_once(MessageKind.DRAFT_SHARED)
     assert sorted(row.to[0] for row in rows) == sorted([ours.slt_practitioner.email, ours.ot.email])
     assert draft.comments_close_on == NOTIFIED + datetime.timedelta(days=15)

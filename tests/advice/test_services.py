@@ -10,7 +10,7 @@ from advice.models import AdviceItem, ItemStatus, KnownStatus, Stage
 from assessments.models import CaseStatus
 from ehc.models import LocalAuthoritySettings, MessageKind, MessageStatus, OutboundEmail, Service
 
-from .conftest import NOTIFIED, request_advice, return_advice
+from .conftest import NOTIFIED, decline, record_draft, request_advice, return_advice
 
 
 @pytest.fixture
@@ -160,17 +160,8 @@ def test_the_gate_opens_when_every_tracked_item_is_answered(advice_request, ours
         )
     assert {item.team for item in closed.value.items} == {ours.slt, ours.ot}
     return_advice(advice_request.items.get(team=ours.slt), ours.slt_practitioner)
-    services.advice_not_provided(
-        item=advice_request.items.get(team=ours.ot),
-        user=ours.spoc,
-        reason="other",
-        detail="d",
-        decided_by="h",
-        decided_on=NOTIFIED,
-    )
-    draft = services.draft_plan_record(
-        case=case, user=ours.case_officer, sent_on=NOTIFIED, section_c="c", section_g="g"
-    )
+    decline(advice_request.items.get(team=ours.ot), ours.spoc, reason="other")
+    draft = record_draft(case, ours)
     case.refresh_from_db()
     assert (case.status, case.draft_plan_sent_on, draft.sent_on) == (
         CaseStatus.DRAFT_PLAN,
@@ -188,17 +179,8 @@ def test_the_gate_opens_when_every_tracked_item_is_answered(advice_request, ours
 
 def test_comments_close_after_15_days_and_only_advice_givers_comment(advice_request, ours, case, travel):
     return_advice(advice_request.items.get(team=ours.slt), ours.slt_practitioner)
-    services.advice_not_provided(
-        item=advice_request.items.get(team=ours.ot),
-        user=ours.spoc,
-        reason="other",
-        detail="d",
-        decided_by="h",
-        decided_on=NOTIFIED,
-    )
-    draft = services.draft_plan_record(
-        case=case, user=ours.case_officer, sent_on=NOTIFIED, section_c="c", section_g="g"
-    )
+    decline(advice_request.items.get(team=ours.ot), ours.spoc, reason="other")
+    draft = record_draft(case, ours)
     with pytest.raises(services.AdviceError, match="team that gave advice"):
         services.draft_comment_add(
             draft_plan=draft, user=ours.ot_practitioner, team=ours.ot, section="C", text="t"
