@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from ehc.models import Organisation, OrganisationKind, Service, Team, TimeStamped
@@ -63,6 +64,10 @@ class AdviceRequest(TimeStamped):
     @property
     def is_acknowledged(self):
         return self.acknowledged_at is not None
+
+    @property
+    def services_named_labels(self):
+        return [Service(value).label for value in self.services_named if value in Service.values]
 
 
 class KnownStatus(models.TextChoices):
@@ -178,6 +183,10 @@ class AdviceItem(TimeStamped):
     # Exception under reg 8(2): stays visible, marked excepted.
     exception_reason = models.CharField(max_length=30, choices=ExceptionReason82.choices, blank=True)
     exception_detail = models.TextField(blank=True)
+    exception_recorded_on = models.DateField(null=True, blank=True)
+    exception_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -229,6 +238,18 @@ class AdviceItem(TimeStamped):
     @property
     def is_excepted(self):
         return bool(self.exception_reason)
+
+    @property
+    def is_closed(self):
+        return self.status in CLOSED_ITEM_STATUSES
+
+    @property
+    def outstanding_since(self) -> datetime.date:
+        """When the team was first asked: the day the SPOC was notified for the services the family
+        named, the day the SPOC added the team otherwise. Reads `request`: select_related it."""
+        if self.named_by_family:
+            return self.request.notified_on
+        return max(self.request.notified_on, timezone.localdate(self.created_at))
 
     def days_overdue(self, today: datetime.date) -> int:
         end = self.returned_on or self.closed_on or today

@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "advice"
 
-urlpatterns = []
+urlpatterns = [
+    path("spoc/", views.spoc_queue, name="spoc_queue"),
+    path("team/", views.team_queue, name="team_queue"),
+    path("cases/<int:case_pk>/request/", views.request_create, name="request_create"),
+    path("cases/<int:case_pk>/draft-plan/", views.draft_plan_record, name="draft_plan_record"),
+    path("cases/<int:case_pk>/draft-plan/comments/", views.draft_comment, name="draft_comment"),
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("items/<int:pk>/", views.item_detail, name="item_detail"),
+    path("items/<int:pk>/return/", views.item_return, name="item_return"),
+    path("items/<int:pk>/not-provided/", views.item_not_provided, name="item_not_provided"),
+    path("items/<int:pk>/exception/", views.item_exception, name="item_exception"),
+    path("items/<int:pk>/document/", views.document_download, name="document_download"),
+]

@@ -1,0 +1,333 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from assessments.forms import _text
+from ehc.forms import GovDateField
+from ehc.models import Organisation, OrganisationKind, Service, Team
+
+from .models import ExceptionReason82, ItemStatus, KnownStatus, NotProvidedReason
+from .services import NOT_INVOLVED, TeamAnswer, missing_services
+from .uploads import check_upload
+
+# Appendix C sections are longer than a note.
+ADVICE_TEXT_LIMIT = 10000
+
+
+def _on_or_after(form, name, earliest, what):
+    value = form.cleaned_data.get(name)
+    if value is not None and value < earliest:
+        form.add_error(name, f"{form.fields[name].label} must be on or after {what} ({earliest:%-d %B %Y})")
+
+
+class AdviceRequestForm(forms.Form):
+    provider = forms.ModelChoiceField(
+        label="Health provider",
+        queryset=Organisation.objects.none(),
+        empty_label="Select a provider",
+        error_messages={
+            "required": "Select the health provider to ask",
+            "invalid_choice": "Select a health provider from the list",
+        },
+    )
+    services_named = forms.MultipleChoiceField(
+        label="Health services the family says are involved",
+        choices=Service.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Each becomes a tracked piece of advice. The SPOC adds any other teams involved.",
+        error_messages={
+            "required": "Select the health services the family says are involved",
+            "invalid_choice": "Select health services from the list",
+        },
+    )
+    message = _text(
+        "Message to the SPOC (optional)",
+        help_text="No need to repeat the family's views: they go with the request",
+    )
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.fields["provider"].queryset = (
+            Organisation.objects.filter(
+                kind=OrganisationKind.HEALTH_PROVIDER, is_active=True, served_las=case.local_authority_id
+            )
+            .exclude(advice_requests__case=case)
+            .order_by("name")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not self.case.family_views.strip():
+            raise ValidationError(
+                "Record the family's views in the case details first: advice givers write to them"
+            )
+        provider, services = data.get("provider"), data.get("services_named")
+        if provider is not None and not provider.spoc_email:
+            self.add_error("provider", f"{provider} has no SPOC mailbox: ask an administrator to add it")
+        if provider is not None and services:
+            missing = missing_services(provider=provider, services=services)
+            if missing:
+                labels = ", ".join(Service(service).label for service in missing)
+                self.add_error(
+                    "services_named",
+                    f"{provider} has no team for {labels}: untick it or choose another provider",
+                )
+        return data
+
+
+ACK_CHOICES = [
+    (KnownStatus.KNOWN_OPEN, "Will respond: known, open to the team now"),
+    (KnownStatus.KNOWN_CLOSED, "Will respond: known, closed within the last 12 months"),
+    (KnownStatus.NOT_KNOWN, "Will respond: not known to the team"),
+    (KnownStatus.WAITING_LIST, "Will respond: on the team's waiting list"),
+    (NOT_INVOLVED, "Not involved"),
+]
+
+
+class AcknowledgeForm(forms.Form):
+    """One question per team of the provider: will it respond, and is the child known to it.
+    Teams on the request that are not involved need a reason; other teams answer 'Not involved'."""
+
+    note = _text("Note to the local authority (optional)", rows=3)
+
+    def __init__(self, *args, advice_request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.advice_request = advice_request
+        self.items = {item.team_id: item for item in advice_request.items.select_related("team")}
+        teams = {
+            team.pk: team
+            for team in Team.objects.filter(provider_id=advice_request.provider_id, is_active=True)
+        }
+        teams.update({item.team_id: item.team for item in self.items.values()})
+        self.rows = []
+        for team in sorted(teams.values(), key=lambda team: team.name):
+            item = self.items.get(team.pk)
+            closed = item is not None and item.status != ItemStatus.OUTSTANDING
+            choices = [choice for choice in ACK_CHOICES if not (closed and choice[0] == NOT_INVOLVED)]
+            initial = None
+            if item is None:
+                initial = NOT_INVOLVED
+            elif item.known_status != KnownStatus.UNCONFIRMED:
+                initial = item.known_status
+            status_name, reason_name = f"team_{team.pk}", f"reason_{team.pk}"
+            hint = team.get_service_display()
+            if item is not None and item.named_by_family:
+                hint += ". Named by the family"
+            if closed:
+                hint += f". Already {item.get_status_display().lower()}"
+            self.fields[status_name] = forms.ChoiceField(
+                label=team.name,
+                choices=choices,
+                initial=initial,
+                widget=forms.RadioSelect,
+                help_text=hint,
+                error_messages={
+                    "required": f"Select whether {team.name} will respond and if the child is known"
+                },
+            )
+            if item is not None and not closed:
+                self.fields[reason_name] = forms.CharField(
+                    label=f"If {team.name} is not involved, why not",
+                    required=False,
+                    max_length=1000,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    error_messages={"max_length": "The reason must be 1,000 characters or fewer"},
+                )
+            self.rows.append(
+                (team, self[status_name], self[reason_name] if reason_name in self.fields else None)
+            )
+
+    def clean(self):
+        data = super().clean()
+        for team, status_field, reason_field in self.rows:
+            removing = data.get(status_field.name) == NOT_INVOLVED and reason_field is not None
+            if removing and not (data.get(reason_field.name) or "").strip():
+                self.add_error(reason_field.name, f"Enter why {team.name} is not involved")
+        return data
+
+    def answers(self):
+        data = self.cleaned_data
+        return [
+            TeamAnswer(
+                team=team,
+                known_status=data[status_field.name],
+                removed_reason=data.get(reason_field.name, "") if reason_field is not None else "",
+            )
+            for team, status_field, reason_field in self.rows
+        ]
+
+
+class ReturnForm(forms.Form):
+    document = forms.FileField(
+        label="Upload the advice (optional if you complete the sections below)",
+        required=False,
+        help_text="A PDF or a Word document (.docx)",
+        error_messages={
+            "invalid": "The selected file could not be read: upload it again",
+            "empty": "The selected file is empty",
+        },
+    )
+    returned_on = GovDateField(label="Date the advice was returned")
+    description_of_needs = _text("Description of needs", rows=6, max_length=ADVICE_TEXT_LIMIT)
+    provision_required = _text(
+        "Provision required to meet the needs",
+        rows=6,
+        max_length=ADVICE_TEXT_LIMIT,
+        help_text="What, who, how often",
+    )
+    outcomes = _text(
+        "The difference the provision should make (outcomes)", rows=5, max_length=ADVICE_TEXT_LIMIT
+    )
+    how_often_seen = forms.CharField(
+        label="How often the child is seen",
+        required=False,
+        max_length=300,
+        error_messages={"max_length": "How often the child is seen must be 300 characters or fewer"},
+    )
+    seen_over_period = forms.CharField(
+        label="Over what period",
+        required=False,
+        max_length=300,
+        error_messages={"max_length": "Over what period must be 300 characters or fewer"},
+    )
+    pfa_employment = _text("Preparing for adulthood: employment", rows=3, max_length=ADVICE_TEXT_LIMIT)
+    pfa_independent_living = _text(
+        "Preparing for adulthood: independent living", rows=3, max_length=ADVICE_TEXT_LIMIT
+    )
+    pfa_community_inclusion = _text(
+        "Preparing for adulthood: community inclusion", rows=3, max_length=ADVICE_TEXT_LIMIT
+    )
+    pfa_health = _text("Preparing for adulthood: health", rows=3, max_length=ADVICE_TEXT_LIMIT)
+
+    CONTENT_FIELDS = [
+        "description_of_needs",
+        "provision_required",
+        "outcomes",
+        "how_often_seen",
+        "seen_over_period",
+        "pfa_employment",
+        "pfa_independent_living",
+        "pfa_community_inclusion",
+        "pfa_health",
+    ]
+    STRUCTURED_REQUIRED = ["description_of_needs", "provision_required", "outcomes"]
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.checked_upload = None
+        self.fields["returned_on"].initial = timezone.localdate()
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if document:
+            self.checked_upload = check_upload(document)
+        return document
+
+    def clean(self):
+        data = super().clean()
+        _on_or_after(self, "returned_on", self.item.request.notified_on, "the date the advice was requested")
+        if "document" in self.errors:
+            return data
+        if not data.get("document"):
+            missing = [
+                name for name in self.STRUCTURED_REQUIRED if not data.get(name) and name not in self.errors
+            ]
+            if len(missing) == len(self.STRUCTURED_REQUIRED):
+                raise ValidationError("Upload the advice, or complete the needs, provision and outcomes")
+            for name in missing:
+                self.add_error(
+                    name, f"Enter {self.fields[name].label[0].lower()}{self.fields[name].label[1:]}"
+                )
+        return data
+
+    def content(self):
+        return {name: self.cleaned_data.get(name, "") for name in self.CONTENT_FIELDS}
+
+
+class NotProvidedForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Why will the advice not be provided?",
+        choices=NotProvidedReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why the advice will not be provided"},
+    )
+    detail = _text("Details of the reason", required=True)
+    decided_by = forms.CharField(
+        label="Who decided",
+        help_text="Name and role, for example the head of service",
+        max_length=200,
+        error_messages={
+            "required": "Enter who decided that the advice will not be provided",
+            "max_length": "Who decided must be 200 characters or fewer",
+        },
+    )
+    decided_on = GovDateField(label="Date of the decision")
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.fields["decided_on"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        _on_or_after(self, "decided_on", self.item.request.notified_on, "the date the advice was requested")
+        return data
+
+
+class ExceptionForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Exception under regulation 8(2)",
+        choices=ExceptionReason82.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the reason for the exception"},
+    )
+    detail = _text("Details", required=True)
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+
+
+class DraftPlanForm(forms.Form):
+    sent_on = GovDateField(label="Date the draft plan was sent to the family")
+    section_c = _text("Section C: health needs", required=True, rows=8, max_length=ADVICE_TEXT_LIMIT)
+    section_g = _text("Section G: health provision", required=True, rows=8, max_length=ADVICE_TEXT_LIMIT)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+
+    def clean(self):
+        data = super().clean()
+        _on_or_after(self, "sent_on", self.case.received_on, "the date the request was received")
+        return data
+
+
+class DraftCommentForm(forms.Form):
+    team = forms.ModelChoiceField(
+        label="Commenting for",
+        queryset=Team.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": "Select the team you are commenting for",
+            "invalid_choice": "Select a team that gave advice on this case",
+        },
+    )
+    section = forms.ChoiceField(
+        label="Section",
+        choices=[("C", "Section C: health needs"), ("G", "Section G: health provision")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the section you are commenting on"},
+    )
+    text = _text("Comment", required=True, rows=5)
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.filter(pk__in=[team.pk for team in teams]).order_by(
+            "name"
+        )
+        if len(teams) == 1:
+            self.fields["team"].initial = teams[0].pk
+            self.fields["team"].widget = forms.HiddenInput()

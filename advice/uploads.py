@@ -1,0 +1,184 @@
+"""Checks on uploaded advice documents: by content, never by name.
+
+Only two kinds are accepted: PDF (the `%PDF-` signature, and the end-of-file marker
+where readers look for it) and Word .docx (an Office Open XML package: a zip holding
+`[Content_Types].xml` and `word/document.xml`, the main part declared as a plain
+document). A .docx is never extracted; the zip directory is read to refuse bombs
+(too many entries, too much uncompressed data, an absurd compression ratio) and
+macro-enabled packages (.docm content types or a `vbaProject.bin` anywhere), which a
+renamed .docm would otherwise smuggle in. Anything else (renamed HTML, old .doc,
+images, empty files, files over the size limit) is refused with a message that says
+what to do, in the GOV.UK style.
+"""
+
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+PDF = "pdf"
+DOCX = "docx"
+
+CONTENT_TYPES = {
+    PDF: "application/pdf",
+    DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+DOCX_MAX_ENTRIES = 1000
+DOCX_MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
+# Text-heavy XML compresses up to about 20:1; a bomb needs hundreds to thousands.
+DOCX_MAX_RATIO = 100
+# Small entries can have any ratio without risk; only judge the ratio of big ones.
+DOCX_RATIO_MIN_BYTES = 1024 * 1024
+CONTENT_TYPES_MAX_BYTES = 256 * 1024
+PDF_EOF_WINDOW = 1024
+
+DOCX_MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+MACRO_MARKERS = ("macroenabled", "vbaproject", "vnd.ms-office.activex", "vnd.ms-word.vbadata")
+
+WRONG_TYPE = "The selected file must be a PDF or a Word document (.docx)"
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    kind: str
+    size: int
+    sha256: str
+    original_name: str
+
+    @property
+    def content_type(self):
+        return CONTENT_TYPES[self.kind]
+
+
+def _human_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):g} MB"
+    return f"{size / 1024:g} KB"
+
+
+def _read_head_and_tail(uploaded, size):
+    uploaded.seek(0)
+    head = uploaded.read(8)
+    uploaded.seek(max(0, size - PDF_EOF_WINDOW))
+    tail = uploaded.read(PDF_EOF_WINDOW)
+    uploaded.seek(0)
+    return head, tail
+
+
+def _check_pdf(tail: bytes):
+    if b"%%EOF" not in tail:
+        raise ValidationError(
+            "The selected PDF is damaged or incomplete: save it again and upload the new copy",
+            code="pdf_truncated",
+        )
+
+
+def _check_docx(uploaded):
+    try:
+        archive = zipfile.ZipFile(uploaded)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ValidationError(WRONG_TYPE, code="wrong_type") from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > DOCX_MAX_ENTRIES:
+            raise ValidationError(
+                "The selected Word document has too many parts to be checked safely: "
+                "save it as a PDF and upload that",
+                code="docx_entries",
+            )
+        total = 0
+        names = set()
+        for entry in entries:
+            name = entry.filename
+            lowered = name.lower()
+            if entry.flag_bits & 0x1:
+                raise ValidationError(
+                    "The selected Word document is password protected: "
+                    "remove the password and upload it again",
+                    code="docx_encrypted",
+                )
+            if lowered.endswith("vbaproject.bin") or lowered.endswith("vbadata.xml"):
+                raise ValidationError(
+                    "The selected Word document contains macros: save it as a Word Document (.docx) "
+                    "without macros, or as a PDF",
+                    code="docx_macros",
+                )
+            total += entry.file_size
+            if total > DOCX_MAX_UNCOMPRESSED_BYTES:
+                raise ValidationError(
+                    "The selected Word document is too large once unpacked: save it as a PDF and upload that",
+                    code="docx_too_large",
+                )
+            if entry.file_size >= DOCX_RATIO_MIN_BYTES and (
+                entry.compress_size == 0 or entry.file_size / entry.compress_size > DOCX_MAX_RATIO
+            ):
+                raise ValidationError(
+                    "The selected Word document cannot be checked safely: save it as a PDF and upload that",
+                    code="docx_ratio",
+                )
+            names.add(name)
+        if "[Content_Types].xml" not in names or "word/document.xml" not in names:
+            raise ValidationError(WRONG_TYPE, code="wrong_type")
+        # Bounded read: the directory's declared size of this entry may lie.
+        with archive.open("[Content_Types].xml") as handle:
+            content_types = handle.read(CONTENT_TYPES_MAX_BYTES + 1)
+        if len(content_types) > CONTENT_TYPES_MAX_BYTES:
+            raise ValidationError(WRONG_TYPE, code="wrong_type")
+        declared = content_types.decode("utf-8", errors="replace").lower()
+        if any(marker in declared for marker in MACRO_MARKERS):
+            raise ValidationError(
+                "The selected Word document contains macros: save it as a Word Document (.docx) "
+                "without macros, or as a PDF",
+                code="docx_macros",
+            )
+        if DOCX_MAIN_TYPE not in declared:
+            raise ValidationError(WRONG_TYPE, code="wrong_type")
+    uploaded.seek(0)
+
+
+def _sha256(uploaded) -> str:
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    return digest.hexdigest()
+
+
+def safe_display_name(name: str) -> str:
+    """The uploader's file name, kept only to show on screen: no paths, no control characters."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip()
+    return name[:255] or "document"
+
+
+def check_upload(uploaded) -> CheckedUpload:
+    """Accept a real PDF or .docx within the size limit, or raise ValidationError saying why not."""
+    size = uploaded.size or 0
+    if size == 0:
+        raise ValidationError("The selected file is empty", code="empty")
+    limit = settings.ADVICE_UPLOAD_MAX_BYTES
+    if size > limit:
+        raise ValidationError(
+            f"The selected file must be smaller than {_human_size(limit)}", code="too_large"
+        )
+    name = safe_display_name(getattr(uploaded, "name", ""))
+    if name.lower().endswith((".docm", ".dotm")):
+        raise ValidationError(
+            "The selected file is a macro-enabled Word document (.docm): save it as a Word Document "
+            "(.docx) or as a PDF",
+            code="docx_macros",
+        )
+    head, tail = _read_head_and_tail(uploaded, size)
+    if head.startswith(b"%PDF-"):
+        _check_pdf(tail)
+        kind = PDF
+    elif head.startswith(b"PK\x03\x04"):
+        _check_docx(uploaded)
+        kind = DOCX
+    else:
+        raise ValidationError(WRONG_TYPE, code="wrong_type")
+    return CheckedUpload(kind=kind, size=size, sha256=_sha256(uploaded), original_name=name)
