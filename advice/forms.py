@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from assessments.forms import _text
+from assessments.forms import text_field
 from ehc.forms import GovDateField
 from ehc.models import Organisation, OrganisationKind, Service, Team
 
@@ -40,7 +40,7 @@ class AdviceRequestForm(forms.Form):
             "invalid_choice": "Select health services from the list",
         },
     )
-    message = _text(
+    message = text_field(
         "Message to the SPOC (optional)",
         help_text="No need to repeat the family's views: they go with the request",
     )
@@ -89,7 +89,7 @@ class AcknowledgeForm(forms.Form):
     """One question per team of the provider: will it respond, and is the child known to it.
     Teams on the request that are not involved need a reason; other teams answer 'Not involved'."""
 
-    note = _text("Note to the local authority (optional)", rows=3)
+    note = text_field("Note to the local authority (optional)", rows=3)
 
     def __init__(self, *args, advice_request, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,14 +169,14 @@ class ReturnForm(forms.Form):
         },
     )
     returned_on = GovDateField(label="Date the advice was returned")
-    description_of_needs = _text("Description of needs", rows=6, max_length=ADVICE_TEXT_LIMIT)
-    provision_required = _text(
+    description_of_needs = text_field("Description of needs", rows=6, max_length=ADVICE_TEXT_LIMIT)
+    provision_required = text_field(
         "Provision required to meet the needs",
         rows=6,
         max_length=ADVICE_TEXT_LIMIT,
         help_text="What, who, how often",
     )
-    outcomes = _text(
+    outcomes = text_field(
         "The difference the provision should make (outcomes)", rows=5, max_length=ADVICE_TEXT_LIMIT
     )
     how_often_seen = forms.CharField(
@@ -191,14 +191,14 @@ class ReturnForm(forms.Form):
         max_length=300,
         error_messages={"max_length": "Over what period must be 300 characters or fewer"},
     )
-    pfa_employment = _text("Preparing for adulthood: employment", rows=3, max_length=ADVICE_TEXT_LIMIT)
-    pfa_independent_living = _text(
+    pfa_employment = text_field("Preparing for adulthood: employment", rows=3, max_length=ADVICE_TEXT_LIMIT)
+    pfa_independent_living = text_field(
         "Preparing for adulthood: independent living", rows=3, max_length=ADVICE_TEXT_LIMIT
     )
-    pfa_community_inclusion = _text(
+    pfa_community_inclusion = text_field(
         "Preparing for adulthood: community inclusion", rows=3, max_length=ADVICE_TEXT_LIMIT
     )
-    pfa_health = _text("Preparing for adulthood: health", rows=3, max_length=ADVICE_TEXT_LIMIT)
+    pfa_health = text_field("Preparing for adulthood: health", rows=3, max_length=ADVICE_TEXT_LIMIT)
 
     CONTENT_FIELDS = [
         "description_of_needs",
@@ -253,7 +253,7 @@ class NotProvidedForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select why the advice will not be provided"},
     )
-    detail = _text("Details of the reason", required=True)
+    detail = text_field("Details of the reason", required=True)
     decided_by = forms.CharField(
         label="Who decided",
         help_text="Name and role, for example the head of service",
@@ -283,7 +283,7 @@ class ExceptionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the reason for the exception"},
     )
-    detail = _text("Details", required=True)
+    detail = text_field("Details", required=True)
 
     def __init__(self, *args, item, **kwargs):
         super().__init__(*args, **kwargs)
@@ -292,8 +292,8 @@ class ExceptionForm(forms.Form):
 
 class DraftPlanForm(forms.Form):
     sent_on = GovDateField(label="Date the draft plan was sent to the family")
-    section_c = _text("Section C: health needs", required=True, rows=8, max_length=ADVICE_TEXT_LIMIT)
-    section_g = _text("Section G: health provision", required=True, rows=8, max_length=ADVICE_TEXT_LIMIT)
+    section_c = text_field("Section C: health needs", required=True, rows=8, max_length=ADVICE_TEXT_LIMIT)
+    section_g = text_field("Section G: health provision", required=True, rows=8, max_length=ADVICE_TEXT_LIMIT)
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -321,7 +321,7 @@ class DraftCommentForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the section you are commenting on"},
     )
-    text = _text("Comment", required=True, rows=5)
+    text = text_field("Comment", required=True, rows=5)
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q
 
 from assessments.models import CaseStatus, DraftComment, DraftPlan
-from assessments.selectors import Page, _decode_cursor
+from assessments.selectors import Page, decode_cursor
 from ehc.access import can_act_as_spoc, visible_advice_items, visible_advice_requests
 from ehc.models import Organisation, OrganisationKind, Role, Team
 
@@ -57,7 +57,7 @@ def may_answer_for_la(user, item) -> bool:
 
 def _keyset(queryset, date_field, cursor, page_size) -> Page:
     """One page ordered by (date, id), continuing after the cursor 'YYYY-MM-DD.id'."""
-    position = _decode_cursor(cursor)
+    position = decode_cursor(cursor)
     if position and position[0] is not None:
         date, last_id = position
         queryset = queryset.filter(

@@ -7,7 +7,7 @@ from .models import CaseStatus, ExceptionReason, Requester, validate_nhs_number,
 TEXT_LIMIT = 5000
 
 
-def _text(label, *, required=False, help_text="", rows=4, max_length=TEXT_LIMIT):
+def text_field(label, *, required=False, help_text="", rows=4, max_length=TEXT_LIMIT):
     return forms.CharField(
         label=label,
         required=required,
@@ -33,7 +33,7 @@ class CaseForm(forms.Form):
         label="NHS number (optional)", max_length=12, required=False, help_text="For example, 943 476 5919"
     )
     upn = forms.CharField(label="Unique pupil number (optional)", max_length=13, required=False)
-    address = _text("Address", rows=3, max_length=500)
+    address = text_field("Address", rows=3, max_length=500)
     postcode = forms.CharField(label="Postcode", max_length=10, required=False)
     setting = forms.CharField(label="Current school, college or setting", max_length=200, required=False)
     requested_by = forms.ChoiceField(
@@ -43,12 +43,12 @@ class CaseForm(forms.Form):
         error_messages={"required": "Select who made the request"},
     )
     received_on = GovDateField(label="Date the request was received")
-    family_views = _text("The family's views", help_text="In their own words where possible")
-    aspirations = _text("Aspirations")
-    outcomes_employment = _text("Outcomes sought: employment", rows=2)
-    outcomes_independent_living = _text("Outcomes sought: independent living", rows=2)
-    outcomes_community_inclusion = _text("Outcomes sought: community inclusion", rows=2)
-    outcomes_health = _text("Outcomes sought: health", rows=2)
+    family_views = text_field("The family's views", help_text="In their own words where possible")
+    aspirations = text_field("Aspirations")
+    outcomes_employment = text_field("Outcomes sought: employment", rows=2)
+    outcomes_independent_living = text_field("Outcomes sought: independent living", rows=2)
+    outcomes_community_inclusion = text_field("Outcomes sought: community inclusion", rows=2)
+    outcomes_health = text_field("Outcomes sought: health", rows=2)
 
     def clean_nhs_number(self):
         value = self.cleaned_data["nhs_number"].replace(" ", "")
@@ -101,7 +101,7 @@ class DecisionForm(forms.Form):
 
 class NotIssuingForm(forms.Form):
     not_issuing_on = GovDateField(label="Date of the notice that no plan will be issued")
-    reason = _text("Reason", required=True)
+    reason = text_field("Reason", required=True)
 
 
 class FinalPlanForm(forms.Form):
@@ -119,7 +119,7 @@ class CloseForm(forms.Form):
         error_messages={"required": "Select why the case is ending"},
     )
     closed_on = GovDateField(label="Date")
-    reason = _text("Details", required=True)
+    reason = text_field("Details", required=True)
 
 
 class ExceptionForm(forms.Form):
@@ -129,7 +129,7 @@ class ExceptionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the reason for the exception"},
     )
-    detail = _text("Details", required=True)
+    detail = text_field("Details", required=True)
     agreed_by = forms.CharField(
         label="Who agreed the exception",
         max_length=200,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from advice.models import AdviceItem, ItemStatus
+from advice.models import ItemStatus
 from ehc.access import case_visibility_q
 from ehc.models import AuditEvent
 
@@ -22,7 +22,7 @@ class Page:
     has_previous: bool
 
 
-def _decode_cursor(cursor: str | None):
+def decode_cursor(cursor: str | None):
     """A cursor is 'YYYY-MM-DD.id' (open cases) or 'id' (closed cases). Bad cursors start from the top."""
     if not cursor:
         return None
@@ -55,7 +55,7 @@ def caseload(
         cases = cases.filter(
             Q(reference__iexact=q) | Q(first_name__istartswith=q) | Q(last_name__istartswith=q)
         )
-    position = _decode_cursor(cursor)
+    position = decode_cursor(cursor)
     if show == "closed":
         cases = cases.filter(status__in=CLOSED_STATUSES).order_by("-id")
         if position:
@@ -88,27 +88,10 @@ def caseload(
     return Page(rows=rows, next_cursor=next_cursor, has_previous=bool(position))
 
 
-def case_audit_events(*, case, limit=100):
-    return list(
-        AuditEvent.objects.filter(case=case).select_related("organisation").order_by("-at", "-id")[:limit]
-    )
-
-
-def case_advice_items(*, case, user):
-    """The case's advice items the user may see, with team and provider, in one query."""
-    from ehc.access import visible_advice_items
-
-    return list(
-        visible_advice_items(user)
-        .filter(case=case)
-        .select_related("team", "provider", "request", "advice_return")
-        .order_by("provider__name", "team__name")
-    )
-
-
-def case_outstanding_items(*, case):
-    return list(
-        AdviceItem.objects.filter(case=case, status=ItemStatus.OUTSTANDING)
-        .select_related("team", "provider")
-        .order_by("due_on", "team__name")
-    )
+def case_audit_events(*, case, user, limit=100):
+    """The case's audit trail as `user` may see it: health staff see their own organisation's events
+    only, since another provider's events would reveal that provider's involvement."""
+    events = AuditEvent.objects.filter(case=case)
+    if user.organisation_id is None or user.organisation.is_provider:
+        events = events.filter(organisation_id=user.organisation_id)
+    return list(events.select_related("organisation").order_by("-at", "-id")[:limit])

@@ -105,17 +105,13 @@ def case_detail(request, pk):
     )
     audit_view(request, case)
     today = services.today()
-    items = selectors.case_advice_items(case=case, user=request.user)
     can_edit = case.local_authority_id == request.user.organisation_id and request.user.has_role(*LA_EDITORS)
     context = {
         "case": case,
         "today": today,
         "steps": case.steps(),
-        "items": items,
-        "outstanding": [item for item in items if item.is_outstanding],
         "exceptions": list(case.exceptions.select_related("recorded_by")),
-        "audit_events": selectors.case_audit_events(case=case),
-        "history": list(case.history.select_related("history_user").order_by("-history_date")[:50]),
+        "audit_events": selectors.case_audit_events(case=case, user=request.user),
         "can_edit": can_edit,
         "is_la": request.user.organisation_id == case.local_authority_id,
         "officer_form": CaseOfficerForm(

@@ -134,8 +134,8 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", required=True)
-if not REDIS_URL.startswith(("redis://", "rediss://", "unix://", "redis+socket://")):
-    raise ImproperlyConfigured("REDIS_URL must be a redis:// or unix:// URL")
+if not REDIS_URL.startswith(("redis://", "rediss://", "redis+socket://")):
+    raise ImproperlyConfigured("REDIS_URL must be a redis://, rediss:// or redis+socket:// URL")
 
 AUTH_USER_MODEL = "ehc.User"
 AUTHENTICATION_BACKENDS = [

@@ -23,11 +23,6 @@ def date_fields(name, day: datetime.date):
     return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Every world creates nine users; the production hasher costs seconds per test on a busy machine.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def travel():

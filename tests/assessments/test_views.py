@@ -266,3 +266,15 @@ def test_caseload_lists_only_own_la(ours, theirs, login):
     CaseFactory(local_authority=theirs.la)
     rows = login(ours.case_officer).get("/cases/").context["page"].rows
     assert [c.pk for c in rows] == [mine.pk]
+
+
+def test_health_staff_see_only_their_own_organisations_audit_events(ours, theirs, case, login):
+    for provider_world in (ours, theirs):
+        request = AdviceRequestFactory(case=case, provider=provider_world.provider)
+        AdviceItemFactory(request=request, team=provider_world.slt)
+    login(theirs.spoc).get(f"/cases/{case.pk}/")
+    page = login(ours.spoc).get(f"/cases/{case.pk}/")
+    shown = page.context["audit_events"]
+    assert shown and {event.organisation_id for event in shown} == {ours.provider.pk}
+    la_view = login(ours.case_officer).get(f"/cases/{case.pk}/").context["audit_events"]
+    assert {ours.provider.pk, theirs.provider.pk} <= {event.organisation_id for event in la_view}

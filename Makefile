@@ -1,0 +1,82 @@
+# Entry points for developers and CI. Only Python 3.11+ is needed: the first target run creates
+# .venv and installs the dependencies from pyproject.toml, and again whenever it changes.
+#
+#   make run                    web + Celery worker + beat on http://127.0.0.1:8000/, Ctrl-C stops all
+#   make test ARGS="-k foo"     pytest against embedded (or DATABASE_URL/REDIS_URL) servers
+#   make lint                   ruff
+#   make bench SCALE=la         manage.py bench
+#   make manage ARGS="shell"    manage.py on the demo's database (the running `make run`'s, if any)
+#   make otp USER=<username>    a demo user's current two-factor code
+#   make browsers               Chromium for the browser tests (root, Debian)
+#   make clean                  remove var/ (all local data) and .venv
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+# Newer than pyproject.toml exactly when the installed packages match it.
+STAMP := $(VENV)/.installed
+ARGS ?=
+SCALE ?= la
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint bench manage otp browsers clean
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+install: $(STAMP)
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Python 3.11 or newer is needed (set PYTHON=/path/to/python3.11)" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# The requirements are read from pyproject.toml rather than `pip install .[local,dev]`, which
+# would build the (package-less) project and leave build/ and *.egg-info in the work tree.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+		extras = p["optional-dependencies"]; \
+		print("\n".join(p["dependencies"] + extras["local"] + extras["dev"]))' > $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet --requirement $(VENV)/requirements.txt
+	@touch $@
+
+run: $(STAMP)
+	$(PY) -m ehc.localrun run
+
+test: $(STAMP)
+	$(PY) -m ehc.localrun test $(ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)
+	SCALE=$(SCALE) $(PY) -m ehc.localrun bench $(ARGS)
+
+manage: $(STAMP)
+	$(PY) -m ehc.localrun manage $(ARGS)
+
+otp: $(STAMP)
+ifneq ($(origin USER),command line)
+	@echo "usage: make otp USER=<demo username> (make run prints them)" >&2; exit 2
+endif
+	@$(PY) -m ehc.localrun manage demo_otp $(USER)
+
+# Bounded so that a slow mirror fails this step instead of CI's whole time budget. apt's output
+# is shown only when it fails.
+browsers:
+	@if command -v chromium >/dev/null 2>&1; then \
+		echo "chromium: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium and chromium-driver with apt-get"; \
+		export DEBIAN_FRONTEND=noninteractive; log=$$(mktemp); \
+		if timeout 300 apt-get update >$$log 2>&1 \
+			&& timeout 900 apt-get install -y --no-install-recommends chromium chromium-driver >>$$log 2>&1; \
+		then rm -f $$log; echo "chromium: $$(command -v chromium)"; \
+		else tail -n 40 $$log >&2; rm -f $$log; echo "installing chromium failed or timed out" >&2; exit 1; fi; \
+	else \
+		echo "chromium is missing: install it (Debian: sudo apt-get install chromium chromium-driver)" >&2; \
+		exit 1; \
+	fi
+
+clean:
+	rm -rf var $(VENV)
