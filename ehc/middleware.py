@@ -7,7 +7,9 @@ from django.shortcuts import redirect
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
 
-# Pages a signed-in user may reach before completing two-factor authentication.
+# Pages a signed-in user may reach before completing two-factor authentication. These are
+# full view names (namespace included): the admin's "admin:login" is not "login" and stays
+# behind verification, so it can never serve as a second, unguarded sign-in page.
 MFA_EXEMPT_URL_NAMES = {
     "login",
     "logout",
@@ -59,7 +61,7 @@ class RequireVerifiedMiddleware:
         if settings.MFA_REQUIRED and user.is_authenticated and not user.is_verified():
             if not request.path.startswith(settings.STATIC_URL):
                 try:
-                    name = resolve(request.path_info).url_name
+                    name = resolve(request.path_info).view_name
                 except Resolver404:
                     name = None
                 if name not in MFA_EXEMPT_URL_NAMES:

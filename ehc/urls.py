@@ -38,6 +38,8 @@ urlpatterns = [
     path("cases/", include("assessments.urls")),
     path("advice/", include("advice.urls")),
     path("escalation/", include("escalation.urls")),
+    # Before the admin's own URLs, so its password form is never served (ehc.views.admin_sign_in).
+    path("admin/login/", views.admin_sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),
 ]
 
