@@ -163,10 +163,15 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "EHC health advice")
 # Demo and test deployments may relax MFA; production never does (see ehc.checks).
 MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
 
-# django-axes: throttle on username + IP, stored in the database.
+# django-axes, on its database handler: the account (the username) is locked after
+# AXES_FAILURE_LIMIT failed sign-ins, from whichever addresses they came. Locking on
+# username + IP would let guessing spread over many addresses go on; locking on IP alone
+# would lock out a whole NHS trust behind one NAT address. Administrators unlock in the
+# admin (Access attempts: delete) or with `manage.py axes_reset_username NAME`.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
