@@ -46,6 +46,13 @@ def env_int(name, default):
         ) from None
 
 
+def env_positive_int(name, default):
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"Environment variable {name} must be 1 or more, not {value}")
+    return value
+
+
 def env_list(name, default=()):
     value = os.environ.get(name)
     if value is None or value == "":
@@ -94,10 +101,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before SessionLimitsMiddleware, which tells a timed-out user why they were signed out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "ehc.middleware.SessionLimitsMiddleware",
     "ehc.middleware.RequireVerifiedMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -168,8 +176,8 @@ MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
 # username + IP would let guessing spread over many addresses go on; locking on IP alone
 # would lock out a whole NHS trust behind one NAT address. Administrators unlock in the
 # admin (Access attempts: delete) or with `manage.py axes_reset_username NAME`.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
+AXES_FAILURE_LIMIT = env_positive_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_positive_int("AXES_COOLOFF_HOURS", 1)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -178,8 +186,8 @@ AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_VERBOSE = False
 
 # Sessions: idle and absolute limits (ehc.middleware.SessionLimitsMiddleware).
-SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30) * 60
-SESSION_ABSOLUTE_TIMEOUT_SECONDS = env_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12) * 3600
+SESSION_IDLE_TIMEOUT_SECONDS = env_positive_int("SESSION_IDLE_TIMEOUT_MINUTES", 30) * 60
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = env_positive_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12) * 3600
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
