@@ -309,7 +309,7 @@ def test_the_case_form_accepts_only_clean_data_and_never_crashes(data):
 
 
 @pytest.mark.django_db
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=case_form_data())
 def test_the_new_case_page_never_gives_a_server_error_or_a_row_from_bad_input(data, ours, login):
     _count("new case page")

@@ -60,6 +60,8 @@ def test_check_deploy_fails_without_mfa_or_https():
         ({"DJANGO_ALLOWED_HOSTS": None}, "DJANGO_ALLOWED_HOSTS"),
         ({"DJANGO_HTTPS": "sometimes"}, "DJANGO_HTTPS"),
         ({"AXES_FAILURE_LIMIT": "five"}, "AXES_FAILURE_LIMIT"),
+        ({"SESSION_IDLE_TIMEOUT_MINUTES": "thirty"}, "SESSION_IDLE_TIMEOUT_MINUTES"),
+        ({"SESSION_IDLE_TIMEOUT_MINUTES": "0"}, "SESSION_IDLE_TIMEOUT_MINUTES"),
         ({"SESSION_ABSOLUTE_TIMEOUT_HOURS": "0"}, "SESSION_ABSOLUTE_TIMEOUT_HOURS"),
     ],
     ids=lambda value: "-".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else "",
