@@ -42,6 +42,8 @@ def assert_security_headers(response, where):
     assert response.headers.get("X-Frame-Options") == "DENY", where
     assert response.headers.get("Referrer-Policy") == "same-origin", where
     assert response.headers.get("Cross-Origin-Opener-Policy") == "same-origin", where
+    cache_control = {part.strip() for part in response.headers.get("Cache-Control", "").split(",")}
+    assert {"no-store", "private"} <= cache_control, where
 
 
 def assert_no_inline_code(response, where):

@@ -39,6 +39,16 @@ def test_the_session_key_changes_at_sign_in(enrolled):
 def test_the_default_limits_are_30_minutes_idle_and_12_hours_in_all():
     assert settings.SESSION_IDLE_TIMEOUT_SECONDS == 30 * 60
     assert settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS == 12 * 3600
+    assert settings.SESSION_COOKIE_AGE == settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS
+
+
+def test_the_session_cookie_is_http_only_and_ends_with_the_browser(officer):
+    client = Client()
+    sign_in(client, officer)
+    cookie = client.cookies["sessionid"]
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
+    assert not cookie["max-age"] and not cookie["expires"]  # a browser-session cookie
 
 
 def test_30_minutes_idle_signs_the_user_out(officer, login):
