@@ -72,3 +72,16 @@ def test_bad_settings_fail_loudly_naming_the_variable(overrides, named):
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert named in result.stderr.strip().splitlines()[-1]
+
+
+def test_the_security_settings_check_catches_a_weakened_policy(settings):
+    from ehc.checks import security_settings
+
+    assert security_settings(None) == []
+    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {**directives, "script-src": ["'self'", "'unsafe-inline'"]}
+    }
+    settings.AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+    assert {error.id for error in security_settings(None)} == {"ehc.E002", "ehc.E003", "ehc.E004"}
