@@ -14,7 +14,8 @@ from . import timeline
 def validate_nhs_number(value: str):
     """Modulus 11 check, as NHS Digital specifies."""
     digits = value.replace(" ", "")
-    if len(digits) != 10 or not digits.isdigit():
+    # isdigit() alone accepts digits such as "²" that int() refuses (a server error).
+    if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):
         raise ValidationError("Enter an NHS number of 10 digits, like 943 476 5919")
     total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
     check = 11 - (total % 11)
@@ -30,7 +31,12 @@ UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 def validate_upn(value: str):
     """Unique pupil number: a check letter then 12 characters (DfE specification)."""
     upn = value.strip().upper()
-    if len(upn) != 13 or not upn[1:12].isdigit() or not (upn[12].isdigit() or upn[12] in UPN_LETTERS):
+    if (
+        len(upn) != 13
+        or not upn.isascii()
+        or not upn[1:12].isdigit()
+        or not (upn[12].isdigit() or upn[12] in UPN_LETTERS)
+    ):
         raise ValidationError("Enter a 13-character unique pupil number, like A123456789012")
     total = 0
     for position, char in enumerate(upn[1:], start=2):

@@ -7,3 +7,23 @@ def mfa_required_in_production(app_configs, **kwargs):
     if not settings.MFA_REQUIRED:
         return [Error("MFA_REQUIRED is off: every user must use two-factor authentication", id="ehc.E001")]
     return []
+
+
+@register(Tags.security)
+def security_settings(app_configs, **kwargs):
+    """Settings other promises depend on (docs/security.md), so an edit that breaks one fails
+    `manage.py check` instead of passing quietly."""
+    errors = []
+    directives = getattr(settings, "CONTENT_SECURITY_POLICY", {}).get("DIRECTIVES", {})
+    for name in ("script-src", "style-src", "default-src"):
+        sources = directives.get(name)
+        if not sources or any(s in ("'unsafe-inline'", "'unsafe-eval'", "*") for s in sources):
+            errors.append(Error(f"The Content Security Policy {name} must be strict ('self')", id="ehc.E002"))
+    if directives.get("frame-ancestors") != ["'none'"]:
+        errors.append(Error("The Content Security Policy must deny framing", id="ehc.E002"))
+    if getattr(settings, "AXES_HANDLER", "") != "axes.handlers.database.AxesDatabaseHandler":
+        errors.append(Error("django-axes must use its database handler", id="ehc.E003"))
+    # Deactivating a user deletes their sessions from the database (ehc.signals).
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+        errors.append(Error("Sessions must be stored in the database", id="ehc.E004"))
+    return errors

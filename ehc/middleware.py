@@ -6,8 +6,11 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
+from django.utils.cache import add_never_cache_headers
 
-# Pages a signed-in user may reach before completing two-factor authentication.
+# Pages a signed-in user may reach before completing two-factor authentication. These are
+# full view names (namespace included): the admin's "admin:login" is not "login" and stays
+# behind verification, so it can never serve as a second, unguarded sign-in page.
 MFA_EXEMPT_URL_NAMES = {
     "login",
     "logout",
@@ -59,7 +62,7 @@ class RequireVerifiedMiddleware:
         if settings.MFA_REQUIRED and user.is_authenticated and not user.is_verified():
             if not request.path.startswith(settings.STATIC_URL):
                 try:
-                    name = resolve(request.path_info).url_name
+                    name = resolve(request.path_info).view_name
                 except Resolver404:
                     name = None
                 if name not in MFA_EXEMPT_URL_NAMES:
@@ -68,3 +71,18 @@ class RequireVerifiedMiddleware:
                     has_device = any(True for _ in devices_for_user(user, confirmed=True))
                     return redirect("mfa_verify" if has_device else "mfa_setup")
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """No page is kept by the browser or a proxy: council and NHS computers are shared, and
+    after sign-out the back button must not show a child's record. Static files (served
+    earlier by WhiteNoise) keep their long cache lifetimes."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response:
+            add_never_cache_headers(response)
+        return response

@@ -46,6 +46,13 @@ def env_int(name, default):
         ) from None
 
 
+def env_positive_int(name, default):
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"Environment variable {name} must be 1 or more, not {value}")
+    return value
+
+
 def env_list(name, default=()):
     value = os.environ.get(name)
     if value is None or value == "":
@@ -60,6 +67,8 @@ SECRET_KEY = env_str(
 if not DEBUG and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters in production")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must name the site's host name(s) in production")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -90,14 +99,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "ehc.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before SessionLimitsMiddleware, which tells a timed-out user why they were signed out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "ehc.middleware.SessionLimitsMiddleware",
     "ehc.middleware.RequireVerifiedMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -163,21 +174,33 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "EHC health advice")
 # Demo and test deployments may relax MFA; production never does (see ehc.checks).
 MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
 
-# django-axes: throttle on username + IP, stored in the database.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# django-axes, on its database handler: the account (the username) is locked after
+# AXES_FAILURE_LIMIT failed sign-ins, from whichever addresses they came. Locking on
+# username + IP would let guessing spread over many addresses go on; locking on IP alone
+# would lock out a whole NHS trust behind one NAT address. Administrators unlock in the
+# admin (Access attempts: delete) or with `manage.py axes_reset_username NAME`.
+AXES_FAILURE_LIMIT = env_positive_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_positive_int("AXES_COOLOFF_HOURS", 1)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_HTTP_RESPONSE_CODE = 429
+# axes.W006 asks for 'ip_address' in the lockout parameters, against rotating user agents or
+# cookies; those do not matter when the username alone locks, and an IP lock would lock out
+# every user behind a shared NHS address (docs/security.md). The deploy-check test asserts
+# that this is the only check silenced.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_VERBOSE = False
 
 # Sessions: idle and absolute limits (ehc.middleware.SessionLimitsMiddleware).
-SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30) * 60
-SESSION_ABSOLUTE_TIMEOUT_SECONDS = env_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12) * 3600
+SESSION_IDLE_TIMEOUT_SECONDS = env_positive_int("SESSION_IDLE_TIMEOUT_MINUTES", 30) * 60
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = env_positive_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12) * 3600
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
+# Closing the browser ends the session on a shared computer; the 12-hour limit still applies.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,3 +1,4 @@
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
@@ -30,6 +31,17 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
         user=None,
         action=AuditAction.LOGIN_FAILED,
         summary=f"Sign-in failed for {username!r}",
+    )
+
+
+@receiver(user_locked_out)
+def _on_locked_out(sender, request, username, ip_address, **kwargs):
+    # Sent when the limit is reached and again for each attempt while the account is locked.
+    audit_record(
+        request=request,
+        user=User.objects.filter(username=username).first() if username else None,
+        action=AuditAction.LOGIN_FAILED,
+        summary=f"Account locked: sign-in refused for {str(username)[:150]!r} after too many failures",
     )
 
 

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 from django_otp import devices_for_user
 from django_otp import login as otp_login
@@ -70,7 +71,7 @@ def mfa_setup(request):
         if device.verify_token(form.cleaned_data["code"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            otp_login(request, device)
+            _otp_login(request, device)
             codes = _new_backup_codes(request.user)
             request.session["fresh_backup_codes"] = codes
             audit_record(request=request, action=AuditAction.MFA, summary="Set up two-factor authentication")
@@ -118,15 +119,41 @@ def mfa_verify(request):
     form = OtpCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
-        for device in devices:
+        # django-otp throttles each device after a wrong code (the wait doubles each time); a
+        # throttled device is not even asked, so guessing during the wait gains nothing.
+        allowed = [device for device in devices if device.verify_is_allowed()[0]]
+        for device in allowed:
             # TOTPDevice refuses a code already used (its last_t); a static token is deleted on use.
-            if device.verify_is_allowed()[0] and device.verify_token(code):
-                otp_login(request, device)
+            if device.verify_token(code):
+                _otp_login(request, device)
                 audit_record(request=request, action=AuditAction.MFA, summary="Verified two-factor code")
                 return redirect(request.GET.get("next") if _safe_next(request) else "home")
-        audit_record(request=request, action=AuditAction.LOGIN_FAILED, summary="Wrong two-factor code")
-        form.add_error("code", "The security code is not right, or was already used. Enter the newest code")
+        if allowed:
+            audit_record(request=request, action=AuditAction.LOGIN_FAILED, summary="Wrong two-factor code")
+            form.add_error(
+                "code", "The security code is not right, or was already used. Enter the newest code"
+            )
+        else:
+            audit_record(
+                request=request, action=AuditAction.LOGIN_FAILED, summary="Two-factor code while throttled"
+            )
+            form.add_error("code", "Too many wrong codes. Wait a minute, then enter the newest code")
     return render(request, "registration/mfa_verify.html", {"form": form})
+
+
+def _otp_login(request, device):
+    """Mark the session verified under a new session key: a key seen before the second factor
+    (for example in a shared browser) must not become a verified one."""
+    request.session.cycle_key()
+    otp_login(request, device)
+
+
+def admin_sign_in(request):
+    """The admin has no sign-in form of its own: everyone signs in, and verifies, on our page."""
+    url = reverse("login")
+    if _safe_next(request):
+        url += "?" + urlencode({"next": request.GET["next"]})
+    return redirect(url)
 
 
 def _safe_next(request):
