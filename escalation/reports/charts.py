@@ -37,7 +37,7 @@ def _open(chart_id, width, height, title, description):
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" role="img" id="{id}" '
         'aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
-        'font-family="{font}" font-size="13" fill="{text}">'
+        'font-family="{font}" font-size="12" fill="{text}">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>',
         id=chart_id,
         w=width,
@@ -56,8 +56,9 @@ def _truncate(label, length):
 
 def stacked_columns(*, chart_id, title, description, categories, series, y_label=""):
     """Vertical columns, one per category, each stacked from `series`: [(label, colour, values)]."""
-    width, height = 760, 340
-    left, right, top, bottom = 56, 16, 40, 56
+    # Drawn at the size of half the page's width, so text is read at its real size.
+    width, height = 480, 300
+    left, right, top, bottom = 48, 8, 40, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     totals = [sum(values[i] for _, _, values in series) for i in range(len(categories))]
     ceiling = _nice_ceiling(max(totals, default=0))
@@ -92,7 +93,7 @@ def stacked_columns(*, chart_id, title, description, categories, series, y_label
 
     slot = plot_w / max(len(categories), 1)
     bar_w = slot * 0.7
-    label_every = max(1, math.ceil(len(categories) / 12))
+    label_every = max(1, math.ceil(len(categories) / 8))
     for index, category in enumerate(categories):
         x = left + slot * index + (slot - bar_w) / 2
         base = top + plot_h
@@ -171,7 +172,7 @@ def percent_bars(*, chart_id, title, description, rows, reference=None, empty_la
 
     `reference` is an optional (label, percent) drawn as a dashed line, such as the national figure.
     """
-    label_w, bar_w, value_w = 250, 420, 70
+    label_w, bar_w, value_w = 190, 230, 60
     row_h, top, bottom = 26, 36 if reference else 12, 30
     width = label_w + bar_w + value_w
     height = top + row_h * max(len(rows), 1) + bottom
@@ -197,7 +198,7 @@ def percent_bars(*, chart_id, title, description, rows, reference=None, empty_la
                 '<text x="{}" y="{}" text-anchor="end">{}</text>',
                 label_w - 8,
                 _fmt(y + row_h / 2 + 4),
-                _truncate(label, 36),
+                _truncate(label, 28),
             )
         )
         if value is None:

@@ -22,6 +22,18 @@ class Table:
     empty: str = "None in this period."
 
     @property
+    def display_header(self):
+        """Headings of number columns are right-aligned, over their figures."""
+        numeric = set()
+        for index in range(1, len(self.header)):
+            values = [row[index] for row in self.rows if row[index] is not None]
+            if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+                numeric.add(index)
+        return [
+            DisplayCell(str(heading), numeric=index in numeric) for index, heading in enumerate(self.header)
+        ]
+
+    @property
     def csv_rows(self):
         return [*self.rows, *([self.total] if self.total else [])]
 

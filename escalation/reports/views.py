@@ -103,6 +103,7 @@ def item_list(request):
             filters=form.filters(),
             sort=form.cleaned_data.get("sort") or "due",
             cursor=request.GET.get("after"),
+            page_size=selectors.PAGE_SIZE,
         )
     return render(
         request,

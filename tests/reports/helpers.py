@@ -15,8 +15,8 @@ from advice.models import (
     Stage,
 )
 from assessments.models import Case, Requester
-from escalation.models import Escalation, EscalationStage
 from ehc.models import MessageKind, MessageStatus, OutboundEmail
+from escalation.models import Escalation, EscalationStage
 
 from ..factories import AdviceItemFactory, AdviceRequestFactory, CaseFactory
 

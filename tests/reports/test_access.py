@@ -109,7 +109,9 @@ def test_another_areas_dco_sees_none_of_it(ours, theirs, login, on_today, overdu
     assert monthly.context["report"].totals["requests"] == 0
 
 
-def test_a_hand_typed_id_from_another_area_is_an_error_not_a_leak(ours, theirs, login, on_today, overdue_item):
+def test_a_hand_typed_id_from_another_area_is_an_error_not_a_leak(
+    ours, theirs, login, on_today, overdue_item
+):
     other = login(theirs.dco)
     for params in ({"provider": ours.provider.pk}, {"team": ours.slt.pk}, {"la": ours.la.pk}):
         response = other.get(reverse("escalation:items"), params)
@@ -176,7 +178,10 @@ def test_la_staff_see_their_own_la_only_and_a_dco_sees_the_whole_area(ours, logi
     only_neighbour = dco.get(reverse("escalation:dashboard"), {"la": neighbour.pk})
     assert only_neighbour.context["figures"].total == 1
     # An LA user may not pick another LA, even in the same area.
-    assert "There is a problem" in login(ours.ad).get(reverse("escalation:items"), {"la": neighbour.pk}).content.decode()
+    assert (
+        "There is a problem"
+        in login(ours.ad).get(reverse("escalation:items"), {"la": neighbour.pk}).content.decode()
+    )
 
 
 def test_a_case_shared_with_an_officer_is_not_counted_as_their_las(ours, theirs, login, on_today):
