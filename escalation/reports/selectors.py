@@ -60,30 +60,47 @@ def local_authorities_in_scope(user):
     return Organisation.objects.none()
 
 
+def scope_la_ids(user):
+    """The ids of the LAs in scope, read once per request and kept on the user object."""
+    ids = getattr(user, "_report_la_ids", None)
+    if ids is None:
+        org = user.organisation
+        if org is not None and org.kind == OrganisationKind.LOCAL_AUTHORITY:
+            ids = [org.pk]
+        else:
+            ids = list(local_authorities_in_scope(user).values_list("id", flat=True))
+        user._report_la_ids = ids
+    return ids
+
+
 def scoped_items(user):
     """visible_advice_items(user), with the LA ids spelt out. For a DCO, visible_advice_items joins
     through the ICB; naming the LAs lets PostgreSQL use the per-LA indexes (item_la_outstanding and
-    the local_authority foreign key) instead of scanning every item ever requested. The ids are
-    read once per request and kept on the user object."""
+    the local_authority foreign key) instead of scanning every item ever requested."""
     items = visible_advice_items(user)
     if user.is_icb_user:
-        ids = getattr(user, "_report_la_ids", None)
-        if ids is None:
-            ids = user._report_la_ids = list(local_authorities_in_scope(user).values_list("id", flat=True))
-        items = items.filter(local_authority_id__in=ids)
+        items = items.filter(local_authority_id__in=scope_la_ids(user))
     return items
 
 
 def providers_in_scope(user):
-    """Providers with at least one advice item the user may see (the filter choices)."""
-    return Organisation.objects.filter(
-        kind=OrganisationKind.HEALTH_PROVIDER,
-        pk__in=visible_advice_items(user).values("provider_id"),
+    """The filter choices: providers serving the LAs in scope, and any other provider that has advice
+    outstanding for them. Read from the served-LA table and the outstanding items' partial index,
+    never from the whole history of items."""
+    outstanding = scoped_items(user).filter(status=ItemStatus.OUTSTANDING).values("provider_id")
+    return (
+        Organisation.objects.filter(kind=OrganisationKind.HEALTH_PROVIDER)
+        .filter(Q(served_las__in=scope_la_ids(user)) | Q(pk__in=outstanding))
+        .distinct()
     )
 
 
 def teams_in_scope(user):
-    return Team.objects.filter(pk__in=visible_advice_items(user).values("team_id")).select_related("provider")
+    return (
+        Team.objects.filter(provider__in=providers_in_scope(user))
+        .select_related("provider")
+        .order_by("provider__name", "name")
+    )
 
 
 # The dashboard's buckets -------------------------------------------------------------------

@@ -21,17 +21,19 @@ class Table:
     note: str = ""
     empty: str = "None in this period."
 
-    @property
-    def display_header(self):
-        """Headings of number columns are right-aligned, over their figures."""
+    def _numeric_columns(self):
+        """Columns holding only numbers (or blanks): right-aligned, headings too, over their figures."""
         numeric = set()
         for index in range(1, len(self.header)):
             values = [row[index] for row in self.rows if row[index] is not None]
             if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
                 numeric.add(index)
-        return [
-            DisplayCell(str(heading), numeric=index in numeric) for index, heading in enumerate(self.header)
-        ]
+        return numeric
+
+    @property
+    def display_header(self):
+        numeric = self._numeric_columns()
+        return [DisplayCell(str(text), numeric=index in numeric) for index, text in enumerate(self.header)]
 
     @property
     def csv_rows(self):
@@ -39,11 +41,15 @@ class Table:
 
     @property
     def display_rows(self):
-        return [[_cell(value) for value in row] for row in self.rows]
+        numeric = self._numeric_columns()
+        return [[_cell(value, index in numeric) for index, value in enumerate(row)] for row in self.rows]
 
     @property
     def display_total(self):
-        return [_cell(value) for value in self.total] if self.total else None
+        if not self.total:
+            return None
+        numeric = self._numeric_columns()
+        return [_cell(value, index in numeric) for index, value in enumerate(self.total)]
 
 
 @dataclass
@@ -52,9 +58,9 @@ class DisplayCell:
     numeric: bool = False
 
 
-def _cell(value):
+def _cell(value, numeric_column=False):
     if value is None:
-        return DisplayCell("–")
+        return DisplayCell("–", numeric=numeric_column)
     if isinstance(value, bool):
         return DisplayCell("Yes" if value else "No")
     if isinstance(value, int):

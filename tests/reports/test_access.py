@@ -207,3 +207,12 @@ def test_items_of_other_statuses_are_not_on_the_dashboard(ours, login, on_today)
         returned_on=on_today - datetime.timedelta(days=1),
     )
     assert login(ours.dco).get(reverse("escalation:dashboard")).context["figures"].total == 0
+
+
+def test_the_reports_index_links_what_each_person_may_open(ours, login, on_today):
+    for who, sees_dashboard in (("case_officer", False), ("ad", True), ("dco", True)):
+        page = login(getattr(ours, who)).get(reverse("escalation:reports")).content.decode()
+        for name in ("escalation:report_audit", "escalation:report_monthly", "escalation:report_timeliness"):
+            assert f'href="{reverse(name)}"' in page
+        main = page.split('id="main-content"')[1]
+        assert (f'href="{reverse("escalation:dashboard")}"' in main) is sees_dashboard
