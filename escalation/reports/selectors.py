@@ -7,7 +7,7 @@ never count a row its reader could not open.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import (
     Aggregate,
@@ -518,7 +518,6 @@ class AuditReport:
     delay_reasons: list
     not_provided_items: list
     delayed_items: list
-    late_stages: list = field(default_factory=lambda: LATE_STAGES)
 
 
 def non_return_audit(*, user, start, end, local_authority=None, provider=None) -> AuditReport:

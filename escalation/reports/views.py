@@ -80,15 +80,11 @@ def dashboard(request):
             "form": form,
             "today": today,
             "figures": figures,
-            "base_query": _encode(base),
+            "base_query": urlencode(base),
             "local_authority": local_authority,
             "failing_attempts": selectors.FAILING_ATTEMPTS,
         },
     )
-
-
-def _encode(params):
-    return urlencode(params)
 
 
 @dashboard_access
@@ -231,7 +227,7 @@ def _period_links(request, periods):
         params = {**keep}
         for name, value in (("start", start), ("end", end)):
             params.update({f"{name}_0": value.day, f"{name}_1": value.month, f"{name}_2": value.year})
-        links.append((_period_label(start, end), _encode(params)))
+        links.append((_period_label(start, end), urlencode(params)))
     return links
 
 
