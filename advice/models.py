@@ -50,6 +50,8 @@ class AdviceRequest(TimeStamped):
             ),
         ]
         indexes = [
+            # escalation.reports: requests of an LA in a period (audit and monthly reports).
+            models.Index(fields=["local_authority", "notified_on"], name="request_la_notified"),
             # SPOC queue "awaiting acknowledgement": unacknowledged requests of one provider.
             models.Index(
                 fields=["provider", "notified_on", "id"],
@@ -223,6 +225,12 @@ class AdviceItem(TimeStamped):
                 fields=["local_authority", "due_on", "id"],
                 name="item_la_outstanding",
                 condition=models.Q(status="outstanding"),
+            ),
+            # Heads of service's queue and the DCO's "responses owed": escalation 2 answers not yet given.
+            models.Index(
+                fields=["head_of_service_response_due_on", "id"],
+                name="item_hos_response_owed",
+                condition=models.Q(status="outstanding", head_of_service_responded_at__isnull=True),
             ),
             # Reports: items requested in a period, per provider.
             models.Index(fields=["provider", "created_at"], name="item_provider_created"),
