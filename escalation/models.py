@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.db import models
 
@@ -96,7 +98,8 @@ class Letter(TimeStamped):
 
     @property
     def filename(self):
-        reference = self.content.get("reference", "letter")
+        # The name goes into a Content-Disposition header: only characters that are safe there.
+        reference = re.sub(r"[^A-Za-z0-9_-]", "", str(self.content.get("reference") or "")) or "letter"
         return f"escalation-1-{reference}-{self.dated:%Y-%m-%d}.pdf"
 
 
@@ -116,3 +119,6 @@ class DigestRun(models.Model):
                 fields=["local_authority", "provider", "week_of"], name="digest_once_a_week"
             ),
         ]
+
+    def __str__(self):
+        return f"Digest for the week of {self.week_of}: {self.item_count} overdue"
