@@ -322,6 +322,24 @@ def test_a_team_added_after_the_chase_joins_the_existing_chase_without_a_second_
     assert AuditEvent.objects.filter(summary__contains="covered by the chase").count() == 1
 
 
+def test_a_worker_killed_mid_batch_leaves_nothing_and_the_next_run_does_it_once(world, monkeypatch):
+    request = make_request(world, notified_on=D(2026, 11, 20))
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt  # a BaseException, like the worker's death: nothing may catch it
+
+    monkeypatch.setattr(AuditEvent.objects, "bulk_create", killed)
+    with pytest.raises(KeyboardInterrupt):
+        sweep(D(2027, 1, 22))
+    assert not emails() and not Escalation.objects.exists() and not Letter.objects.exists()
+    assert request.items.get().stage == Stage.REQUESTED
+    monkeypatch.undo()
+    sweep(D(2027, 1, 22))
+    sweep(D(2027, 1, 22))
+    assert [e.kind for e in emails()] == [MessageKind.CHASE, MessageKind.ESCALATION_1]
+    assert Letter.objects.count() == 1
+
+
 def test_dry_run_reports_and_changes_nothing(world):
     request = make_request(world, notified_on=D(2026, 11, 20))
     report = sweep(D(2027, 1, 22), dry_run=True)
