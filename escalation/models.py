@@ -53,6 +53,9 @@ class Escalation(TimeStamped):
     )
     response = models.TextField(blank=True)
     response_overdue_notified = models.BooleanField(default=False)
+    # Set when the chase email, the letter and its email, or the escalation 2 notice are written to the
+    # outbox (escalation.sweep.messages_queue); NULL until then, so a crash in between is picked up.
+    messages_queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["issued_on", "id"]
@@ -65,6 +68,12 @@ class Escalation(TimeStamped):
                 fields=["response_due_on", "id"],
                 name="escalation_response_owed",
                 condition=models.Q(responded_at__isnull=True, response_due_on__isnull=False),
+            ),
+            # escalation.sweep.messages_queue: escalations whose messages are not yet in the outbox.
+            models.Index(
+                fields=["local_authority", "id"],
+                name="escalation_messages_pending",
+                condition=models.Q(messages_queued_at__isnull=True),
             ),
         ]
 

@@ -8,7 +8,10 @@ from django.core import mail
 from advice.models import AdviceItem, ItemStatus, Stage
 from advice.services import advice_items_cancel_for_case, advice_timers_stop
 from ehc.models import AuditAction, AuditEvent, ClosureDay, MessageKind, MessageStatus, OutboundEmail
+from escalation import letters
+from escalation import sweep as sweep_module
 from escalation.models import Escalation, EscalationStage, Letter, StageChange
+from escalation.rules import TimerRules
 
 from .conftest import at, make_request, sweep
 
@@ -324,20 +327,41 @@ def test_a_team_added_after_the_chase_joins_the_existing_chase_without_a_second_
 
 def test_a_worker_killed_mid_batch_leaves_nothing_and_the_next_run_does_it_once(world, monkeypatch):
     request = make_request(world, notified_on=D(2026, 11, 20))
+    real_insert = sweep_module.insert_rows
 
-    def killed(*args, **kwargs):
-        raise KeyboardInterrupt  # a BaseException, like the worker's death: nothing may catch it
+    def insert_then_die(model, *args, **kwargs):
+        if model is AuditEvent:  # the last write of the batch
+            raise KeyboardInterrupt  # a BaseException, like the worker's death: nothing may catch it
+        return real_insert(model, *args, **kwargs)
 
-    monkeypatch.setattr(AuditEvent.objects, "bulk_create", killed)
+    monkeypatch.setattr(sweep_module, "insert_rows", insert_then_die)
     with pytest.raises(KeyboardInterrupt):
         sweep(D(2027, 1, 22))
-    assert not emails() and not Escalation.objects.exists() and not Letter.objects.exists()
+    assert not emails() and not Escalation.objects.exists() and not StageChange.objects.exists()
     assert request.items.get().stage == Stage.REQUESTED
     monkeypatch.undo()
     sweep(D(2027, 1, 22))
     sweep(D(2027, 1, 22))
     assert [e.kind for e in emails()] == [MessageKind.CHASE, MessageKind.ESCALATION_1]
     assert Letter.objects.count() == 1
+
+
+def test_a_worker_killed_between_the_timers_and_the_messages(world, monkeypatch):
+    request = make_request(world, notified_on=D(2026, 11, 20))
+
+    def die(**kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sweep_module, "messages_queue", die)
+    with pytest.raises(KeyboardInterrupt):
+        sweep(D(2027, 1, 4))
+    escalation = Escalation.objects.get(request=request)
+    assert escalation.messages_queued_at is None and not emails()
+    monkeypatch.undo()
+    sweep(D(2027, 1, 5))  # the next run, even a day later, queues the chase once
+    sweep(D(2027, 1, 5))
+    chase = emails(MessageKind.CHASE)
+    assert len(chase) == 1 and "Sent on 4 January 2027" in chase[0].body_text
 
 
 def test_dry_run_reports_and_changes_nothing(world):
@@ -355,9 +379,28 @@ def test_dry_run_reports_and_changes_nothing(world):
 
 def test_a_request_that_fails_is_postponed_and_the_others_go(world, monkeypatch):
     good = make_request(world, notified_on=D(2026, 11, 20))
-    bad = make_request(world, notified_on=D(2026, 11, 20))
-    from escalation import letters
+    bad = make_request(world, notified_on=D(2026, 11, 19))
+    real_plan = TimerRules.plan
 
+    def plan(self, *, due_on, **kwargs):
+        if due_on == bad.due_on:
+            raise RuntimeError("bad data")
+        return real_plan(self, due_on=due_on, **kwargs)
+
+    monkeypatch.setattr(TimerRules, "plan", plan)
+    report = sweep(D(2027, 1, 22))
+    assert report.counts["postponed"] == 1
+    assert Escalation.objects.filter(request=good, stage=EscalationStage.ESCALATION_1).exists()
+    assert not Escalation.objects.filter(request=bad).exists()
+    assert bad.items.get().next_action_on == D(2027, 1, 25)
+    monkeypatch.undo()
+    sweep(D(2027, 1, 25))
+    assert Escalation.objects.filter(request=bad, stage=EscalationStage.ESCALATION_1).exists()
+
+
+def test_an_escalation_whose_messages_fail_waits_and_the_others_go(world, monkeypatch):
+    good = make_request(world, notified_on=D(2026, 11, 20))
+    bad = make_request(world, notified_on=D(2026, 11, 20))
     real = letters.letter_content
 
     def broken(*, request, **kwargs):
@@ -366,14 +409,15 @@ def test_a_request_that_fails_is_postponed_and_the_others_go(world, monkeypatch)
         return real(request=request, **kwargs)
 
     monkeypatch.setattr(letters, "letter_content", broken)
-    report = sweep(D(2027, 1, 22))
-    assert report.counts["postponed"] == 1
-    assert Escalation.objects.filter(request=good, stage=EscalationStage.ESCALATION_1).exists()
-    assert not Escalation.objects.filter(request=bad).exists()
-    assert bad.items.get().next_action_on == D(2027, 1, 25)
-    monkeypatch.setattr(letters, "letter_content", real)
-    sweep(D(2027, 1, 25))
-    assert Escalation.objects.filter(request=bad, stage=EscalationStage.ESCALATION_1).exists()
+    report = sweep(D(2027, 1, 15))
+    assert report.counts["message_errors"] == 1
+    assert OutboundEmail.objects.filter(advice_request=good, kind=MessageKind.ESCALATION_1).exists()
+    pending = Escalation.objects.get(request=bad, stage=EscalationStage.ESCALATION_1)
+    assert pending.messages_queued_at is None
+    monkeypatch.undo()
+    sweep(D(2027, 1, 15), hour=9)
+    assert Letter.objects.get(escalation=pending).dated == D(2027, 1, 15)
+    assert OutboundEmail.objects.filter(kind=MessageKind.ESCALATION_1).count() == 2
 
 
 def test_sending_after_commit_sends_each_email_once_with_the_letter_attached(
