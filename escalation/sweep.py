@@ -104,16 +104,29 @@ def sweep_la(*, la, now, report, batch_size=BATCH_SIZE):
     if not rules.calendar.is_working_day(today):
         report.note(la, f"{today:%A %-d %B %Y} is not a working day: nothing is sent")
         return
-    # Each pass advances every item it processes past today; a pass that processes nothing (its
-    # requests' items all locked by someone else for a moment) ends the loop: the next run has them.
-    while sweep_batch(la=la, rules=rules, today=today, report=report, limit=batch_size):
-        pass
     failed = set()
-    while messages_queue(la=la, rules=rules, report=report, failed=failed):
+    steps = [
+        # Each pass moves every item it processes past today; a pass that moves nothing (its requests'
+        # items locked by someone else for a moment) ends the loop, and the next run has them.
+        lambda: _until_done(sweep_batch, la=la, rules=rules, today=today, report=report, limit=batch_size),
+        lambda: _until_done(messages_queue, la=la, rules=rules, report=report, failed=failed),
+        lambda: _until_done(responses_overdue_check, la=la, rules=rules, today=today, report=report),
+        lambda: digest_send_if_due(la=la, rules=rules, now=now, report=report),
+    ]
+    for step in steps:
+        # A failing step is logged and the others still run; the next sweep tries it again, since
+        # every step is level-triggered.
+        try:
+            step()
+        except Exception:  # noqa: BLE001
+            log.exception("A sweep step failed for %s", la)
+            report.counts["errors"] += 1
+            report.note(la, "a step of the sweep failed; see the log")
+
+
+def _until_done(step, **kwargs):
+    while step(**kwargs):
         pass
-    while responses_overdue_check(la=la, rules=rules, today=today, report=report):
-        pass
-    digest_send_if_due(la=la, rules=rules, now=now, report=report)
 
 
 # Set-based writes
