@@ -56,6 +56,7 @@ class HeadOfServiceOutcomeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's own form tag carries the token
         self.helper.layout = Layout(
             ConditionalRadios(
                 "outcome",
