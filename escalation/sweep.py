@@ -43,7 +43,7 @@ from ehc.models import (
 
 from . import letters
 from .models import DigestRun, Escalation, EscalationStage, Letter, StageChange
-from .rules import TimerRules
+from .rules import LONDON, TimerRules
 from .selectors import digest_rows, item_flags
 from .services import email_build, emails_insert, send_after_commit
 
@@ -695,6 +695,13 @@ def digest_send_if_due(*, la, rules, now, report) -> bool:
             current = rules.digest_first_on_or_after(today)
             if not rows.filter(next_digest_at__isnull=True).update(next_digest_at=current):
                 return False  # another sweep set it first: it sends when due
+        else:
+            # The digest day or time changed, or a closure day was added, since `current` was set.
+            expected = rules.digest_first_on_or_after(timezone.localtime(current, LONDON).date())
+            if expected != current:
+                if not rows.filter(next_digest_at=current).update(next_digest_at=expected):
+                    return False
+                current = expected
         if now < current:
             return False
         week = rules.digest_latest_week(now)

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from ehc.models import LocalAuthoritySettings, MessageKind, OutboundEmail
+from ehc.models import ClosureDay, LocalAuthoritySettings, MessageKind, OutboundEmail
 from escalation.models import DigestRun
 from escalation.rules import LONDON
 from tests.factories import ProviderFactory, TeamFactory
@@ -115,3 +115,18 @@ def test_digest_day_and_time_are_per_la_settings(world):
     assert next_digest_at(world) == datetime.datetime(2027, 5, 12, 14, 30, tzinfo=LONDON)
     sweep(D(2027, 5, 12), hour=15)
     assert len(digests()) == 1
+
+
+def test_a_changed_digest_day_or_a_new_closure_day_moves_the_next_digest(world):
+    make_request(world, notified_on=D(2027, 2, 1))
+    sweep(D(2027, 5, 4), hour=10)  # sends this week's (Monday was a bank holiday), next on 10 May
+    assert next_digest_at(world) == datetime.datetime(2027, 5, 10, 9, 0, tzinfo=LONDON)
+    LocalAuthoritySettings.objects.filter(local_authority=world.la).update(digest_weekday=2)
+    sweep(D(2027, 5, 5), hour=10)
+    assert next_digest_at(world) == datetime.datetime(2027, 5, 12, 9, 0, tzinfo=LONDON)
+    ClosureDay.objects.create(local_authority=world.la, date=D(2027, 5, 12), reason="Council closure")
+    sweep(D(2027, 5, 11), hour=10)
+    assert next_digest_at(world) == datetime.datetime(2027, 5, 13, 9, 0, tzinfo=LONDON)
+    assert len(digests()) == 1
+    sweep(D(2027, 5, 13), hour=9)
+    assert len(digests()) == 2
