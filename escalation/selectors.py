@@ -207,6 +207,7 @@ def responses_owed(*, user, today, limit=200) -> list:
         .filter(responded_at__isnull=True)
         .filter(_outstanding_exists())
         .select_related("request__case", "provider", "local_authority", "letter")
+        .defer("letter__pdf", "letter__content")
         .order_by("response_due_on", "id")[:limit]
     )
     for escalation in rows:

@@ -158,6 +158,7 @@ def test_dco_records_the_response_to_escalation_1(escalated, ours, theirs, login
     url = reverse("escalation:respond", args=[escalation.pk])
     assert login(theirs.dco).get(url).status_code == 404
     assert login(ours.case_officer).get(url).status_code == 404
+    assert login(ours.case_officer).get(reverse("escalation:responses_owed")).status_code == 404
     assert login(ours.dco).get(reverse("escalation:respond", args=[999999])).status_code == 404
     owed = login(ours.dco).get(reverse("escalation:responses_owed")).content.decode()
     assert escalated.case.reference in owed and "Overdue" in owed
