@@ -4,27 +4,13 @@ from django import forms
 from django.utils import timezone
 
 from advice.models import DelayReason, NotProvidedReason
+from assessments.forms import _text
 from ehc.forms import GovDateField
 
 from .services import Outcome
 
-TEXT_LIMIT = 5000
-
 PROMISED_LABEL = "The advice will be provided: give the date and the reason for the delay"
 NOT_PROVIDED_LABEL = "The advice will not be provided"
-
-
-def _text(label, *, required=False, rows=5):
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=TEXT_LIMIT,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        error_messages={
-            "required": f"Enter {label[0].lower() + label[1:]}",
-            "max_length": f"{label} must be {TEXT_LIMIT:,} characters or fewer",
-        },
-    )
 
 
 class EscalationResponseForm(forms.Form):
@@ -44,13 +30,13 @@ class HeadOfServiceOutcomeForm(forms.Form):
         choices=[("", "Select a reason")] + DelayReason.choices,
         required=False,
     )
-    delay_detail = _text("Reason for the delay, in your words")
+    delay_detail = _text("Reason for the delay, in your words", rows=5)
     not_provided_reason = forms.ChoiceField(
         label="Main reason the advice will not be provided",
         choices=[("", "Select a reason")] + NotProvidedReason.choices,
         required=False,
     )
-    not_provided_detail = _text("Why the advice will not be provided, in your words")
+    not_provided_detail = _text("Why the advice will not be provided, in your words", rows=5)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
