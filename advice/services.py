@@ -27,6 +27,7 @@ TIMER_EMAIL_KINDS = [
     MessageKind.ESCALATION_1,
     MessageKind.ESCALATION_1_OVERDUE,
     MessageKind.ESCALATION_2,
+    MessageKind.HEAD_OF_SERVICE_OVERDUE,
 ]
 
 

@@ -284,6 +284,7 @@ class MessageKind(models.TextChoices):
     ESCALATION_1 = "escalation_1", "Escalation 1 letter"
     ESCALATION_1_OVERDUE = "escalation_1_overdue", "Escalation 1 response overdue"
     ESCALATION_2 = "escalation_2", "Escalation 2 notice"
+    HEAD_OF_SERVICE_OVERDUE = "head_of_service_overdue", "Head of service response overdue"
     DIGEST = "digest", "Weekly chase digest"
     DRAFT_SHARED = "draft_shared", "Draft plan shared with health"
 

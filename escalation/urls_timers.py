@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from . import views
+
+# Included by escalation.urls under the "escalation" namespace.
+urlpatterns = [
+    path("heads-of-service/", views.hos_queue, name="hos_queue"),
+    path("heads-of-service/items/<int:pk>/outcome/", views.hos_outcome, name="hos_outcome"),
+    path("responses/", views.responses_owed, name="responses_owed"),
+    path("responses/<int:pk>/", views.respond, name="respond"),
+    path("letters/<int:pk>/download/", views.letter_download, name="letter_download"),
+]

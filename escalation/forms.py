@@ -1,0 +1,76 @@
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Layout
+from django import forms
+from django.utils import timezone
+
+from advice.models import DelayReason, NotProvidedReason
+from assessments.forms import _text
+from ehc.forms import GovDateField
+
+from .services import Outcome
+
+PROMISED_LABEL = "The advice will be provided: give the date and the reason for the delay"
+NOT_PROVIDED_LABEL = "The advice will not be provided"
+
+
+class EscalationResponseForm(forms.Form):
+    response = _text("The DCO/DMO office's response to the Assistant Director", required=True, rows=8)
+
+
+class HeadOfServiceOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="What is the outcome of the escalation?",
+        choices=[(Outcome.PROMISED, PROMISED_LABEL), (Outcome.NOT_PROVIDED, NOT_PROVIDED_LABEL)],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether the advice will be provided"},
+    )
+    promised_on = GovDateField(label="Date the advice will be provided", not_future=False, required=False)
+    delay_reason = forms.ChoiceField(
+        label="Main reason for the delay",
+        choices=[("", "Select a reason")] + DelayReason.choices,
+        required=False,
+    )
+    delay_detail = _text("Reason for the delay, in your words", rows=5)
+    not_provided_reason = forms.ChoiceField(
+        label="Main reason the advice will not be provided",
+        choices=[("", "Select a reason")] + NotProvidedReason.choices,
+        required=False,
+    )
+    not_provided_detail = _text("Why the advice will not be provided, in your words", rows=5)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's own form tag carries the token
+        self.helper.layout = Layout(
+            ConditionalRadios(
+                "outcome",
+                ConditionalQuestion(PROMISED_LABEL, "promised_on", "delay_reason", "delay_detail"),
+                ConditionalQuestion(NOT_PROVIDED_LABEL, "not_provided_reason", "not_provided_detail"),
+            )
+        )
+
+    def clean(self):
+        data = super().clean()
+        outcome = data.get("outcome")
+        if outcome == Outcome.PROMISED:
+            promised = data.get("promised_on")
+            if promised is None and "promised_on" not in self.errors:
+                self.add_error("promised_on", "Enter the date the advice will be provided")
+            elif promised is not None and promised < timezone.localdate():
+                self.add_error(
+                    "promised_on", "The date the advice will be provided must be today or in the future"
+                )
+            if not data.get("delay_reason"):
+                self.add_error("delay_reason", "Select the main reason for the delay")
+            if not data.get("delay_detail", "").strip():
+                self.add_error("delay_detail", "Enter the reason for the delay")
+        elif outcome == Outcome.NOT_PROVIDED:
+            if not data.get("not_provided_reason"):
+                self.add_error(
+                    "not_provided_reason", "Select the main reason the advice will not be provided"
+                )
+            if not data.get("not_provided_detail", "").strip():
+                self.add_error("not_provided_detail", "Enter why the advice will not be provided")
+        return data

@@ -1,0 +1,180 @@
+"""Escalation 1 letters: a JSON snapshot taken when the letter is issued, rendered to PDF once.
+
+Safety: the HTML comes only from a Django template with autoescaping, fed from the snapshot, so
+anything typed into a name prints as literal text. WeasyPrint fetches through `AssetFetcher`,
+which serves only regular files inside `letter_assets/` (no other file, no network, no data:
+URLs, no redirects), and rendering runs under a time limit.
+"""
+
+import datetime
+import hashlib
+import mimetypes
+import signal
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import Letter
+
+ASSETS_DIR = (Path(__file__).resolve().parent / "letter_assets").resolve()
+ASSET_SUFFIXES = {".css", ".png", ".svg", ".jpg", ".jpeg"}
+RENDER_TIME_LIMIT_SECONDS = 30
+
+
+class LetterRenderTimeout(Exception):
+    pass
+
+
+def _iso(day):
+    return day.isoformat() if day else None
+
+
+def letter_content(*, request, la, la_settings, teams, dated, response_due_on, chased_on=None) -> dict:
+    """Everything the letter shows, frozen at issue: later edits to names or addresses never change it."""
+    provider = request.provider
+    case = request.case
+    return {
+        "reference": case.reference,
+        "dated": _iso(dated),
+        "local_authority": {
+            "name": la.name,
+            "address_lines": la.address_lines,
+            "telephone": la.telephone,
+            "website": la.website,
+        },
+        "addressee": {
+            "name": provider.director_name,
+            "title": provider.director_title,
+            "organisation": provider.name,
+            "address_lines": provider.address_lines,
+        },
+        "child": {"name": case.child_name, "date_of_birth": _iso(case.date_of_birth)},
+        "notified_on": _iso(request.notified_on),
+        "chased_on": _iso(chased_on),
+        "teams": [
+            {"name": team["name"], "due_on": _iso(team["due_on"]), "days_overdue": team["days_overdue"]}
+            for team in teams
+        ],
+        "response_due_on": _iso(response_due_on),
+        "signatory": {"name": la_settings.ad_education_name, "title": la_settings.ad_education_title},
+        "cc": [
+            line
+            for line in (
+                f"DCO/DMO office ({la_settings.dco_office_email})" if la_settings.dco_office_email else "",
+                f"SEND business support ({la_settings.business_support_email})"
+                if la_settings.business_support_email
+                else "",
+            )
+            if line
+        ],
+        "footer": la_settings.letter_footer,
+    }
+
+
+def _date(value):
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def letter_html(content: dict) -> str:
+    context = {
+        **content,
+        "dated": _date(content["dated"]),
+        "notified_on": _date(content.get("notified_on")),
+        "chased_on": _date(content.get("chased_on")),
+        "response_due_on": _date(content.get("response_due_on")),
+        "child": {**content["child"], "date_of_birth": _date(content["child"].get("date_of_birth"))},
+        "teams": [{**team, "due_on": _date(team["due_on"])} for team in content["teams"]],
+    }
+    return render_to_string("letters/escalation_1.html", context)
+
+
+def _weasyprint_fetcher():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class AssetFetcher(URLFetcher):
+        """Serves files from letter_assets/ and refuses every other URL."""
+
+        def __init__(self):
+            super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False)
+
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme != "file" or parts.netloc not in ("", "localhost") or parts.query:
+                raise ValueError(f"Letters may only use their own assets, not {url[:80]!r}")
+            path = Path(url2pathname(unquote(parts.path))).resolve()
+            allowed = path.is_relative_to(ASSETS_DIR) and path.suffix.lower() in ASSET_SUFFIXES
+            if not allowed or not path.is_file():
+                raise ValueError(f"Letters may only use their own assets, not {url[:80]!r}")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+            )
+
+    return AssetFetcher()
+
+
+def _with_time_limit(seconds, function):
+    """Run `function`, giving up after `seconds`. In the main thread (Celery prefork workers, the
+    management command) an interval timer interrupts it; elsewhere it runs in a helper thread
+    that the caller stops waiting for."""
+    if threading.current_thread() is threading.main_thread():
+
+        def _expired(signum, frame):
+            raise LetterRenderTimeout(f"Rendering took longer than {seconds} s")
+
+        previous = signal.signal(signal.SIGALRM, _expired)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            return function()
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    outcome = {}
+
+    def _run():
+        try:
+            outcome["value"] = function()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=_run, name="letter-render", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise LetterRenderTimeout(f"Rendering took longer than {seconds} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def pdf_from_html(html: str, *, time_limit=RENDER_TIME_LIMIT_SECONDS) -> bytes:
+    from weasyprint import HTML
+
+    def _render():
+        document = HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=_weasyprint_fetcher())
+        # PDF/UA-1: tagged, with title and language, for screen reader users.
+        return document.write_pdf(pdf_variant="pdf/ua-1")
+
+    return _with_time_limit(time_limit, _render)
+
+
+def letter_render(*, letter_id) -> Letter:
+    """The letter with its PDF, rendering it from the snapshot the first time only.
+
+    The row lock makes two senders wait for one render; a rendered letter is never rendered again.
+    """
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update().get(pk=letter_id)
+        if letter.rendered_at is None:
+            pdf = pdf_from_html(letter_html(letter.content))
+            letter.pdf = pdf
+            letter.sha256 = hashlib.sha256(pdf).hexdigest()
+            letter.rendered_at = timezone.now()
+            letter.save(update_fields=["pdf", "sha256", "rendered_at", "updated_at"])
+        return letter

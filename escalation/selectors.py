@@ -1,0 +1,272 @@
+"""Reads the escalation pages, the digest and the case page share. Flags are computed from dates
+(escalation.rules explains why nothing needs storing for them)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q
+from guardian.shortcuts import get_objects_for_user
+
+from advice.models import AdviceItem, ItemStatus, Stage
+from ehc.access import can_act_as_spoc, visible_advice_items, visible_advice_requests
+from ehc.models import MessageStatus, OrganisationKind, OutboundEmail, Role, Team
+from ehc.outbox import FAILING_AFTER_ATTEMPTS
+
+from .models import Escalation, EscalationStage, Letter, StageChange
+
+PAGE_SIZE = 50
+
+
+class Flag:
+    HEAD_OF_SERVICE_OVERDUE = "Head of service response overdue"
+    PROMISE_PASSED = "Promised date passed"
+    EXCEPTED = "Exception recorded"
+
+
+def _value(row, name):
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
+def item_flags(row, today: datetime.date) -> list[str]:
+    """The flags of an outstanding item (a model instance or a `.values()` row)."""
+    flags = []
+    due = _value(row, "head_of_service_response_due_on")
+    if (
+        _value(row, "stage") == Stage.ESCALATION_2
+        and _value(row, "head_of_service_responded_at") is None
+        and due is not None
+        and today > due
+    ):
+        flags.append(Flag.HEAD_OF_SERVICE_OVERDUE)
+    promised = _value(row, "promised_on")
+    if promised is not None and today > promised:
+        flags.append(Flag.PROMISE_PASSED)
+    if _value(row, "exception_reason"):
+        flags.append(Flag.EXCEPTED)
+    return flags
+
+
+def head_of_service_overdue_q(today: datetime.date) -> Q:
+    """Over AdviceItem: escalated inside health and the heads of service's window passed unanswered."""
+    return Q(
+        status=ItemStatus.OUTSTANDING,
+        stage=Stage.ESCALATION_2,
+        head_of_service_responded_at__isnull=True,
+        head_of_service_response_due_on__lt=today,
+    )
+
+
+def promise_passed_q(today: datetime.date) -> Q:
+    """Over AdviceItem: outcome A's promised date passed without the advice."""
+    return Q(status=ItemStatus.OUTSTANDING, promised_on__lt=today)
+
+
+def digest_rows(*, la_id, today: datetime.date) -> list[dict]:
+    """Every overdue item of the LA, oldest first (index item_la_outstanding): references, teams and
+    dates only, never a child's name."""
+    rows = list(
+        AdviceItem.objects.filter(local_authority_id=la_id, status=ItemStatus.OUTSTANDING, due_on__lt=today)
+        .order_by("due_on", "id")
+        .values(
+            "id",
+            "provider_id",
+            "case_id",
+            "case__reference",
+            "team__name",
+            "due_on",
+            "stage",
+            "promised_on",
+            "head_of_service_response_due_on",
+            "head_of_service_responded_at",
+            "exception_reason",
+        )
+    )
+    for row in rows:
+        row["days_overdue"] = (today - row["due_on"]).days
+        row["stage_label"] = Stage(row["stage"]).label
+    return rows
+
+
+# Who may do what
+
+
+def answerable_teams(user):
+    """The teams whose escalation 2 the user answers: a head of service's own teams, a SPOC's provider."""
+    if not user.is_authenticated or not user.is_active or not user.is_provider_user:
+        return Team.objects.none()
+    if can_act_as_spoc(user, user.organisation):
+        return Team.objects.filter(provider_id=user.organisation_id)
+    if not user.has_role(Role.HEAD_OF_SERVICE):
+        return Team.objects.none()
+    return get_objects_for_user(
+        user, "ehc.answer_escalation", klass=Team, accept_global_perms=False, with_superuser=False
+    ).filter(provider_id=user.organisation_id)
+
+
+def downloadable_letters(user):
+    """Letters the user may download: the LA's own, the DCO's area's, and the addressed provider's for
+    its SPOC, heads of service and administrators."""
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
+        return Letter.objects.none()
+    org = user.organisation
+    if org.kind == OrganisationKind.LOCAL_AUTHORITY:
+        return Letter.objects.filter(escalation__local_authority_id=org.pk)
+    if org.kind == OrganisationKind.ICB and user.has_role(Role.DCO):
+        return Letter.objects.filter(escalation__local_authority__icb_id=org.pk)
+    if org.kind == OrganisationKind.HEALTH_PROVIDER and user.has_role(
+        Role.SPOC, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR
+    ):
+        return Letter.objects.filter(escalation__provider_id=org.pk)
+    return Letter.objects.none()
+
+
+def may_download(user, escalation) -> bool:
+    """The same rule as `downloadable_letters`, for an escalation already loaded (no query)."""
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
+        return False
+    org = user.organisation
+    if org.kind == OrganisationKind.LOCAL_AUTHORITY:
+        return escalation.local_authority_id == org.pk
+    if org.kind == OrganisationKind.ICB:
+        return user.has_role(Role.DCO) and escalation.local_authority.icb_id == org.pk
+    return escalation.provider_id == org.pk and user.has_role(
+        Role.SPOC, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR
+    )
+
+
+def respondable_escalations(user):
+    """Escalation 1 letters of the DCO's area: the DCO office records its response to the AD."""
+    if (
+        not user.is_authenticated
+        or not user.is_active
+        or not user.is_icb_user
+        or not user.has_role(Role.DCO)
+        or not user.has_perm("ehc.respond_as_dco", user.organisation)
+    ):
+        return Escalation.objects.none()
+    return Escalation.objects.filter(
+        stage=EscalationStage.ESCALATION_1, local_authority__icb_id=user.organisation_id
+    )
+
+
+# Pages
+
+
+@dataclass
+class Page:
+    rows: list
+    next_cursor: str | None
+    has_previous: bool
+
+
+def _decode_cursor(cursor):
+    try:
+        date_part, id_part = cursor.split(".", 1)
+        return datetime.date.fromisoformat(date_part), int(id_part)
+    except (AttributeError, ValueError):
+        return None
+
+
+def hos_queue(*, user, today, cursor=None, page_size=PAGE_SIZE) -> Page:
+    """Outstanding items escalated inside health for the user's teams, by response due date (keyset)."""
+    items = (
+        AdviceItem.objects.filter(
+            status=ItemStatus.OUTSTANDING, stage=Stage.ESCALATION_2, team__in=answerable_teams(user)
+        )
+        .select_related("team", "case", "local_authority")
+        .order_by("head_of_service_response_due_on", "id")
+    )
+    position = _decode_cursor(cursor)
+    if position:
+        date, last_id = position
+        items = items.filter(
+            Q(head_of_service_response_due_on__gt=date)
+            | Q(head_of_service_response_due_on=date, id__gt=last_id)
+        )
+    rows = list(items[: page_size + 1])
+    next_cursor = None
+    if len(rows) > page_size:
+        rows = rows[:page_size]
+        last = rows[-1]
+        next_cursor = f"{last.head_of_service_response_due_on.isoformat()}.{last.id}"
+    for item in rows:
+        item.flags = item_flags(item, today)
+        item.response_overdue = Flag.HEAD_OF_SERVICE_OVERDUE in item.flags
+    return Page(rows=rows, next_cursor=next_cursor, has_previous=bool(position))
+
+
+def _outstanding_exists():
+    return Exists(AdviceItem.objects.filter(request_id=OuterRef("request_id"), status=ItemStatus.OUTSTANDING))
+
+
+def responses_owed(*, user, today, limit=200) -> list:
+    """Escalation 1 letters of the DCO's area still waiting for the DCO's response, oldest due first
+    (index escalation_response_owed). Requests whose advice is all in owe nothing."""
+    rows = list(
+        respondable_escalations(user)
+        .filter(responded_at__isnull=True)
+        .filter(_outstanding_exists())
+        .select_related("request__case", "provider", "local_authority", "letter")
+        .defer("letter__pdf", "letter__content")
+        .order_by("response_due_on", "id")[:limit]
+    )
+    for escalation in rows:
+        escalation.overdue = escalation.response_overdue(today)
+    return rows
+
+
+def failing_emails(*, user, limit=50) -> list:
+    """Emails that keep failing to send, for the cases of the DCO's area."""
+    if not user.is_authenticated or not user.is_icb_user or not user.has_role(Role.DCO):
+        return []
+    return list(
+        OutboundEmail.objects.filter(
+            status=MessageStatus.FAILED,
+            attempts__gte=FAILING_AFTER_ATTEMPTS,
+            case__local_authority__icb_id=user.organisation_id,
+        )
+        .select_related("case")
+        .order_by("created_at")[:limit]
+    )
+
+
+def case_escalations(*, case, user, today) -> dict:
+    """The escalation part of a case page, as far as the user may see it: a fixed number of queries."""
+    requests = visible_advice_requests(user).filter(case=case)
+    escalations = list(
+        Escalation.objects.filter(request__in=requests)
+        .annotate(has_outstanding=_outstanding_exists())
+        .select_related("provider", "local_authority", "responded_by")
+        .order_by("issued_on", "id")
+    )
+    letters = {
+        letter.escalation_id: letter
+        for letter in Letter.objects.filter(escalation__in=[e.pk for e in escalations]).defer(
+            "pdf", "content"
+        )
+    }
+    respondable = set(respondable_escalations(user).filter(request__case=case).values_list("pk", flat=True))
+    for escalation in escalations:
+        escalation.letter_row = letters.get(escalation.pk)
+        escalation.can_download = escalation.letter_row is not None and may_download(user, escalation)
+        escalation.can_respond = escalation.pk in respondable and escalation.responded_at is None
+        escalation.overdue = escalation.has_outstanding and escalation.response_overdue(today)
+    items = visible_advice_items(user).filter(case=case)
+    stage_changes = list(
+        StageChange.objects.filter(item__in=items).select_related("item__team").order_by("on", "id")
+    )
+    escalated = list(
+        items.filter(Q(stage=Stage.ESCALATION_2) | Q(head_of_service_responded_at__isnull=False))
+        .select_related("team", "head_of_service_responded_by")
+        .order_by("team__name")
+    )
+    answerable = set(answerable_teams(user).values_list("pk", flat=True)) if user.is_provider_user else set()
+    for item in escalated:
+        item.flags = item_flags(item, today) if item.is_outstanding else []
+        item.can_answer = item.is_outstanding and item.team_id in answerable
+    return {
+        "escalations": escalations,
+        "stage_changes": stage_changes,
+        "escalated_items": escalated,
+        "today": today,
+    }

@@ -1,0 +1,165 @@
+"""Writes of the escalation process: the sweep's set-based email rows, the DCO's response to
+escalation 1 and the heads of service's outcome of escalation 2. Every change is audited."""
+
+import logging
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from advice.models import AdviceItem, ItemStatus, Stage
+from ehc.audit import audit_record
+from ehc.models import AuditAction, MessageStatus, OutboundEmail
+from ehc.outbox import clean_addresses, render_email
+
+from .models import Escalation, EscalationStage
+
+log = logging.getLogger(__name__)
+
+# Emails per send task: a task stays short and several workers share a large batch.
+SEND_CHUNK = 20
+
+
+class Outcome:
+    PROMISED = "promised"
+    NOT_PROVIDED = "not_provided"
+
+
+def email_build(
+    *, kind, dedupe_key, to, template, context, cc=(), case_id=None, advice_request_id=None, letter_id=None
+):
+    """An unsaved OutboundEmail, as ehc.outbox.email_queue would write it, for a set-based insert.
+
+    Returns None when there is nobody to send it to, as email_queue does.
+    """
+    to = clean_addresses(to)
+    cc = [address for address in clean_addresses(cc) if address not in to]
+    if not to:
+        log.warning("No recipient for %s (%s): nothing queued", kind, dedupe_key)
+        return None
+    subject, text, html = render_email(template, context)
+    return OutboundEmail(
+        kind=kind,
+        dedupe_key=dedupe_key,
+        to=to,
+        cc=cc,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        case_id=case_id,
+        advice_request_id=advice_request_id,
+        letter_id=letter_id,
+        next_attempt_at=timezone.now(),
+    )
+
+
+def emails_insert(emails) -> list[int]:
+    """Insert the rows in one statement; a dedupe key already used is skipped. Returns the ids still
+    waiting to be sent."""
+    if not emails:
+        return []
+    OutboundEmail.objects.bulk_create(emails, ignore_conflicts=True)
+    return list(
+        OutboundEmail.objects.filter(
+            dedupe_key__in=[email.dedupe_key for email in emails], status=MessageStatus.PENDING
+        ).values_list("pk", flat=True)
+    )
+
+
+def _dispatch(email_ids, letter_ids):
+    from .tasks import emails_send_task, letter_render_task
+
+    for start in range(0, len(email_ids), SEND_CHUNK):
+        emails_send_task.delay(email_ids[start : start + SEND_CHUNK])
+    for letter_id in letter_ids:
+        letter_render_task.delay(letter_id)
+
+
+def send_after_commit(*, email_ids, letter_ids=()):
+    """Send (and render letters) once the rows are committed. Robust: if the broker is down the rows
+    stay pending and the outbox retry sweep sends them."""
+    if email_ids or letter_ids:
+        transaction.on_commit(partial(_dispatch, list(email_ids), list(letter_ids)), robust=True)
+
+
+@transaction.atomic
+def escalation_response_record(*, escalation, user, response: str) -> Escalation:
+    """The DCO office's response to escalation 1, as given to the AD Education."""
+    escalation = Escalation.objects.select_for_update().select_related("request__case").get(pk=escalation.pk)
+    if escalation.responded_at is not None:
+        return escalation
+    escalation.responded_at = timezone.now()
+    escalation.responded_by = user
+    escalation.response = response
+    escalation.save(update_fields=["responded_at", "responded_by", "response", "updated_at"])
+    audit_record(
+        user=user,
+        action=AuditAction.CHANGE,
+        case=escalation.request.case,
+        obj=escalation,
+        summary=f"Recorded the DCO's response to escalation 1 of {escalation.request.provider}",
+    )
+    return escalation
+
+
+@transaction.atomic
+def head_of_service_outcome_record(
+    *,
+    item,
+    user,
+    outcome: str,
+    promised_on=None,
+    delay_reason="",
+    delay_detail="",
+    not_provided_reason="",
+    not_provided_detail="",
+) -> AdviceItem:
+    """Escalation 2 answered for one team: (A) the advice is promised by a date, with the reason for
+    the delay, or (B) it will not be provided, with the reason, which closes the item and stops its
+    timers. Returns the item; an item no longer waiting is returned unchanged."""
+    item = (
+        AdviceItem.objects.select_for_update(of=("self",))
+        .select_related("team", "case", "request")
+        .get(pk=item.pk)
+    )
+    if item.status != ItemStatus.OUTSTANDING or item.stage != Stage.ESCALATION_2:
+        return item
+    now = timezone.now()
+    item.head_of_service_responded_at = now
+    item.head_of_service_responded_by = user
+    decided_by = ", ".join(part for part in (user.get_full_name() or user.username, user.job_title) if part)
+    if outcome == Outcome.PROMISED:
+        item.promised_on = promised_on
+        item.delay_reason = delay_reason
+        item.delay_detail = delay_detail
+        summary = f"{item.team.name}: head of service promised the advice by {promised_on:%-d %b %Y}"
+    else:
+        item.status = ItemStatus.NOT_PROVIDED
+        item.next_action_on = None
+        item.closed_on = timezone.localdate(now)
+        item.not_provided_reason = not_provided_reason
+        item.not_provided_detail = not_provided_detail
+        item.not_provided_decided_by = decided_by[:200]
+        summary = f"{item.team.name}: head of service decided the advice will not be provided"
+    item.save()
+    audit_record(user=user, action=AuditAction.STAGE, case=item.case, obj=item, summary=summary)
+    if outcome == Outcome.NOT_PROVIDED:
+        from advice.services import advice_timers_stop
+
+        advice_timers_stop(request_ids=[item.request_id])
+    _escalation_2_answered_if_complete(request_id=item.request_id, at=now, user=user)
+    return item
+
+
+def _escalation_2_answered_if_complete(*, request_id, at, user):
+    """Escalation 2 is answered once no outstanding item of its request still waits for a head of service."""
+    waiting = AdviceItem.objects.filter(
+        request_id=request_id,
+        status=ItemStatus.OUTSTANDING,
+        stage=Stage.ESCALATION_2,
+        head_of_service_responded_at__isnull=True,
+    ).exists()
+    if not waiting:
+        Escalation.objects.filter(
+            request_id=request_id, stage=EscalationStage.ESCALATION_2, responded_at__isnull=True
+        ).update(responded_at=at, responded_by=user, updated_at=at)

@@ -1,0 +1,764 @@
+"""The sweep: takes every due timer action once, on the LA's working days (the rules: escalation.rules).
+
+Exactly once, whatever runs twice or at the same time:
+
+- Work is claimed by locking the requests whose items are due (FOR UPDATE SKIP LOCKED, in batches,
+  oldest action first): all of one request's due items are handled by one worker. Another sweep
+  skips the locked requests and, once the first commits, finds their items' `next_action_on`
+  moved past today.
+- Phase 1, one transaction per batch: the items' new stage and next action date, one StageChange
+  per (item, stage), one Escalation per (request, stage) and the audit events, all written with a
+  fixed number of set-based statements (a 10,000-item batch is a handful of queries). Unique
+  constraints on StageChange and Escalation stop a second chase, letter or notice even if the
+  locking were bypassed.
+- Phase 2, in chunks: each new Escalation's messages (the chase email; the letter and its email;
+  the escalation 2 notice) are rendered and written to the outbox, and the escalation is marked
+  queued in the same transaction. Rendering is the slow part, so it stays out of the timer
+  transaction; an escalation whose messages were never queued (a crash between the phases) is
+  picked up by the next run. The outbox's unique dedupe key is the last guard.
+- Sending happens after commit, from the outbox rows (ehc.outbox): a worker killed before commit
+  leaves nothing behind; one killed after commit leaves pending rows the outbox retry sweep sends.
+- A batch that fails is retried request by request; a request that still fails has its due items
+  pushed to the next working day and is logged, so one bad row cannot stop the sweep.
+"""
+
+import datetime
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from advice.models import AdviceItem, AdviceRequest, ItemStatus, Stage
+from ehc.models import (
+    AuditAction,
+    AuditEvent,
+    LocalAuthoritySettings,
+    MessageKind,
+    Organisation,
+    OrganisationKind,
+)
+
+from . import letters
+from .models import DigestRun, Escalation, EscalationStage, Letter, StageChange
+from .rules import LONDON, TimerRules
+from .selectors import digest_rows, item_flags
+from .services import email_build, emails_insert, send_after_commit
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 10_000
+# Escalations whose messages are rendered per transaction: rendering costs milliseconds each.
+MESSAGES_BATCH = 200
+# The digest lists at most this many items in the email body; the rest are behind the link.
+DIGEST_LIST_LIMIT = 500
+
+ESCALATION_STAGE = {
+    Stage.CHASED: EscalationStage.CHASE,
+    Stage.ESCALATION_1: EscalationStage.ESCALATION_1,
+    Stage.ESCALATION_2: EscalationStage.ESCALATION_2,
+}
+
+
+@dataclass
+class SweepReport:
+    """What a run did (or, in a dry run, would do): printed by the management command."""
+
+    now: datetime.datetime
+    today: datetime.date
+    dry_run: bool = False
+    lines: list = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
+
+    def note(self, la, text):
+        self.lines.append(f"{la.short_name or la.name}: {text}")
+
+
+def sweep_run(*, now=None, dry_run=False, batch_size=BATCH_SIZE) -> SweepReport:
+    """Run every timer of every active LA as of `now`. A dry run does it all and rolls it back."""
+    now = now or timezone.now()
+    report = SweepReport(now=now, today=timezone.localdate(now), dry_run=dry_run)
+    las = Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY, is_active=True).order_by("pk")
+    for la in las:
+        try:
+            if dry_run:
+                # Everything runs for real inside one transaction that is then rolled back: the dry
+                # run reports exactly what a run would do, and its emails, never sent, vanish with it.
+                with transaction.atomic():
+                    sweep_la(la=la, now=now, report=report, batch_size=batch_size)
+                    transaction.set_rollback(True)
+            else:
+                sweep_la(la=la, now=now, report=report, batch_size=batch_size)
+        except Exception:  # noqa: BLE001 - one LA's failure must not stop the others'
+            log.exception("Sweep failed for %s", la)
+            report.counts["errors"] += 1
+            report.note(la, "the sweep failed; see the log")
+    return report
+
+
+def sweep_la(*, la, now, report, batch_size=BATCH_SIZE):
+    today = timezone.localdate(now)
+    rules = TimerRules.for_la(la)
+    if not rules.calendar.is_working_day(today):
+        report.note(la, f"{today:%A %-d %B %Y} is not a working day: nothing is sent")
+        return
+    failed = set()
+    steps = [
+        # Each pass moves every item it processes past today; a pass that moves nothing (its requests'
+        # items locked by someone else for a moment) ends the loop, and the next run has them.
+        lambda: _until_done(sweep_batch, la=la, rules=rules, today=today, report=report, limit=batch_size),
+        lambda: _until_done(messages_queue, la=la, rules=rules, report=report, failed=failed),
+        lambda: _until_done(responses_overdue_check, la=la, rules=rules, today=today, report=report),
+        lambda: digest_send_if_due(la=la, rules=rules, now=now, report=report),
+    ]
+    for step in steps:
+        # A failing step is logged and the others still run; the next sweep tries it again, since
+        # every step is level-triggered.
+        try:
+            step()
+        except Exception:  # noqa: BLE001
+            log.exception("A sweep step failed for %s", la)
+            report.counts["errors"] += 1
+            report.note(la, "a step of the sweep failed; see the log")
+
+
+def _until_done(step, **kwargs):
+    while step(**kwargs):
+        pass
+
+
+# Set-based writes
+
+
+def insert_rows(model, fields, rows, *, ignore_conflicts=False, returning=()):
+    """INSERT ... SELECT FROM unnest(...): one statement and one parameter per column, however many
+    rows. bulk_create builds its SQL value by value, which costs seconds at 10,000 rows."""
+    if not rows:
+        return []
+    model_fields = [model._meta.get_field(name) for name in fields]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in model_fields)
+    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in model_fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})"
+    if ignore_conflicts:
+        sql += " ON CONFLICT DO NOTHING"
+    if returning:
+        sql += " RETURNING " + ", ".join(
+            connection.ops.quote_name(model._meta.get_field(n).column) for n in returning
+        )
+    params = [[row[index] for row in rows] for index in range(len(fields))]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall() if returning else []
+
+
+def claim_requests(*, la_id, today, limit) -> list[int]:
+    """Lock the requests of the oldest due items (served by the partial index item_due_action)."""
+    due = (
+        AdviceItem.objects.filter(
+            local_authority_id=la_id, status=ItemStatus.OUTSTANDING, next_action_on__lte=today
+        )
+        .order_by("next_action_on", "id")
+        .values("request_id")[:limit]
+    )
+    return list(
+        AdviceRequest.objects.select_for_update(skip_locked=True)
+        .filter(id__in=due)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+# Phase 1: the timers
+
+
+def sweep_batch(*, la, rules, today, report, limit=BATCH_SIZE) -> int:
+    """Claim and process one batch in one transaction. Returns how many items it moved on."""
+    with transaction.atomic():
+        request_ids = claim_requests(la_id=la.pk, today=today, limit=limit)
+        if not request_ids:
+            return 0
+        try:
+            with transaction.atomic():
+                lines, moved = process_requests(la=la, rules=rules, today=today, request_ids=request_ids)
+        except Exception:  # noqa: BLE001 - isolate the bad request below
+            log.exception("Sweep batch failed for %s; retrying request by request", la)
+            lines, moved = [], 0
+            for request_id in request_ids:
+                try:
+                    with transaction.atomic():
+                        more, count = process_requests(
+                            la=la, rules=rules, today=today, request_ids=[request_id]
+                        )
+                    lines += more
+                    moved += count
+                except Exception:  # noqa: BLE001
+                    log.exception("Sweep failed for advice request %s: postponed a working day", request_id)
+                    report.counts["postponed"] += 1
+                    moved += AdviceItem.objects.filter(
+                        request_id=request_id, status=ItemStatus.OUTSTANDING, next_action_on__lte=today
+                    ).update(next_action_on=rules.calendar.after(today), updated_at=timezone.now())
+        for line in lines:
+            report.note(la, line)
+        report.counts["requests"] += len(request_ids)
+        return moved
+
+
+def process_requests(*, la, rules, today, request_ids) -> tuple[list[str], int]:
+    """Apply the rules to the due items of locked requests. Returns the report lines and the number
+    of items moved on."""
+    items = list(
+        AdviceItem.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(request_id__in=request_ids, status=ItemStatus.OUTSTANDING, next_action_on__lte=today)
+        .order_by("id")
+        .values_list(
+            "id",
+            "request_id",
+            "case_id",
+            "provider_id",
+            "team__name",
+            "stage",
+            "due_on",
+            "escalation_1_on",
+            named=True,
+        )
+    )
+    if not items:
+        return [], 0
+    plans = {}  # items of one request share their dates: plan each combination once
+    reached = defaultdict(list)  # (request id, stage) -> the items reaching it today
+    updates = []
+    for item in items:
+        key = (item.stage, item.due_on, item.escalation_1_on)
+        if key not in plans:
+            plans[key] = rules.plan(
+                stage=item.stage, due_on=item.due_on, escalation_1_on=item.escalation_1_on, today=today
+            )
+        plan = plans[key]
+        for stage in plan.stages:
+            reached[(item.request_id, stage)].append(item)
+        updates.append(
+            (item.id, plan.stages[-1] if plan.stages else item.stage, plan.next_action_on, plan.stages)
+        )
+    _items_update(updates, today=today, head_of_service_due=rules.head_of_service_response_due(today))
+    if not reached:
+        return [], len(items)
+
+    now = timezone.now()
+    keys = {(request_id, ESCALATION_STAGE[stage]) for request_id, stage in reached}
+    escalations = {
+        (request_id, stage): (pk, issued_on)
+        for pk, request_id, stage, issued_on in Escalation.objects.filter(
+            request_id__in={request_id for request_id, _ in keys}
+        ).values_list("id", "request_id", "stage", "issued_on")
+    }
+    new_keys = sorted(keys - set(escalations))
+    response_due = {
+        EscalationStage.ESCALATION_1: rules.escalation_1_response_due(today),
+        EscalationStage.ESCALATION_2: rules.head_of_service_response_due(today),
+    }
+    first_item = {request_id: stage_items[0] for (request_id, _), stage_items in reached.items()}
+    inserted = insert_rows(
+        Escalation,
+        [
+            "created_at",
+            "updated_at",
+            "request",
+            "stage",
+            "issued_on",
+            "response_due_on",
+            "provider",
+            "local_authority",
+            "response",
+            "response_overdue_notified",
+        ],
+        [
+            (
+                now,
+                now,
+                request_id,
+                str(stage),
+                today,
+                response_due.get(stage),
+                first_item[request_id].provider_id,
+                la.pk,
+                "",
+                False,
+            )
+            for request_id, stage in new_keys
+        ],
+        ignore_conflicts=True,
+        returning=("id", "request", "stage"),
+    )
+    for pk, request_id, stage in inserted:
+        escalations[(request_id, stage)] = (pk, today)
+    insert_rows(
+        StageChange,
+        ["item", "stage", "on", "at", "escalation"],
+        [
+            (item.id, str(stage), today, now, escalations[(request_id, ESCALATION_STAGE[stage])][0])
+            for (request_id, stage), stage_items in reached.items()
+            for item in stage_items
+        ],
+        ignore_conflicts=True,
+    )
+
+    lines, audit = [], []
+    new = set(new_keys)
+    for (request_id, stage), stage_items in sorted(reached.items()):
+        escalation_stage = ESCALATION_STAGE[stage]
+        teams = ", ".join(sorted(item.team__name for item in stage_items))
+        issued_on = escalations[(request_id, escalation_stage)][1]
+        summary = _summary(
+            stage=escalation_stage,
+            teams=teams,
+            issued_on=issued_on,
+            response_due_on=response_due.get(escalation_stage),
+            is_new=(request_id, escalation_stage) in new,
+        )[:500]
+        audit.append(
+            (
+                now,
+                "",
+                str(AuditAction.STAGE),
+                stage_items[0].case_id,
+                "advice request",
+                str(request_id),
+                summary,
+            )
+        )
+        lines.append(f"request {request_id}: {summary}")
+    insert_rows(
+        AuditEvent, ["at", "actor_name", "action", "case", "object_type", "object_id", "summary"], audit
+    )
+    return lines, len(items)
+
+
+def _summary(*, stage, teams, issued_on, response_due_on, is_new):
+    label = stage.label.lower()
+    if not is_new:
+        return f"{teams}: reached {label}, covered by the {label} of {issued_on:%-d %b %Y}"
+    if stage == EscalationStage.CHASE:
+        return f"Chase sent to the SPOC: {teams}"
+    due = f"{response_due_on:%-d %b %Y}"
+    if stage == EscalationStage.ESCALATION_1:
+        return f"Escalation 1 letter issued to the provider's director, response due {due}: {teams}"
+    return f"Escalation 2: escalated inside health, heads of service to respond by {due}: {teams}"
+
+
+def _items_update(updates, *, today, head_of_service_due):
+    """One UPDATE for the whole batch: each item's stage, next action date and the dates it reached."""
+    if not updates:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {connection.ops.quote_name(AdviceItem._meta.db_table)} AS item SET
+                stage = v.stage,
+                next_action_on = v.next_action_on,
+                chased_on = CASE WHEN v.chased THEN %(today)s ELSE item.chased_on END,
+                escalation_1_on = CASE WHEN v.escalated_1 THEN %(today)s ELSE item.escalation_1_on END,
+                escalation_2_on = CASE WHEN v.escalated_2 THEN %(today)s ELSE item.escalation_2_on END,
+                head_of_service_response_due_on = CASE WHEN v.escalated_2 THEN %(hos_due)s
+                    ELSE item.head_of_service_response_due_on END,
+                updated_at = %(now)s
+            FROM unnest(%(ids)s::bigint[], %(stages)s::varchar[], %(next)s::date[],
+                        %(chased)s::boolean[], %(escalated_1)s::boolean[], %(escalated_2)s::boolean[])
+                AS v(id, stage, next_action_on, chased, escalated_1, escalated_2)
+            WHERE item.id = v.id
+            """,
+            {
+                "today": today,
+                "hos_due": head_of_service_due,
+                "now": timezone.now(),
+                "ids": [row[0] for row in updates],
+                "stages": [str(row[1]) for row in updates],
+                "next": [row[2] for row in updates],
+                "chased": [Stage.CHASED in row[3] for row in updates],
+                "escalated_1": [Stage.ESCALATION_1 in row[3] for row in updates],
+                "escalated_2": [Stage.ESCALATION_2 in row[3] for row in updates],
+            },
+        )
+
+
+# Phase 2: the messages
+
+
+def messages_queue(*, la, rules, report, failed, limit=MESSAGES_BATCH) -> int:
+    """Write the messages of escalations not yet queued to the outbox (index escalation_messages_pending).
+
+    Each message lists the request's teams still outstanding and overdue on the escalation's date;
+    if none is left (the advice came back in between) there is nothing to send. An escalation whose
+    messages fail is logged, added to `failed` and left pending for the next run; the others go.
+    Returns how many escalations it claimed.
+    """
+    with transaction.atomic():
+        escalations = list(
+            Escalation.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(local_authority_id=la.pk, messages_queued_at__isnull=True)
+            .exclude(pk__in=failed)
+            .select_related("request__case", "request__provider")
+            .order_by("id")[:limit]
+        )
+        if not escalations:
+            return 0
+        try:
+            with transaction.atomic():
+                _messages_write(escalations, la=la, rules=rules, report=report)
+        except Exception:  # noqa: BLE001 - isolate the bad escalation below
+            log.exception("Queueing escalation messages failed for %s; retrying one by one", la)
+            for escalation in escalations:
+                try:
+                    with transaction.atomic():
+                        _messages_write([escalation], la=la, rules=rules, report=report)
+                except Exception:  # noqa: BLE001
+                    log.exception("Messages of escalation %s failed: left for the next run", escalation.pk)
+                    failed.add(escalation.pk)
+                    report.counts["message_errors"] += 1
+        return len(escalations)
+
+
+def _messages_write(escalations, *, la, rules, report):
+    lines = []
+    messages = Messages(la=la, la_settings=rules.settings)
+    messages.load({escalation.request_id for escalation in escalations})
+    new_letters = []
+    for escalation in escalations:
+        teams = messages.teams(escalation)
+        if not teams:
+            stage = escalation.get_stage_display().lower()
+            lines.append(f"request {escalation.request_id}: advice all in, no {stage} sent")
+        elif escalation.stage == EscalationStage.CHASE:
+            messages.chase(escalation)
+        elif escalation.stage == EscalationStage.ESCALATION_1:
+            new_letters.append(
+                Letter(
+                    escalation=escalation,
+                    dated=escalation.issued_on,
+                    content=letters.letter_content(
+                        request=escalation.request,
+                        la=la,
+                        la_settings=rules.settings,
+                        teams=teams,
+                        dated=escalation.issued_on,
+                        response_due_on=escalation.response_due_on,
+                        chased_on=messages.chased_on.get(escalation.request_id),
+                    ),
+                )
+            )
+        else:
+            messages.escalation_2(escalation)
+    if new_letters:
+        Letter.objects.bulk_create(new_letters, ignore_conflicts=True)
+        letter_ids = dict(
+            Letter.objects.filter(escalation__in=[letter.escalation for letter in new_letters]).values_list(
+                "escalation_id", "id"
+            )
+        )
+        for letter in new_letters:
+            messages.escalation_1(letter.escalation, letter_id=letter_ids[letter.escalation.pk])
+    Escalation.objects.filter(pk__in=[escalation.pk for escalation in escalations]).update(
+        messages_queued_at=timezone.now()
+    )
+    send_after_commit(email_ids=emails_insert(messages.emails), letter_ids=messages.letters_without_email)
+    lines += [
+        f"{email.get_kind_display()} to {', '.join(email.to)}: {email.subject}" for email in messages.emails
+    ]
+    # Reported at the end, once every write has succeeded: a chunk retried one by one is not reported twice.
+    for line in lines:
+        report.note(la, line)
+    report.counts["emails"] += len(messages.emails)
+
+
+class Messages:
+    """Builds the emails of one chunk of escalations (unsaved rows), from what `load` read in two
+    queries. Emails carry the case reference, team names and dates: never the child's name."""
+
+    def __init__(self, *, la, la_settings):
+        self.la = la
+        self.settings = la_settings
+        self.emails = []
+        self.letters_without_email = []
+        self.outstanding = defaultdict(list)
+        self.chased_on = {}
+
+    def load(self, request_ids):
+        rows = (
+            AdviceItem.objects.filter(request_id__in=request_ids, status=ItemStatus.OUTSTANDING)
+            .order_by("team__name", "id")
+            .values("request_id", "team__name", "team__head_of_service_email", "due_on")
+        )
+        for row in rows:
+            self.outstanding[row["request_id"]].append(row)
+        self.chased_on = dict(
+            Escalation.objects.filter(request_id__in=request_ids, stage=EscalationStage.CHASE).values_list(
+                "request_id", "issued_on"
+            )
+        )
+
+    def teams(self, escalation):
+        """The request's teams overdue and still outstanding on the escalation's date."""
+        day = escalation.issued_on
+        return [
+            {
+                "name": row["team__name"],
+                "due_on": row["due_on"],
+                "days_overdue": (day - row["due_on"]).days,
+                "head_of_service_email": row["team__head_of_service_email"],
+            }
+            for row in self.outstanding[escalation.request_id]
+            if row["due_on"] < day
+        ]
+
+    def _context(self, escalation, **extra):
+        request = escalation.request
+        return {
+            "reference": request.case.reference,
+            "case_id": request.case_id,
+            "la_name": self.la.name,
+            "provider_name": request.provider.name,
+            "teams": self.teams(escalation),
+            "issued_on": escalation.issued_on,
+            "response_due_on": escalation.response_due_on,
+            **extra,
+        }
+
+    def _add(self, escalation, *, kind, to, cc, letter_id=None, context=None):
+        email = email_build(
+            kind=kind,
+            dedupe_key=f"{kind}:request:{escalation.request_id}",
+            to=to,
+            cc=cc,
+            template=str(kind),
+            context=self._context(escalation, **(context or {})),
+            case_id=escalation.request.case_id,
+            advice_request_id=escalation.request_id,
+            letter_id=letter_id,
+        )
+        if email is not None:
+            self.emails.append(email)
+        return email
+
+    def chase(self, escalation):
+        self._add(
+            escalation,
+            kind=MessageKind.CHASE,
+            to=[escalation.request.provider.spoc_email],
+            cc=[self.settings.business_support_email],
+        )
+
+    def escalation_1(self, escalation, *, letter_id):
+        provider = escalation.request.provider
+        email = self._add(
+            escalation,
+            kind=MessageKind.ESCALATION_1,
+            to=[provider.director_email],
+            cc=[self.settings.dco_office_email, self.settings.business_support_email],
+            letter_id=letter_id,
+            context={
+                "director_name": provider.director_name,
+                "ad_name": self.settings.ad_education_name,
+                "ad_title": self.settings.ad_education_title,
+            },
+        )
+        if email is None:
+            # No director address: the letter is still issued, rendered and downloadable from the case.
+            self.letters_without_email.append(letter_id)
+
+    def escalation_2(self, escalation):
+        self._add(
+            escalation,
+            kind=MessageKind.ESCALATION_2,
+            to=[self.settings.ad_education_email],
+            cc=[self.settings.business_support_email, self.settings.dco_office_email]
+            + [team["head_of_service_email"] for team in self.teams(escalation)],
+        )
+
+
+# Response windows
+
+
+def responses_overdue_check(*, la, rules, today, report, limit=MESSAGES_BATCH) -> int:
+    """Tell the AD Education, once, about each response window that passed unanswered.
+
+    Claims escalations through the partial index escalation_response_owed; the flag
+    `response_overdue_notified` set in the same transaction makes it once.
+    """
+    with transaction.atomic():
+        escalations = list(
+            Escalation.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                local_authority_id=la.pk,
+                stage__in=[EscalationStage.ESCALATION_1, EscalationStage.ESCALATION_2],
+                responded_at__isnull=True,
+                response_due_on__lt=today,
+                response_overdue_notified=False,
+            )
+            .select_related("request__case", "provider")
+            .order_by("response_due_on", "id")[:limit]
+        )
+        if not escalations:
+            return 0
+        owed = defaultdict(list)
+        rows = (
+            AdviceItem.objects.filter(
+                request_id__in=[escalation.request_id for escalation in escalations],
+                status=ItemStatus.OUTSTANDING,
+            )
+            .order_by("team__name", "id")
+            .values(
+                "request_id",
+                "stage",
+                "head_of_service_responded_at",
+                "team__name",
+                "team__head_of_service_email",
+                "due_on",
+            )
+        )
+        for row in rows:
+            owed[(row["request_id"], EscalationStage.ESCALATION_1)].append(row)
+            if row["stage"] == Stage.ESCALATION_2 and row["head_of_service_responded_at"] is None:
+                owed[(row["request_id"], EscalationStage.ESCALATION_2)].append(row)
+        emails, audit = [], []
+        now = timezone.now()
+        for escalation in escalations:
+            teams = owed[(escalation.request_id, escalation.stage)]
+            if not teams:
+                continue  # all advice is in, or every head of service answered: nothing to chase
+            request = escalation.request
+            context = {
+                "reference": request.case.reference,
+                "case_id": request.case_id,
+                "la_name": la.name,
+                "provider_name": escalation.provider.name,
+                "issued_on": escalation.issued_on,
+                "response_due_on": escalation.response_due_on,
+                "teams": [
+                    {
+                        "name": row["team__name"],
+                        "due_on": row["due_on"],
+                        "days_overdue": (today - row["due_on"]).days,
+                    }
+                    for row in teams
+                ],
+            }
+            cc = [rules.settings.dco_office_email, rules.settings.business_support_email]
+            if escalation.stage == EscalationStage.ESCALATION_1:
+                kind = MessageKind.ESCALATION_1_OVERDUE
+                summary = f"No response to escalation 1 recorded by {escalation.response_due_on:%-d %b %Y}"
+            else:
+                kind = MessageKind.HEAD_OF_SERVICE_OVERDUE
+                cc += [row["team__head_of_service_email"] for row in teams]
+                summary = (
+                    f"No head of service response to escalation 2 recorded by "
+                    f"{escalation.response_due_on:%-d %b %Y}: {', '.join(row['team__name'] for row in teams)}"
+                )
+            email = email_build(
+                kind=kind,
+                dedupe_key=f"{kind}:request:{escalation.request_id}",
+                to=[rules.settings.ad_education_email],
+                cc=cc,
+                template=str(kind),
+                context=context,
+                case_id=request.case_id,
+                advice_request_id=escalation.request_id,
+            )
+            if email is not None:
+                emails.append(email)
+            summary = f"{summary}: the AD Education was told"[:500]
+            audit.append(
+                (now, "", str(AuditAction.STAGE), request.case_id, "escalation", str(escalation.pk), summary)
+            )
+            report.note(la, f"request {escalation.request_id}: {summary}")
+        Escalation.objects.filter(pk__in=[escalation.pk for escalation in escalations]).update(
+            response_overdue_notified=True, updated_at=now
+        )
+        insert_rows(
+            AuditEvent, ["at", "actor_name", "action", "case", "object_type", "object_id", "summary"], audit
+        )
+        send_after_commit(email_ids=emails_insert(emails))
+        return len(escalations)
+
+
+# The weekly digest
+
+
+def digest_send_if_due(*, la, rules, now, report) -> bool:
+    """The weekly chase digest: moved by compare-and-set on next_digest_at, once per week (DigestRun)."""
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        rows = LocalAuthoritySettings.objects.filter(pk=rules.settings.pk)
+        current = rows.values_list("next_digest_at", flat=True).get()
+        if current is None:
+            current = rules.digest_first_on_or_after(today)
+            if not rows.filter(next_digest_at__isnull=True).update(next_digest_at=current):
+                return False  # another sweep set it first: it sends when due
+        else:
+            # The digest day or time changed, or a closure day was added, since `current` was set.
+            expected = rules.digest_first_on_or_after(timezone.localtime(current, LONDON).date())
+            if expected != current:
+                if not rows.filter(next_digest_at=current).update(next_digest_at=expected):
+                    return False
+                current = expected
+        if now < current:
+            return False
+        week = rules.digest_latest_week(now)
+        following = rules.digest_next_after(now)
+        if not rows.filter(next_digest_at=current).update(next_digest_at=following):
+            return False  # another sweep moved it first and sends this week's digest
+        report.note(
+            la, f"weekly digest for the week of {week:%-d %b %Y}; next at {following:%a %-d %b %Y %H:%M}"
+        )
+
+        by_provider = defaultdict(list)
+        for row in digest_rows(la_id=la.pk, today=today):
+            by_provider[row["provider_id"]].append(row)
+        providers = Organisation.objects.filter(
+            Q(kind=OrganisationKind.HEALTH_PROVIDER, is_active=True, served_las=la)
+            | Q(pk__in=list(by_provider))
+        ).distinct()
+        already = set(
+            DigestRun.objects.filter(local_authority=la, week_of=week).values_list("provider_id", flat=True)
+        )
+        runs, emails = [], []
+        for provider in providers.order_by("name"):
+            if provider.pk in already:
+                continue
+            overdue = by_provider.get(provider.pk, [])
+            runs.append(
+                DigestRun(
+                    local_authority=la,
+                    provider=provider,
+                    week_of=week,
+                    sent_for_date=today,
+                    item_count=len(overdue),
+                )
+            )
+            if not overdue:
+                continue
+            for row in overdue:
+                row["flags"] = item_flags(row, today)
+            email = email_build(
+                kind=MessageKind.DIGEST,
+                dedupe_key=f"digest:la:{la.pk}:provider:{provider.pk}:week:{week.isoformat()}",
+                to=[provider.spoc_email],
+                template="digest",
+                context={
+                    "la_name": la.name,
+                    "provider_name": provider.name,
+                    "week_of": week,
+                    "issued_on": today,
+                    "count": len(overdue),
+                    "rows": overdue[:DIGEST_LIST_LIMIT],
+                    "more": max(0, len(overdue) - DIGEST_LIST_LIMIT),
+                },
+            )
+            if email is not None:
+                emails.append(email)
+            report.note(la, f"digest to {provider.name}: {len(overdue)} overdue")
+        DigestRun.objects.bulk_create(runs, ignore_conflicts=True)
+        send_after_commit(email_ids=emails_insert(emails))
+        report.counts["digests"] += len(emails)
+        return True

@@ -1,0 +1,140 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from advice.models import ItemStatus, Stage
+from ehc.access import can_answer_escalation, get_visible_or_404, visible_advice_items
+from ehc.audit import audit_record, audit_view
+from ehc.decorators import role_required
+from ehc.models import AuditAction, OrganisationKind, Role
+
+from . import selectors, services
+from .forms import EscalationResponseForm, HeadOfServiceOutcomeForm
+from .letters import letter_render
+from .services import Outcome
+
+
+@role_required(Role.HEAD_OF_SERVICE, Role.SPOC, org_kind=OrganisationKind.HEALTH_PROVIDER)
+@require_http_methods(["GET"])
+def hos_queue(request):
+    today = timezone.localdate()
+    page = selectors.hos_queue(user=request.user, today=today, cursor=request.GET.get("after"))
+    return render(request, "escalation/hos_queue.html", {"page": page, "today": today})
+
+
+@role_required(Role.HEAD_OF_SERVICE, Role.SPOC, org_kind=OrganisationKind.HEALTH_PROVIDER)
+@require_http_methods(["GET", "POST"])
+def hos_outcome(request, pk):
+    item = get_visible_or_404(
+        visible_advice_items(request.user).select_related("team", "case", "provider", "request"),
+        request,
+        pk=pk,
+    )
+    if not can_answer_escalation(request.user, item.team):
+        raise Http404
+    if item.status != ItemStatus.OUTSTANDING or item.stage != Stage.ESCALATION_2:
+        messages.info(
+            request,
+            f"{item.team.name}'s advice for {item.case.reference} is no longer waiting for a head of service",
+        )
+        return redirect("escalation:hos_queue")
+    form = HeadOfServiceOutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.head_of_service_outcome_record(
+            item=item,
+            user=request.user,
+            outcome=data["outcome"],
+            promised_on=data.get("promised_on"),
+            delay_reason=data.get("delay_reason", ""),
+            delay_detail=data.get("delay_detail", ""),
+            not_provided_reason=data.get("not_provided_reason", ""),
+            not_provided_detail=data.get("not_provided_detail", ""),
+        )
+        if data["outcome"] == Outcome.PROMISED:
+            promised = data["promised_on"]
+            messages.success(
+                request, f"Recorded: {item.team.name} will provide the advice by {promised:%-d %B %Y}"
+            )
+        else:
+            messages.success(request, f"Recorded: {item.team.name} will not provide the advice")
+        return redirect("escalation:hos_queue")
+    audit_view(request, item.case, what=f"the escalation of {item.team.name}'s advice")
+    today = timezone.localdate()
+    return render(
+        request,
+        "escalation/hos_outcome.html",
+        {"form": form, "item": item, "today": today, "flags": selectors.item_flags(item, today)},
+    )
+
+
+@role_required(Role.DCO, org_kind=OrganisationKind.ICB)
+@require_http_methods(["GET"])
+def responses_owed(request):
+    today = timezone.localdate()
+    return render(
+        request,
+        "escalation/responses_owed.html",
+        {
+            "escalations": selectors.responses_owed(user=request.user, today=today),
+            "failing": selectors.failing_emails(user=request.user),
+            "today": today,
+        },
+    )
+
+
+@role_required(Role.DCO, org_kind=OrganisationKind.ICB)
+@require_http_methods(["GET", "POST"])
+def respond(request, pk):
+    escalation = get_visible_or_404(
+        selectors.respondable_escalations(request.user).select_related(
+            "request__case", "provider", "responded_by"
+        ),
+        request,
+        pk=pk,
+    )
+    case = escalation.request.case
+    if escalation.responded_at is not None:
+        messages.info(request, "The DCO/DMO office's response to this escalation is already recorded")
+        return redirect("assessments:case_detail", pk=case.pk)
+    form = EscalationResponseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.escalation_response_record(
+            escalation=escalation, user=request.user, response=form.cleaned_data["response"]
+        )
+        messages.success(request, f"Response to the escalation for {case.reference} recorded")
+        return redirect("assessments:case_detail", pk=case.pk)
+    audit_view(request, case, what="an escalation 1 letter's details")
+    return render(
+        request,
+        "escalation/respond.html",
+        {"form": form, "escalation": escalation, "case": case, "today": timezone.localdate()},
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def letter_download(request, pk):
+    letter = get_visible_or_404(
+        selectors.downloadable_letters(request.user).select_related("escalation__request__case"),
+        request,
+        pk=pk,
+    )
+    if not letter.is_rendered:
+        letter = letter_render(letter_id=letter.pk)
+    case = letter.escalation.request.case
+    audit_record(
+        request=request,
+        action=AuditAction.DOWNLOAD,
+        case=case,
+        obj=letter,
+        summary=f"Downloaded the escalation 1 letter of {letter.dated:%-d %b %Y}",
+    )
+    response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{letter.filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
