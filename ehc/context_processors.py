@@ -24,6 +24,8 @@ def navigation(request):
         items.append(("escalation:hos_queue", "Escalations"))
     if user.has_role(Role.DCO, Role.AD_EDUCATION, Role.BUSINESS_SUPPORT):
         items.append(("escalation:dashboard", "Overdue advice"))
+    if user.has_role(Role.DCO):
+        items.append(("escalation:responses_owed", "Responses owed"))
     if user.has_role(Role.DCO, Role.AD_EDUCATION, Role.BUSINESS_SUPPORT, Role.CASE_OFFICER):
         items.append(("escalation:reports", "Reports"))
     if user.is_staff and user.has_role(Role.ADMINISTRATOR):

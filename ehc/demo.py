@@ -471,6 +471,7 @@ def replay(*, events, start, today, users, sweep=None):
     while day <= today:
         if sweep is not None:
             sweep(now=_at(day, 9))
+            _answer_escalations(day=day, users=users)
         for kind, object_id, _payload in by_day.get(day, []):
             if kind == "return":
                 item = AdviceItem.objects.select_related("case").get(pk=object_id)
@@ -537,11 +538,54 @@ def replay(*, events, start, today, users, sweep=None):
         day += datetime.timedelta(days=1)
 
 
+def _answer_escalations(*, day, users):
+    """Most escalations are answered in time, as in a working area; the rest show as owed."""
+    from advice.models import AdviceItem, DelayReason, ItemStatus, Stage
+    from escalation.models import Escalation, EscalationStage
+
+    two_days_ago = day - datetime.timedelta(days=2)
+    for escalation in Escalation.objects.filter(
+        stage=EscalationStage.ESCALATION_1, responded_at__isnull=True, issued_on=two_days_ago
+    ):
+        if escalation.pk % 5:
+            Escalation.objects.filter(pk=escalation.pk).update(
+                responded_at=_at(day, 15),
+                responded_by=users["dco"],
+                response="The DCO office has spoken to the team leads; the advice is being finalised this week.",
+            )
+    waiting = AdviceItem.objects.filter(
+        status=ItemStatus.OUTSTANDING,
+        stage=Stage.ESCALATION_2,
+        head_of_service_responded_at__isnull=True,
+        escalation_2_on=day - datetime.timedelta(days=5),
+    )
+    for item in waiting:
+        if item.pk % 4:
+            AdviceItem.objects.filter(pk=item.pk).update(
+                head_of_service_responded_at=_at(day, 11),
+                head_of_service_responded_by=users["head.of.service"],
+                promised_on=day + datetime.timedelta(days=7 + item.pk % 14),
+                delay_reason=DelayReason.CAPACITY if item.pk % 2 else DelayReason.WAITING_LIST,
+                delay_detail="Two therapists on long-term leave; the child has an assessment booked.",
+            )
+            if not AdviceItem.objects.filter(
+                request_id=item.request_id,
+                status=ItemStatus.OUTSTANDING,
+                stage=Stage.ESCALATION_2,
+                head_of_service_responded_at__isnull=True,
+            ).exists():
+                Escalation.objects.filter(
+                    request_id=item.request_id, stage=EscalationStage.ESCALATION_2, responded_at__isnull=True
+                ).update(responded_at=_at(day, 11), responded_by=users["head.of.service"])
+
+
 def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
     """Idempotent: organisations and users are brought up to date; cases are made once."""
     from django.utils import timezone
 
     from assessments.models import Case
+
+    from .models import MessageStatus, OutboundEmail
 
     today = today or timezone.localdate()
     icb, la, provider, teams = seed_organisations()
@@ -557,6 +601,11 @@ def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
         )
         start = min((when for when, *_ in events), default=today) - datetime.timedelta(days=60)
         replay(events=events, start=start, today=today, users=users, sweep=sweep)
+        # The replayed year's emails belong to the past: record them as sent then rather than
+        # flood the demo's mailbox with a year of chases on first start.
+        OutboundEmail.objects.filter(status=MessageStatus.PENDING).update(
+            status=MessageStatus.SENT, sent_at=timezone.now(), next_attempt_at=None
+        )
     if stdout:
         stdout.write(f"Demo data made: {Case.objects.filter(local_authority=la).count()} cases")
     return True

@@ -3,18 +3,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from ehc.models import Role, Service
 from escalation.rules import LONDON
 from escalation.sweep import sweep_run
 from tests.factories import (
     AdviceItemFactory,
     AdviceRequestFactory,
     CaseFactory,
-    IcbFactory,
-    LocalAuthorityFactory,
-    ProviderFactory,
-    TeamFactory,
-    UserFactory,
 )
 
 
@@ -44,28 +38,15 @@ def make():
     return make_request
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The shared cast creates nine users per world; PBKDF2 would spend seconds on them per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def world(db):
-    """The organisations of the shared `ours` cast without its nine users: the timers need none of
-    them but the case officer who asked for the advice."""
-    icb = IcbFactory(name="ICB Ours", short_name="ICB-Ours")
-    la = LocalAuthorityFactory(name="Council Ours", short_name="LA-Ours", icb=icb)
-    provider = ProviderFactory(
-        name="Provider Ours", short_name="P-Ours", spoc_email="spoc@provider-ours.example"
-    )
-    provider.served_las.add(la)
+def world(ours):
+    """The organisations of the shared `ours` cast and its case officer: all the timers need."""
     return SimpleNamespace(
-        icb=icb,
-        la=la,
-        provider=provider,
-        slt=TeamFactory(provider=provider, name="SLT Ours", service=Service.SLT),
-        ot=TeamFactory(provider=provider, name="OT Ours", service=Service.OT),
-        paeds=TeamFactory(provider=provider, name="Paediatrics Ours", service=Service.COMMUNITY_PAEDIATRICS),
-        case_officer=UserFactory(username="officer-ours", organisation=la, roles=[Role.CASE_OFFICER]),
+        icb=ours.icb,
+        la=ours.la,
+        provider=ours.provider,
+        slt=ours.slt,
+        ot=ours.ot,
+        paeds=ours.paeds,
+        case_officer=ours.case_officer,
     )

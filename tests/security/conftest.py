@@ -61,12 +61,6 @@ def pytest_terminal_summary(terminalreporter):
         )
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # The production hasher takes most of a second per password on a shared machine; each
-    # world of test users has eight. What is tested here is who may sign in, not the hash.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def sign_in(client, user, password=PASSWORD):
     """Sign in through the real form (not force_login), as a person would."""
