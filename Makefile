@@ -7,7 +7,7 @@
 #   make bench SCALE=la         manage.py bench
 #   make manage ARGS="shell"    manage.py on the demo's database (the running `make run`'s, if any)
 #   make otp USER=<username>    a demo user's current two-factor code
-#   make browsers               Chromium for the browser tests (root, Debian)
+#   make browsers               Chromium, poppler and HarfBuzz subsetting for browser and PDF tests (root, Debian)
 #   make clean                  remove var/ (all local data) and .venv
 
 PYTHON ?= python3
@@ -68,13 +68,14 @@ endif
 # Bounded so that a slow mirror fails this step instead of CI's whole time budget. apt's output
 # is shown only when it fails.
 browsers:
-	@if command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1; then \
+	@if command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
+		&& { ! command -v dpkg >/dev/null 2>&1 || dpkg -s libharfbuzz-subset0 >/dev/null 2>&1; }; then \
 		echo "chromium: $$(command -v chromium)"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "installing chromium and chromium-driver with apt-get"; \
 		export DEBIAN_FRONTEND=noninteractive; log=$$(mktemp); \
 		if timeout 300 apt-get update >$$log 2>&1 \
-			&& timeout 900 apt-get install -y --no-install-recommends chromium chromium-driver poppler-utils >>$$log 2>&1; \
+			&& timeout 900 apt-get install -y --no-install-recommends chromium chromium-driver poppler-utils libharfbuzz-subset0 >>$$log 2>&1; \
 		then rm -f $$log; echo "chromium: $$(command -v chromium)"; \
 		else tail -n 40 $$log >&2; rm -f $$log; echo "installing chromium failed or timed out" >&2; exit 1; fi; \
 	else \

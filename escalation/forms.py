@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from advice.models import DelayReason, NotProvidedReason
-from assessments.forms import _text
+from assessments.forms import text_field
 from ehc.forms import GovDateField
 
 from .services import Outcome
@@ -14,7 +14,7 @@ NOT_PROVIDED_LABEL = "The advice will not be provided"
 
 
 class EscalationResponseForm(forms.Form):
-    response = _text("The DCO/DMO office's response to the Assistant Director", required=True, rows=8)
+    response = text_field("The DCO/DMO office's response to the Assistant Director", required=True, rows=8)
 
 
 class HeadOfServiceOutcomeForm(forms.Form):
@@ -30,13 +30,13 @@ class HeadOfServiceOutcomeForm(forms.Form):
         choices=[("", "Select a reason")] + DelayReason.choices,
         required=False,
     )
-    delay_detail = _text("Reason for the delay, in your words", rows=5)
+    delay_detail = text_field("Reason for the delay, in your words", rows=5)
     not_provided_reason = forms.ChoiceField(
         label="Main reason the advice will not be provided",
         choices=[("", "Select a reason")] + NotProvidedReason.choices,
         required=False,
     )
-    not_provided_detail = _text("Why the advice will not be provided, in your words", rows=5)
+    not_provided_detail = text_field("Why the advice will not be provided, in your words", rows=5)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
