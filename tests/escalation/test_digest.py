@@ -38,7 +38,9 @@ def test_digest_moves_to_tuesday_when_monday_is_a_bank_holiday_and_goes_once(wor
     assert len(digests()) == 2
     assert digests()[-1].dedupe_key.endswith(":week:2027-05-03")
     assert next_digest_at(world) == datetime.datetime(2027, 5, 10, 9, 0, tzinfo=LONDON)
-    assert list(DigestRun.objects.order_by("week_of").values_list("week_of", "sent_for_date")) == [
+    assert list(
+        DigestRun.objects.filter(local_authority=world.la).order_by("week_of").values_list("week_of", "sent_for_date")
+    ) == [
         (D(2027, 4, 26), D(2027, 4, 26)),
         (D(2027, 5, 3), D(2027, 5, 4)),
     ]
@@ -80,7 +82,7 @@ def test_digest_lists_each_providers_overdue_items_oldest_first_without_names(wo
     assert "Zebedee" not in text + ours.body_html
     assert "Orthoptics" not in text
     assert "Orthoptics" in by_recipient["spoc@other.example"].body_text
-    runs = {run.provider_id: run.item_count for run in DigestRun.objects.all()}
+    runs = {run.provider_id: run.item_count for run in DigestRun.objects.filter(local_authority=world.la)}
     assert runs == {world.provider.pk: 3, other.pk: 1, quiet.pk: 0}
 
 
@@ -91,7 +93,7 @@ def test_no_digest_email_when_nothing_is_overdue(world):
     )
     sweep(D(2027, 5, 10), hour=9)
     assert not digests()
-    assert DigestRun.objects.get().item_count == 0
+    assert DigestRun.objects.get(local_authority=world.la).item_count == 0
 
 
 def test_after_three_weeks_down_one_digest_catches_up_and_the_next_is_in_the_future(world):
