@@ -19,6 +19,9 @@ except ImportError:  # the conftest skips every browser test with one message
     expect = None
 
 PASSWORD = "correct horse battery staple"
+# django-otp refuses any code for a second after a wrong one (doubling with each failure);
+# a person retyping takes longer than that, a test does not.
+OTP_THROTTLE_SECONDS = 1.2
 # A fixed authenticator key per test user: the test computes the code the phone would show.
 TOTP_KEY = "3132333435363738393031323334353637383930"
 
@@ -33,7 +36,7 @@ class Journey:
         page.on("response", self._on_response)
 
     def _on_response(self, response):
-        if "/static/" in response.url and response.status != 200:
+        if "/static/" in response.url and response.status >= 400:
             self.problems.append(f"static file {response.url} answered {response.status}")
 
     def check(self, state):
@@ -183,4 +186,41 @@ def choose_radio(page, name, label):
 
 def press_enter_on(page, selector=None, *, text=None, backwards=False):
     tab_to(page, selector, text=text, backwards=backwards)
+    page.keyboard.press("Enter")
+
+
+def choose_option(page, selector, label, *, limit=40):
+    """Tab to a <select> and move through its options with the arrow keys until `label` is chosen."""
+    tab_to(page, selector)
+    read = "() => document.activeElement.selectedOptions[0]?.text.trim()"
+    for key in ("ArrowDown", "ArrowUp"):
+        for _ in range(limit):
+            if page.evaluate(read) == label:
+                return
+            before = page.evaluate(read)
+            page.keyboard.press(key)
+            if page.evaluate(read) == before:
+                break
+    raise AssertionError(f"no option {label!r} in {selector}")
+
+
+def sign_in_with_keyboard(journey, user, device):
+    """Sign in and enter the security code without the mouse."""
+    page = journey.page
+    page.goto("/sign-in/")
+    # The sign-in form puts the cursor in its first box.
+    assert focused(page)["name"] == "username"
+    page.keyboard.type(user.username)
+    type_into(page, "#id_password", PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
+    type_into(page, "#id_code", security_code(device))
+    page.keyboard.press("Enter")
+    expect(page).not_to_have_url(re.compile(r"/account/two-factor/|/sign-in/"))
+
+
+def skip_to_main(page):
+    """The first Tab on a page reaches the skip link; Enter on it moves past the header and menu."""
+    page.keyboard.press("Tab")
+    assert focused(page)["text"] == "Skip to main content"
     page.keyboard.press("Enter")

@@ -10,13 +10,13 @@ from assessments.models import Case, CaseStatus, Requester
 
 from ..factories import CaseFactory
 from .helpers import (
-    PASSWORD,
     choose_radio,
     expect,
     focused,
     press_enter_on,
-    security_code,
     sign_in,
+    sign_in_with_keyboard,
+    skip_to_main,
     tab_to,
     type_date,
     type_into,
@@ -132,23 +132,11 @@ def test_case_officer_records_a_request_with_the_keyboard_only(journey, ours, au
     """No mouse: Tab, Shift+Tab, Enter, Space, arrow keys and typing, from sign-in to the decision."""
     page = journey.page
     today = timezone.localdate()
-    device = authenticator(ours.case_officer)
-    page.goto("/sign-in/")
-
-    # The sign-in form puts the cursor in its first box.
-    assert focused(page)["name"] == "username"
-    page.keyboard.type(ours.case_officer.username)
-    type_into(page, "#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
-    type_into(page, "#id_code", security_code(device))
-    page.keyboard.press("Enter")
+    sign_in_with_keyboard(journey, ours.case_officer, authenticator(ours.case_officer))
     expect(page.get_by_role("heading", level=1)).to_have_text("Cases")
 
-    # The first Tab reaches the skip link, which takes the next Tab past the header and menu.
-    page.keyboard.press("Tab")
-    assert focused(page)["text"] == "Skip to main content"
-    page.keyboard.press("Enter")
+    # Past the header and menu with the skip link: the next Tab is the page's first action.
+    skip_to_main(page)
     page.keyboard.press("Tab")
     assert focused(page)["text"] == "Record a new request"
     page.keyboard.press("Enter")

@@ -8,7 +8,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .helpers import PASSWORD, expect, security_code, sign_in
+from .helpers import OTP_THROTTLE_SECONDS, PASSWORD, expect, security_code, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,6 +39,7 @@ def test_first_sign_in_sets_up_two_factor_then_lands_on_an_empty_caseload(journe
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("The code is not right")
     journey.check("two-factor set-up with a wrong code")
+    page.wait_for_timeout(OTP_THROTTLE_SECONDS * 1000)
 
     # The phone app is given the key shown on the page; the test computes what it would show.
     key = base64.b32decode(page.locator("code").inner_text().strip())
@@ -79,6 +80,7 @@ def test_returning_user_enters_a_security_code(journey, ours, authenticator):
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("The security code is not right")
     journey.check("wrong security code")
+    page.wait_for_timeout(OTP_THROTTLE_SECONDS * 1000)
 
     page.get_by_label("Security code").fill(security_code(device))
     page.get_by_role("button", name="Continue").click()
