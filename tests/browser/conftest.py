@@ -1,4 +1,4 @@
-"""One Debian Chromium per session, one browser context per test, the app on pytest-django's live server.
+"""One Debian Chromium for the browser tests, one browser context per test, the app on pytest-django's live server.
 
 Playwright's own browser download cannot work on these machines, so the tests drive the
 system Chromium. Without it (or without the playwright package) every test here is skipped
@@ -77,32 +77,48 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def _playwright_browser():
-    # Playwright's sync API keeps an event loop in this thread, which Django would take for an
-    # async context and refuse ORM calls from the test body; there is no real async code here.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    """One Chromium for this folder's tests, closed when they are done.
+
+    Playwright's sync API keeps an event loop running in this thread, which Django takes for an
+    async context and so refuses ORM calls from the test body. There is no async code here, so
+    that check is off while the browser is open, and back on for the tests after this folder.
+    """
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
-        yield browser
-        browser.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture(scope="session")
-def _no_media_url():
-    # Django's live server wraps the app in a media-files handler built from MEDIA_URL, which
-    # this app leaves unset (uploads are served only through views that check access). A prefix
-    # no page links to keeps that handler working and serving nothing.
+def _media_url_while_the_live_server_starts():
+    # Django's live server wraps the app in a media-files handler built from MEDIA_URL, which this
+    # app leaves unset (uploads are served only through views that check access). The handler reads
+    # it once, as the server starts: a prefix no page links to is set for that moment only.
     original = settings.MEDIA_URL
     settings.MEDIA_URL = "/media-is-never-served-directly/"
-    yield
-    settings.MEDIA_URL = original
+
+    def restore():
+        settings.MEDIA_URL = original
+
+    yield restore
+    restore()
 
 
 @pytest.fixture(scope="session")
-def live_server(_no_media_url, live_server):
+def live_server(_media_url_while_the_live_server_starts, live_server):
+    _media_url_while_the_live_server_starts()
     return live_server
 
 

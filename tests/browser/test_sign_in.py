@@ -101,10 +101,15 @@ def test_accessibility_statement_is_in_the_footer_for_everyone(journey, ours, au
     page.get_by_role("contentinfo").get_by_role("link", name="Accessibility statement").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Accessibility statement for EHC health advice")
     for heading in (
+        "Using this service",
         "How accessible this service is",
         "Feedback and contact information",
+        "Reporting accessibility problems with this service",
         "Enforcement procedure",
         "Technical information about this service's accessibility",
+        "Compliance status",
+        "Non-accessible content",
+        "What we're doing to improve accessibility",
         "Preparation of this accessibility statement",
     ):
         expect(page.get_by_role("heading", name=heading)).to_be_visible()
