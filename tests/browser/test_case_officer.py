@@ -178,3 +178,39 @@ def test_case_officer_records_a_request_with_the_keyboard_only(journey, ours, au
     journey.check("keyboard: case page after the decision")
     case.refresh_from_db()
     assert case.status == CaseStatus.NOT_ASSESSING
+
+
+def test_case_officers_other_forms_show_their_errors(journey, ours, authenticator):
+    """Every other form on a case, empty and then wrong, as a case officer meets them."""
+    page = journey.page
+    case = CaseFactory(local_authority=ours.la, case_officer=ours.case_officer, received_on=timezone.localdate())
+    authenticator(ours.case_officer)
+    sign_in(journey, ours.case_officer)
+    page.goto(f"/cases/{case.pk}/")
+
+    page.get_by_role("link", name="Change case details").click()
+    expect(page.get_by_label("First name")).to_have_value(case.first_name)
+    page.get_by_label("First name").fill("")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the child's first name")
+    journey.check("change case details, first name removed")
+    page.get_by_role("link", name=f"Back to {case.reference}").click()
+
+    for link, heading, error in (
+        ("End the case (withdrawn or moved away)", "Case ended", "Select why the case is ending"),
+        ("Record an exception under regulation 10(4)", "Exception under regulation 10(4)", "Select the reason"),
+        ("Share the case with someone else", "Share the case", "Enter an email address"),
+    ):
+        page.get_by_role("link", name=link).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        journey.check(f"{heading} form")
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator(".govuk-error-summary")).to_contain_text(error)
+        journey.check(f"{heading} form, nothing entered")
+        page.get_by_role("link", name=f"Back to {case.reference}").click()
+
+    page.get_by_role("link", name="Share the case with someone else").click()
+    page.get_by_label("Email address of the person to share with").fill("nobody@nowhere.example")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("There is no active account with that email address")
+    journey.check("Share the case form, unknown address")

@@ -243,3 +243,62 @@ def test_head_of_service_records_an_escalation_2_outcome_with_the_keyboard_only(
     assert slt_item.promised_on == promised and slt_item.delay_reason == DelayReason.CAPACITY
     assert slt_item.head_of_service_responded_by == ours.head_of_service
     assert case.reference in page.locator("main").inner_text()
+
+
+def test_dco_answers_an_escalation_1_letter_and_reads_the_reports(journey, ours, authenticator):
+    url_or_skip("escalation:reports")
+    from escalation.models import Escalation, EscalationStage
+
+    page = journey.page
+    case, advice_request = late_request(ours, notified_days_ago=60)
+    chase_on, escalation_1_on, _ = timer_dates(ours, advice_request)
+    scenes.sweep_at(chase_on)
+    scenes.sweep_at(escalation_1_on)
+    escalation = Escalation.objects.get(request=advice_request, stage=EscalationStage.ESCALATION_1)
+
+    authenticator(ours.dco)
+    sign_in(journey, ours.dco)
+    owed = page.get_by_role("table", name=re.compile("Escalation 1: the DCO office's response"))
+    expect(owed.locator("tbody tr")).to_have_count(1)
+    expect(owed).to_contain_text(case.reference)
+    journey.check("DCO dashboard with a response owed")
+
+    page.goto(url_or_skip("escalation:responses_owed"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Responses to escalation 1")
+    journey.check("responses owed")
+    page.get_by_role("link", name=f"Record the response for {case.reference}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Response to escalation 1")
+    journey.check("escalation 1 response form")
+    page.get_by_role("button", name="Save the response").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the DCO/DMO office's response")
+    journey.check("escalation 1 response form, nothing entered")
+    page.get_by_label(re.compile("response to the Assistant Director")).fill(
+        "Met the SLT team lead; the advice will be returned within two weeks."
+    )
+    page.get_by_role("button", name="Save the response").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
+        f"Response to the escalation for {case.reference} recorded"
+    )
+    escalation.refresh_from_db()
+    assert escalation.responded_by == ours.dco and escalation.response.startswith("Met the SLT team lead")
+    page.goto(url_or_skip("escalation:responses_owed"))
+    expect(page.get_by_text("No responses are owed")).to_be_visible()
+    journey.check("responses owed, none left")
+
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Reports").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reports")
+    journey.check("reports")
+    for report in ("Quarterly non-return audit", "Health advice by month and by service", "Local authority timeliness"):
+        page.get_by_role("navigation", name="Menu").get_by_role("link", name="Reports").click()
+        page.get_by_role("link", name=report).click()
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        journey.check(f"report: {report}")
+
+    # The end of the period before its start: an error on the report, figures not shown.
+    group = page.get_by_role("group", name="End date")
+    group.get_by_label("Day").fill("1")
+    group.get_by_label("Month").fill("1")
+    group.get_by_label("Year").fill("2000")
+    page.get_by_role("button", name="Show figures").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("End date must be the same as or after")
+    journey.check("report with the period the wrong way round")

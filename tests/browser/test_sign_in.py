@@ -139,3 +139,45 @@ def test_a_missing_page_and_someone_elses_case_look_the_same(journey, ours, thei
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     expect(page.get_by_text(their_case.last_name)).to_have_count(0)
     journey.check("404 for another council's case")
+
+
+def test_forgotten_password_is_reset_through_the_emailed_link(journey, ours, authenticator):
+    from django.core import mail
+
+    page = journey.page
+    authenticator(ours.spoc)
+    page.goto("/sign-in/")
+    page.get_by_role("link", name="Forgotten your password?").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reset your password")
+    journey.check("password reset form")
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    journey.check("password reset form, nothing entered")
+
+    page.get_by_label("Email").fill(ours.spoc.email)
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    journey.check("password reset link sent")
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [ours.spoc.email]
+    link = re.search(r"https?://\S+/account/password-reset/\S+/", mail.outbox[0].body).group(0)
+
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a new password")
+    journey.check("choose a new password")
+    new_password = "a brand new harbour lighthouse"
+    page.get_by_label("New password", exact=True).fill(new_password)
+    page.get_by_label("New password confirmation").fill(new_password + " typo")
+    page.get_by_role("button", name="Save the password").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    journey.check("choose a new password, the two do not match")
+    page.get_by_label("New password", exact=True).fill(new_password)
+    page.get_by_label("New password confirmation").fill(new_password)
+    page.get_by_role("button", name="Save the password").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    journey.check("password reset complete")
+
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(ours.spoc.username)
+    page.get_by_label("Password").fill(new_password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
