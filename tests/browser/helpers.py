@@ -34,13 +34,20 @@ class Journey:
         self.problems = []
         page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
         page.on("response", self._on_response)
+        page.on("console", self._on_console)
+
+    def _on_console(self, message):
+        # The browser reports what the Content-Security-Policy blocked (an inline script or style
+        # in a template, say) only here: the page may look right and still be broken without JS.
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.problems.append(f"blocked by the Content-Security-Policy: {message.text}")
 
     def _on_response(self, response):
         if "/static/" in response.url and response.status >= 400:
             self.problems.append(f"static file {response.url} answered {response.status}")
 
     def check(self, state):
-        """Check the page as it stands now: axe (WCAG 2.2 AA), assets and scripts."""
+        """Check the page as it stands now: axe (WCAG 2.2 AA), assets, scripts and the CSP."""
         page = self.page
         page.wait_for_load_state("load")
         self.screens.append((state, page.screenshot(full_page=True)))
