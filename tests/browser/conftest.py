@@ -4,8 +4,9 @@ Playwright's own browser download cannot work on these machines, so the tests dr
 system Chromium. Without it (or without the playwright package) every test here is skipped
 with one message; set EHC_REQUIRE_BROWSER=1 (CI does) to make that an error instead.
 
-EHC_BROWSER_SCREENSHOTS=1 keeps the screenshots of passing journeys too, to look at them.
-Screenshots go to test-artifacts/browser/<test>/ (always kept for a failing test).
+Screenshots of every page state a journey checked, with its HTML, go to
+test-artifacts/browser/<test>/ when the test fails; EHC_BROWSER_SCREENSHOTS=1 keeps them for
+passing tests too, to look at them.
 """
 
 import os
@@ -143,15 +144,24 @@ def journey(_playwright_browser, live_server, request):
 def _save_screens(journey, test_name, *, failed):
     folder = ARTIFACTS / _slug(test_name)
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.png"):
+    for old in [*folder.glob("*.png"), *folder.glob("*.html"), *folder.glob("*.txt")]:
         old.unlink()
-    for number, (state, png) in enumerate(journey.screens, start=1):
-        (folder / f"{number:02d}-{_slug(state)}.png").write_bytes(png)
-    if failed and not journey.page.is_closed():
+    page = journey.page
+    if failed and not page.is_closed():
         try:
-            journey.page.screenshot(path=str(folder / "failure.png"), full_page=True)
-        except Exception as error:  # the page may be gone with the failure; the earlier screens still help
+            page.screenshot(path=str(folder / "failure.png"), full_page=True)
+            (folder / "failure.html").write_text(page.content(), encoding="utf-8")
+        except Exception as error:  # the page may be gone with the failure; the earlier states still help
             (folder / "failure.txt").write_text(f"no screenshot of the failing page: {error}\n")
+    redraw = page.context.new_page()
+    for number, (state, url, html) in enumerate(journey.states, start=1):
+        name = f"{number:02d}-{_slug(state)}"
+        (folder / f"{name}.html").write_text(f"<!-- {url} -->\n{html}", encoding="utf-8")
+        # Drawn again from the kept HTML at the app's address, so its stylesheets load as they did.
+        redraw.goto("/healthz")
+        redraw.set_content(html, wait_until="load")
+        redraw.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    redraw.close()
 
 
 def _slug(text):

@@ -1,7 +1,8 @@
 """What a person does in the browser: sign in, enter a security code, move with the keyboard.
 
 Every page state a journey reaches goes through Journey.check: axe on the page as it is,
-no static file missing, no script error, and a screenshot kept for the failure report.
+no static file missing, no script error, nothing blocked by the CSP, and the page's HTML kept so
+that a failing test can leave a screenshot of every state it went through.
 """
 
 import re
@@ -30,7 +31,7 @@ class Journey:
     def __init__(self, page, name):
         self.page = page
         self.name = name
-        self.screens = []
+        self.states = []
         self.problems = []
         page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
         page.on("response", self._on_response)
@@ -50,7 +51,9 @@ class Journey:
         """Check the page as it stands now: axe (WCAG 2.2 AA), assets, scripts and the CSP."""
         page = self.page
         page.wait_for_load_state("load")
-        self.screens.append((state, page.screenshot(full_page=True)))
+        # The DOM as it is now, scripts' changes included; a screenshot costs ten times as much, so
+        # it is drawn from this only when a test fails (or screenshots are asked for).
+        self.states.append((state, page.url, page.content()))
         violations = axe_violations(page)
         LEDGER.checked.append((f"{self.name}: {state}", page.url, violations))
         assert not violations, format_violations(state, page.url, violations)
