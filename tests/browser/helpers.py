@@ -57,6 +57,11 @@ class Journey:
         violations = axe_violations(page)
         LEDGER.checked.append((f"{self.name}: {state}", page.url, violations))
         assert not violations, format_violations(state, page.url, violations)
+        # WCAG 2.4.2 and the GOV.UK pattern: a title naming the page, marked when the page shows errors.
+        title = page.title()
+        assert re.match(r"^\S.* – EHC health advice$", title), f"{state!r}: title {title!r} does not name the page"
+        if page.locator(".govuk-error-summary").count():
+            assert "(error)" in title, f"{state!r} shows errors but its title {title!r} does not say so"
         assert not self.problems, f"on {state!r} ({page.url}): " + "; ".join(self.problems)
 
 
