@@ -124,7 +124,9 @@ def live_server(_media_url_while_the_live_server_starts, live_server):
 
 
 @pytest.fixture
-def journey(_playwright_browser, live_server, request):
+def journey(_playwright_browser, live_server, request, settings):
+    # Links in emails (password reset) are built from SITE_URL: point it at this live server.
+    settings.SITE_URL = live_server.url
     context = _playwright_browser.new_context(
         base_url=live_server.url,
         locale="en-GB",
