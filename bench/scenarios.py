@@ -693,7 +693,7 @@ class LetterRendering(Scenario):
             import weasyprint  # noqa: F401
         except ImportError as exc:
             raise Skip(f"WeasyPrint is not importable: {exc}") from None
-        count = 4 if ctx.scale == "tiny" else 40
+        count = 2 if ctx.scale == "tiny" else 40
         from escalation.models import Letter
 
         self.contents = list(Letter.objects.order_by("-dated", "-id").values_list("content", flat=True)[:count])
