@@ -75,6 +75,7 @@ def sweep_transition(cursor, *, today, now, la_id=None, limit=None, site_url="",
         FROM reached""",
         params,
     )
+    cursor.execute("ANALYZE bench_plan")
     cursor.execute(
         f"""UPDATE advice_adviceitem i SET
                stage = p.new_stage,
@@ -124,15 +125,25 @@ def sweep_transition(cursor, *, today, now, la_id=None, limit=None, site_url="",
            ON CONFLICT (item_id, stage) DO NOTHING""",
         params,
     )
-    # The teams a message lists: the request's outstanding items already past their due date.
-    listed = """SELECT i.request_id, tm.name, tm.head_of_service_email, i.due_on, i.id
-                FROM advice_adviceitem i JOIN ehc_team tm ON tm.id = i.team_id
-                WHERE i.request_id IN (SELECT request_id FROM bench_new_escalation)
-                  AND i.status = 'outstanding' AND i.due_on < %(today)s"""
+    cursor.execute("ANALYZE bench_new_escalation")
+    # The teams each message lists, aggregated once per request: the request's outstanding items
+    # already past their due date, by team name.
+    cursor.execute(
+        """CREATE TEMP TABLE bench_listed ON COMMIT DROP AS
+        SELECT i.request_id,
+               json_agg(json_build_object('name', tm.name, 'due_on', i.due_on,
+                                          'days_overdue', %(today)s::date - i.due_on) ORDER BY tm.name, i.id) AS teams,
+               string_agg(tm.name, ', ' ORDER BY tm.name, i.id) AS names,
+               array_agg(DISTINCT tm.head_of_service_email) AS hos_emails
+        FROM advice_adviceitem i JOIN ehc_team tm ON tm.id = i.team_id
+        WHERE i.request_id IN (SELECT DISTINCT request_id FROM bench_new_escalation)
+          AND i.status = 'outstanding' AND i.due_on < %(today)s
+        GROUP BY i.request_id""",
+        params,
+    )
     cursor.execute("CREATE TEMP TABLE bench_new_letter (id bigint, escalation_id bigint) ON COMMIT DROP")
     cursor.execute(
-        f"""WITH teams AS ({listed}),
-        inserted AS (
+        """WITH inserted AS (
             INSERT INTO escalation_letter (escalation_id, dated, content, sha256, created_at, updated_at)
             SELECT n.id, %(today)s, json_build_object(
                 'reference', c.reference, 'dated', %(today)s::date,
@@ -144,9 +155,7 @@ def sweep_transition(cursor, *, today, now, la_id=None, limit=None, site_url="",
                 'child', json_build_object('name', c.first_name || ' ' || c.last_name,
                                            'date_of_birth', c.date_of_birth),
                 'notified_on', r.notified_on, 'chased_on', ch.issued_on,
-                'teams', (SELECT json_agg(json_build_object('name', teams.name, 'due_on', teams.due_on,
-                                   'days_overdue', %(today)s::date - teams.due_on) ORDER BY teams.name, teams.id)
-                          FROM teams WHERE teams.request_id = n.request_id),
+                'teams', coalesce(t.teams, '[]'::json),
                 'response_due_on', e.response_due_on,
                 'signatory', json_build_object('name', s.ad_education_name, 'title', s.ad_education_title),
                 'cc', json_build_array('DCO/DMO office (' || s.dco_office_email || ')',
@@ -159,6 +168,7 @@ def sweep_transition(cursor, *, today, now, la_id=None, limit=None, site_url="",
             JOIN ehc_organisation la ON la.id = r.local_authority_id
             JOIN ehc_organisation p ON p.id = r.provider_id
             JOIN ehc_localauthoritysettings s ON s.local_authority_id = r.local_authority_id
+            LEFT JOIN bench_listed t ON t.request_id = n.request_id
             LEFT JOIN escalation_escalation ch ON ch.request_id = n.request_id AND ch.stage = 'chase'
             WHERE n.stage = 'escalation_1'
             ON CONFLICT (escalation_id) DO NOTHING
@@ -167,21 +177,16 @@ def sweep_transition(cursor, *, today, now, la_id=None, limit=None, site_url="",
         params,
     )
     cursor.execute(
-        f"""WITH teams AS ({listed})
-        INSERT INTO ehc_outboundemail (kind, dedupe_key, case_id, advice_request_id, "to", cc, subject, body_text,
+        """INSERT INTO ehc_outboundemail (kind, dedupe_key, case_id, advice_request_id, "to", cc, subject, body_text,
             body_html, letter_id, status, attempts, next_attempt_at, last_error, created_at, updated_at)
         SELECT n.stage, n.stage || ':request:' || n.request_id, r.case_id, n.request_id,
                CASE n.stage WHEN 'chase' THEN ARRAY[p.spoc_email] WHEN 'escalation_1' THEN ARRAY[p.director_email]
                     ELSE ARRAY[s.ad_education_email] END,
                CASE n.stage WHEN 'chase' THEN ARRAY[s.business_support_email]
                     WHEN 'escalation_1' THEN ARRAY[s.dco_office_email, s.business_support_email]
-                    ELSE ARRAY[s.business_support_email, s.dco_office_email] || coalesce(
-                        (SELECT array_agg(DISTINCT teams.head_of_service_email) FROM teams
-                         WHERE teams.request_id = n.request_id), '{{}}') END,
+                    ELSE ARRAY[s.business_support_email, s.dco_office_email] || coalesce(t.hos_emails, '{}') END,
                initcap(replace(n.stage, '_', ' ')) || ': health advice for ' || c.reference,
-               'Health advice for case ' || c.reference || ' is overdue: '
-                   || (SELECT string_agg(teams.name, ', ' ORDER BY teams.name) FROM teams
-                       WHERE teams.request_id = n.request_id)
+               'Health advice for case ' || c.reference || ' is overdue: ' || coalesce(t.names, '')
                    || '. ' || %(site)s || '/cases/' || c.id || '/',
                '', l.id, 'pending', 0, %(now)s, '', %(now)s, %(now)s
         FROM bench_new_escalation n
@@ -189,6 +194,7 @@ def sweep_transition(cursor, *, today, now, la_id=None, limit=None, site_url="",
         JOIN assessments_case c ON c.id = r.case_id
         JOIN ehc_organisation p ON p.id = r.provider_id
         JOIN ehc_localauthoritysettings s ON s.local_authority_id = r.local_authority_id
+        LEFT JOIN bench_listed t ON t.request_id = n.request_id
         LEFT JOIN bench_new_letter l ON l.escalation_id = n.id
         ON CONFLICT (dedupe_key) DO NOTHING""",
         params,
@@ -505,17 +511,18 @@ def digest(cursor, *, today, per_provider=None):
             {"today": today},
         )
     else:
+        # One count per list, then the first N of each list straight off item_provider_outstanding.
         cursor.execute(
-            f"""SELECT {DIGEST_COLUMNS}, w.total FROM (
-                    SELECT id, row_number() OVER w AS n, count(*) OVER (PARTITION BY local_authority_id, provider_id)
-                           AS total
-                    FROM advice_adviceitem
-                    WHERE status = 'outstanding' AND due_on < %(today)s
-                    WINDOW w AS (PARTITION BY local_authority_id, provider_id ORDER BY due_on, id)) w
-                JOIN advice_adviceitem i ON i.id = w.id
-                JOIN assessments_case c ON c.id = i.case_id JOIN ehc_team t ON t.id = i.team_id
-                WHERE w.n <= %(n)s
-                ORDER BY i.local_authority_id, i.provider_id, i.due_on, i.id""",
+            f"""WITH lists AS (
+                    SELECT local_authority_id, provider_id, count(*) AS total FROM advice_adviceitem
+                    WHERE status = 'outstanding' AND due_on < %(today)s GROUP BY 1, 2)
+                SELECT x.* FROM lists l CROSS JOIN LATERAL (
+                    SELECT {DIGEST_COLUMNS}, l.total FROM advice_adviceitem i
+                    JOIN assessments_case c ON c.id = i.case_id JOIN ehc_team t ON t.id = i.team_id
+                    WHERE i.provider_id = l.provider_id AND i.local_authority_id = l.local_authority_id
+                      AND i.status = 'outstanding' AND i.due_on < %(today)s
+                    ORDER BY i.due_on, i.id LIMIT %(n)s) x
+                ORDER BY 2, 3, 6, 1""",
             {"today": today, "n": per_provider},
         )
     lists = {}

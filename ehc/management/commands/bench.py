@@ -6,6 +6,7 @@ in the same run, prints the table and appends it to bench/results/<date>.md.
 """
 
 import datetime
+import os
 import time
 
 import psycopg2
@@ -34,7 +35,9 @@ class Command(BaseCommand):
     help = "Benchmark the app against hand-written SQL floors (issue 8)"
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=sorted(data.SCALES), default="la")
+        # `make bench` passes SCALE through the environment (ehc.localrun); --scale wins.
+        default_scale = os.environ.get("SCALE") if os.environ.get("SCALE") in data.SCALES else "la"
+        parser.add_argument("--scale", choices=sorted(data.SCALES), default=default_scale)
         parser.add_argument("--only", default="", help="Scenario codes, comma-separated: B1,B6 (B8 runs B8a, B8b, ...)")
         parser.add_argument("--reps", type=int, default=5, help="Timed repetitions of each side (default 5)")
         parser.add_argument("--rebuild", action="store_true", help="Build the data set again even if present")

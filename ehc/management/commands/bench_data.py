@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = "Build the benchmark data set (tiny, la or national) with set-based SQL into the current database"
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=sorted(data.SCALES), default="la")
+        parser.add_argument("--scale", choices=sorted(data.SCALES), required=True)
 
     def handle(self, *args, scale, **options):
         try:
