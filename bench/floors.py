@@ -516,12 +516,14 @@ def digest(cursor, *, today, per_provider=None):
             f"""WITH lists AS (
                     SELECT local_authority_id, provider_id, count(*) AS total FROM advice_adviceitem
                     WHERE status = 'outstanding' AND due_on < %(today)s GROUP BY 1, 2)
-                SELECT x.* FROM lists l CROSS JOIN LATERAL (
-                    SELECT {DIGEST_COLUMNS}, l.total FROM advice_adviceitem i
-                    JOIN assessments_case c ON c.id = i.case_id JOIN ehc_team t ON t.id = i.team_id
-                    WHERE i.provider_id = l.provider_id AND i.local_authority_id = l.local_authority_id
-                      AND i.status = 'outstanding' AND i.due_on < %(today)s
-                    ORDER BY i.due_on, i.id LIMIT %(n)s) x
+                SELECT {DIGEST_COLUMNS}, l.total FROM lists l
+                CROSS JOIN LATERAL (
+                    SELECT x.id FROM advice_adviceitem x
+                    WHERE x.provider_id = l.provider_id AND x.local_authority_id = l.local_authority_id
+                      AND x.status = 'outstanding' AND x.due_on < %(today)s
+                    ORDER BY x.due_on, x.id LIMIT %(n)s) top
+                JOIN advice_adviceitem i ON i.id = top.id
+                JOIN assessments_case c ON c.id = i.case_id JOIN ehc_team t ON t.id = i.team_id
                 ORDER BY 2, 3, 6, 1""",
             {"today": today, "n": per_provider},
         )
