@@ -3,10 +3,10 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
-from advice.models import ItemStatus
-from ehc.access import case_visibility_q
+from advice.models import AdviceItem, ItemStatus
 from ehc.models import AuditEvent
 
 from .models import CLOSED_STATUSES, Case, TimelineException
@@ -35,17 +35,32 @@ def decode_cursor(cursor: str | None):
         return None
 
 
+def _count(queryset):
+    return Coalesce(
+        Subquery(queryset.order_by().values("case_id").annotate(n=Count("pk")).values("n")[:1]),
+        0,
+    )
+
+
 def caseload(
     *, user, today: datetime.date, show="open", mine=False, rag="", q="", cursor=None, page_size=PAGE_SIZE
 ) -> Page:
-    """The cases a user may see, sorted by next statutory date, keyset-paginated."""
-    cases = Case.objects.filter(case_visibility_q(user)).select_related("case_officer", "local_authority")
+    """The LA's own cases, sorted by next statutory date, keyset-paginated.
+
+    The caseload is the LA's work list, so it is scoped by the LA foreign key alone (a case
+    shared in from another LA opens from its link but is not another LA's work): that keeps
+    the query on the (local_authority, next_statutory_date, id) index. The advice counts are
+    correlated subqueries, so they are computed for the page's rows only, not for every case.
+    """
+    if user.organisation_id is None or not user.organisation.is_la:
+        return Page(rows=[], next_cursor=None, has_previous=False)
+    outstanding = AdviceItem.objects.filter(case_id=OuterRef("pk"), status=ItemStatus.OUTSTANDING)
+    cases = Case.objects.filter(local_authority_id=user.organisation_id).select_related(
+        "case_officer", "local_authority"
+    )
     cases = cases.annotate(
-        outstanding_advice=Count("advice_items", filter=Q(advice_items__status=ItemStatus.OUTSTANDING)),
-        overdue_advice=Count(
-            "advice_items",
-            filter=Q(advice_items__status=ItemStatus.OUTSTANDING, advice_items__due_on__lt=today),
-        ),
+        outstanding_advice=_count(outstanding),
+        overdue_advice=_count(outstanding.filter(due_on__lt=today)),
         has_exception=Exists(TimelineException.objects.filter(case_id=OuterRef("pk"))),
     )
     if mine:

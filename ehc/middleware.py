@@ -26,6 +26,9 @@ MFA_EXEMPT_URL_NAMES = {
 }
 
 
+SESSION_TOUCH_SECONDS = 60
+
+
 class SessionLimitsMiddleware:
     """Idle and absolute session limits (30 minutes idle, 12 hours in all by default)."""
 
@@ -46,8 +49,12 @@ class SessionLimitsMiddleware:
                     request, "You were signed out to keep the records safe. Sign in again to continue."
                 )
                 return redirect(settings.LOGIN_URL)
-            request.session["auth_started_at"] = started
-            request.session["last_seen_at"] = now
+            # Writing the session costs three queries a request; a minute's precision on the idle
+            # limit is enough, so it is refreshed at most once a minute.
+            if "auth_started_at" not in request.session:
+                request.session["auth_started_at"] = started
+            if "last_seen_at" not in request.session or now - last_seen >= SESSION_TOUCH_SECONDS:
+                request.session["last_seen_at"] = now
         return self.get_response(request)
 
 
