@@ -10,6 +10,7 @@ name). A file that must be refused and was accepted counts as accepted-unsafe.
 import io
 import os
 import re
+import urllib.parse
 import zipfile
 import zlib
 
@@ -224,8 +225,12 @@ def _multipart(fields: dict, files: list) -> bytes:
         parts.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
     for filename, content, content_type in files:
         safe = filename.replace("\r", "%0D").replace("\n", "%0A").replace('"', "%22")
+        name_params = f'filename="{safe}"'
+        if not filename.isascii():
+            # RFC 2231, as browsers send names in other scripts; Django decodes it to the real name.
+            name_params = f"filename=\"advice.pdf\"; filename*=UTF-8''{urllib.parse.quote(filename)}"
         parts.append(
-            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="document"; filename="{safe}"\r\n'
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="document"; {name_params}\r\n'
             f"Content-Type: {content_type}\r\n\r\n".encode()
             + content
             + b"\r\n"
@@ -293,7 +298,7 @@ def test_hostile_uploads_are_refused_and_clean_ones_are_served_safely(ours, sett
         if not re.fullmatch(rf"advice/{item.case_id}/[0-9a-f]{{32}}", name):
             problems.append(f"{label}: stored as {name!r}, not a server-chosen name")
         shown = stored.document_name
-        if re.search(r"[/\\\x00-\x1f\u202a-\u202e\u2066-\u2069]", shown) or len(shown) > 255 or ".." in shown:
+        if re.search(r"[/\\\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]", shown) or len(shown) > 255 or ".." in shown:
             problems.append(f"{label}: shown name {shown!r} keeps a path or control character")
         download = client.get(reverse("advice:document_download", args=[item.pk]))
         expected_type = PDF_CT if content.startswith(b"%PDF-") else DOCX_CT
