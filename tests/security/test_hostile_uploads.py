@@ -28,6 +28,8 @@ from . import figures
 LIMIT = 256 * 1024
 BOUNDARY = "----hostile-upload-boundary"
 PDF_CT = "application/pdf"
+# Path separators, C0 and C1 controls, and the bidirectional marks that can disguise an extension.
+UNSAFE_NAME = re.compile(r"[/\\\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 DOCX_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -298,7 +300,7 @@ def test_hostile_uploads_are_refused_and_clean_ones_are_served_safely(ours, sett
         if not re.fullmatch(rf"advice/{item.case_id}/[0-9a-f]{{32}}", name):
             problems.append(f"{label}: stored as {name!r}, not a server-chosen name")
         shown = stored.document_name
-        if re.search(r"[/\\\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]", shown) or len(shown) > 255 or ".." in shown:
+        if UNSAFE_NAME.search(shown) or len(shown) > 255 or ".." in shown:
             problems.append(f"{label}: shown name {shown!r} keeps a path or control character")
         download = client.get(reverse("advice:document_download", args=[item.pk]))
         expected_type = PDF_CT if content.startswith(b"%PDF-") else DOCX_CT

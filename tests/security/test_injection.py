@@ -335,9 +335,11 @@ def test_payloads_reach_letters_reports_and_emails_only_as_text(monkeypatch, set
             problems.append(f"only {rendered} letters were rendered")
 
         # The report PDFs, as a DCO downloads them.
-        for world in worlds:
+        # Each report, for the payloads that name a URL; the audit report for every payload.
+        reports = ("escalation:report_audit", "escalation:report_monthly", "escalation:report_timeliness")
+        for world, payload in zip(worlds, hostile, strict=True):
             client = verified_login(Client(), world.dco)
-            for name in ("escalation:report_audit", "escalation:report_monthly", "escalation:report_timeliness"):
+            for name in reports if "127.0.0.1" in payload else reports[:1]:
                 response = client.get(reverse(name), {"format": "pdf"})
                 if response.status_code != 200 or not response.content.startswith(b"%PDF-"):
                     problems.append(f"{name} as PDF: {response.status_code}")
