@@ -324,13 +324,22 @@ def test_payloads_reach_letters_reports_and_emails_only_as_text(monkeypatch, set
 
         # Every letter, rendered through the wrapped fetcher; the payload prints as literal text.
         rendered = 0
-        for letter in Letter.objects.select_related("escalation__request__case"):
+        for letter in Letter.objects.select_related(
+            "escalation__request__case", "escalation__request__provider", "escalation__request__local_authority"
+        ):
             letter = letters.letter_render(letter_id=letter.pk)
             rendered += 1
             text = _normalised(PdfReader(io.BytesIO(bytes(letter.pdf))).pages[0].extract_text())
-            case = letter.escalation.request.case
-            if _normalised(case.first_name) not in text:
-                problems.append(f"letter {letter.pk}: the child's name is not printed as text")
+            request = letter.escalation.request
+            printed = {
+                "child's name": request.case.first_name,
+                "director's name": request.provider.director_name,
+                "LA name": request.local_authority.name,
+                "team name": request.items.get().team.name,
+            }
+            for what, value in printed.items():
+                if _normalised(value) not in text:
+                    problems.append(f"letter {letter.pk}: the {what} is not printed as literal text")
         if rendered < len(worlds):
             problems.append(f"only {rendered} letters were rendered")
 
