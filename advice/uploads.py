@@ -13,7 +13,9 @@ what to do, in the GOV.UK style.
 
 import hashlib
 import re
+import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -40,6 +42,39 @@ DOCX_MAIN_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml
 MACRO_MARKERS = ("macroenabled", "vbaproject", "vnd.ms-office.activex", "vnd.ms-word.vbadata")
 
 WRONG_TYPE = "The selected file must be a PDF or a Word document (.docx)"
+
+# PDF features that run code, open other files or carry files of their own. Advice is text
+# and pictures; a PDF with any of these is refused rather than trusted to the reader's settings.
+PDF_ACTIVE_NAMES = (
+    b"/javascript",
+    b"/js",
+    b"/openaction",
+    b"/aa",
+    b"/launch",
+    b"/embeddedfile",
+    b"/embeddedfiles",
+    b"/filespec",
+    b"/richmedia",
+    b"/xfa",
+    b"/submitform",
+    b"/importdata",
+    b"/gotoe",
+    b"/gotor",
+)
+PDF_ACTIVE = re.compile(rb"(" + rb"|".join(re.escape(n) for n in PDF_ACTIVE_NAMES) + rb")(?![a-z0-9])")
+PDF_NAME_ESCAPE = re.compile(rb"#([0-9a-fA-F]{2})")
+PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.DOTALL)
+# Decompressed stream bytes examined in all: bounds the work a deflate bomb can cause.
+PDF_MAX_INFLATED_BYTES = 64 * 1024 * 1024
+# What browsers sniff for at the start of a file; a PDF that also reads as a web page is refused.
+HTML_MARKERS = (b"<html", b"<!doctype html", b"<script", b"<body", b"<svg", b"<iframe")
+DOCX_RELS_MAX_BYTES = 256 * 1024
+# External targets a Word document fetches when opened (remote templates, OLE links, frames).
+DOCX_SAFE_EXTERNAL_TYPES = ("/hyperlink",)
+ACTIVE_CONTENT = (
+    "The selected PDF contains scripts, actions or attached files: print it to a new PDF "
+    "(or save it as PDF/A) and upload that"
+)
 
 
 @dataclass(frozen=True)
@@ -69,12 +104,43 @@ def _read_head_and_tail(uploaded, size):
     return head, tail
 
 
-def _check_pdf(tail: bytes):
+def _pdf_active(data: bytes) -> bool:
+    lowered = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data).lower()
+    return PDF_ACTIVE.search(lowered) is not None
+
+
+def _check_pdf(uploaded, tail: bytes):
     if b"%%EOF" not in tail:
         raise ValidationError(
             "The selected PDF is damaged or incomplete: save it again and upload the new copy",
             code="pdf_truncated",
         )
+    uploaded.seek(0)
+    data = uploaded.read()
+    uploaded.seek(0)
+    if any(marker in data[:PDF_EOF_WINDOW].lower() for marker in HTML_MARKERS):
+        raise ValidationError(WRONG_TYPE, code="polyglot")
+    if zipfile.is_zipfile(uploaded):
+        raise ValidationError(WRONG_TYPE, code="polyglot")
+    uploaded.seek(0)
+    if _pdf_active(data):
+        raise ValidationError(ACTIVE_CONTENT, code="pdf_active")
+    # Names can hide in compressed streams (object streams); inflate within a budget and look again.
+    budget = PDF_MAX_INFLATED_BYTES
+    for match in PDF_STREAM.finditer(data):
+        inflater = zlib.decompressobj()
+        try:
+            inflated = inflater.decompress(match.group(1), budget)
+        except zlib.error:
+            continue
+        budget -= len(inflated)
+        if _pdf_active(inflated):
+            raise ValidationError(ACTIVE_CONTENT, code="pdf_active")
+        if budget <= 0:
+            raise ValidationError(
+                "The selected PDF cannot be checked safely: print it to a new PDF and upload that",
+                code="pdf_too_large",
+            )
 
 
 def _check_docx(uploaded):
@@ -86,8 +152,7 @@ def _check_docx(uploaded):
         entries = archive.infolist()
         if len(entries) > DOCX_MAX_ENTRIES:
             raise ValidationError(
-                "The selected Word document has too many parts to be checked safely: "
-                "save it as a PDF and upload that",
+                "The selected Word document has too many parts to be checked safely: save it as a PDF and upload that",
                 code="docx_entries",
             )
         total = 0
@@ -97,8 +162,7 @@ def _check_docx(uploaded):
             lowered = name.lower()
             if entry.flag_bits & 0x1:
                 raise ValidationError(
-                    "The selected Word document is password protected: "
-                    "remove the password and upload it again",
+                    "The selected Word document is password protected: remove the password and upload it again",
                     code="docx_encrypted",
                 )
             if lowered.endswith("vbaproject.bin") or lowered.endswith("vbadata.xml"):
@@ -137,6 +201,21 @@ def _check_docx(uploaded):
             )
         if DOCX_MAIN_TYPE not in declared:
             raise ValidationError(WRONG_TYPE, code="wrong_type")
+        for name in names:
+            if not name.lower().endswith(".rels"):
+                continue
+            with archive.open(name) as handle:
+                rels = handle.read(DOCX_RELS_MAX_BYTES).decode("utf-8", errors="replace")
+            for relationship in re.findall(r"<Relationship\b[^>]*>", rels):
+                if "external" not in relationship.lower():
+                    continue
+                kind = re.search(r'Type="([^"]*)"', relationship)
+                if not kind or not kind.group(1).lower().endswith(DOCX_SAFE_EXTERNAL_TYPES):
+                    raise ValidationError(
+                        "The selected Word document links to other files or templates: "
+                        "save it as a PDF and upload that",
+                        code="docx_external",
+                    )
     uploaded.seek(0)
 
 
@@ -151,7 +230,9 @@ def _sha256(uploaded) -> str:
 def safe_display_name(name: str) -> str:
     """The uploader's file name, kept only to show on screen: no paths, no control characters."""
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip()
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name)
+    # Format characters (right-to-left override, zero-width joiners) can disguise an extension.
+    name = "".join(char for char in name if unicodedata.category(char) != "Cf").strip()
     return name[:255] or "document"
 
 
@@ -162,9 +243,7 @@ def check_upload(uploaded) -> CheckedUpload:
         raise ValidationError("The selected file is empty", code="empty")
     limit = settings.ADVICE_UPLOAD_MAX_BYTES
     if size > limit:
-        raise ValidationError(
-            f"The selected file must be smaller than {_human_size(limit)}", code="too_large"
-        )
+        raise ValidationError(f"The selected file must be smaller than {_human_size(limit)}", code="too_large")
     name = safe_display_name(getattr(uploaded, "name", ""))
     if name.lower().endswith((".docm", ".dotm")):
         raise ValidationError(
@@ -174,7 +253,7 @@ def check_upload(uploaded) -> CheckedUpload:
         )
     head, tail = _read_head_and_tail(uploaded, size)
     if head.startswith(b"%PDF-"):
-        _check_pdf(tail)
+        _check_pdf(uploaded, tail)
         kind = PDF
     elif head.startswith(b"PK\x03\x04"):
         _check_docx(uploaded)

@@ -29,6 +29,9 @@ SUITES = {
     "test_deploy_check.py": "deploy-setting",
     "test_audit.py": "audit",
     "test_dates_and_forms.py": "dates-and-forms",
+    "test_access_matrix.py": "access matrix",
+    "test_hostile_uploads.py": "hostile uploads",
+    "test_injection.py": "injection",
 }
 
 _outcomes = Counter()
@@ -59,6 +62,8 @@ def pytest_terminal_summary(terminalreporter):
             f"({detail}); {figures.server_errors} server errors; "
             f"{figures.rows_from_invalid_input} rows created from invalid input"
         )
+    for line in figures.reports.values():
+        terminalreporter.write_line(f"security: {line}")
 
 
 

@@ -1,0 +1,315 @@
+"""The access matrix: every URL the project resolves, for every role in our organisations and in
+theirs, on our object, on theirs and on a missing one.
+
+Rules checked:
+- a role the table allows gets the page (200 or a redirect; an empty POST gets its form errors);
+- a role it does not allow gets 404, the same as a page that does not exist;
+- another organisation's (or another area's) object is indistinguishable from a missing one:
+  the same status and the same body;
+- anonymous and deactivated users are sent to sign in;
+- a refused request changes nothing.
+
+URLS classifies every named URL; a URL added later without a line here fails
+`test_every_url_is_classified`. The admin's own URLs are covered by the admin tests; here the admin
+index must not be served to anyone who is not an administrator.
+"""
+
+import datetime
+import hashlib
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from advice.models import AdviceItem, AdviceRequest, AdviceReturn
+from advice.services import advice_request_send, advice_return, draft_plan_record
+from advice.uploads import check_upload
+from assessments.models import Case, CaseStatus, DraftComment, DraftPlan
+from ehc.models import OutboundEmail, Role, Service
+from escalation.letters import letter_render
+from escalation.models import Escalation, EscalationStage, Letter
+from tests.advice.files import pdf_bytes
+from tests.escalation.conftest import make_request, sweep
+from tests.factories import CaseFactory, UserFactory, verified_login
+
+from . import figures
+
+LA3 = {"case_officer", "business_support", "ad"}
+LA_EDITORS = {"case_officer", "business_support"}
+PROVIDER = {"spoc", "slt_practitioner", "ot_practitioner", "head_of_service"}
+SEES_CASE = LA3 | PROVIDER | {"dco"}
+# The OT practitioner too: professionals of one provider on the same case see each other's advice
+# (advice.selectors.advice_items_for), and OT has an item on that case.
+SEES_RETURNED_ITEM = LA3 | {"dco", "spoc", "head_of_service", "slt_practitioner", "ot_practitioner"}
+CLOSES_OPEN_ITEM = {"ot_practitioner", "spoc"} | LA_EDITORS
+DASHBOARD = {"dco", "ad", "business_support"}
+REPORTS = DASHBOARD | {"case_officer"}
+EVERYONE = SEES_CASE
+
+GET, POST, BOTH = ("GET",), ("POST",), ("GET", "POST")
+
+# name -> (object each URL argument is filled from, methods tried, roles allowed on their own object)
+URLS = {
+    "home": ({}, GET, EVERYONE),
+    "assessments:caseload": ({}, GET, LA3),
+    "assessments:case_create": ({}, BOTH, LA_EDITORS),
+    "assessments:case_detail": ({"pk": "case"}, GET, SEES_CASE),
+    "assessments:case_edit": ({"pk": "case"}, BOTH, LA_EDITORS),
+    "assessments:record_decision": ({"pk": "case"}, BOTH, LA_EDITORS),
+    "assessments:record_not_issuing": ({"pk": "case"}, BOTH, LA_EDITORS),
+    "assessments:record_final_plan": ({"pk": "case"}, BOTH, LA_EDITORS),
+    "assessments:close_case": ({"pk": "case"}, BOTH, LA_EDITORS),
+    "assessments:add_exception": ({"pk": "case"}, BOTH, LA_EDITORS),
+    "assessments:assign_officer": ({"pk": "case"}, POST, LA_EDITORS),
+    "assessments:share_case": ({"pk": "case"}, BOTH, LA_EDITORS),
+    "advice:spoc_queue": ({}, GET, {"spoc"}),
+    "advice:team_queue": ({}, GET, {"slt_practitioner", "ot_practitioner"}),
+    "advice:request_create": ({"case_pk": "case"}, BOTH, LA_EDITORS),
+    "advice:draft_plan_record": ({"case_pk": "case"}, BOTH, LA_EDITORS),
+    "advice:draft_comment": ({"case_pk": "draft_case"}, BOTH, {"slt_practitioner", "spoc", "head_of_service"}),
+    "advice:request_detail": ({"pk": "request"}, GET, SEES_CASE),
+    "advice:acknowledge": ({"pk": "request"}, BOTH, {"spoc"}),
+    "advice:item_detail": ({"pk": "returned_item"}, GET, SEES_RETURNED_ITEM),
+    "advice:item_return": ({"pk": "open_item"}, BOTH, {"ot_practitioner", "spoc"}),
+    "advice:item_not_provided": ({"pk": "open_item"}, BOTH, CLOSES_OPEN_ITEM),
+    "advice:item_exception": ({"pk": "open_item"}, BOTH, CLOSES_OPEN_ITEM),
+    "advice:document_download": ({"pk": "returned_item"}, GET, SEES_RETURNED_ITEM),
+    "escalation:hos_queue": ({}, GET, {"head_of_service", "spoc"}),
+    "escalation:hos_outcome": ({"pk": "escalated_item"}, BOTH, {"head_of_service", "spoc"}),
+    "escalation:responses_owed": ({}, GET, {"dco"}),
+    "escalation:respond": ({"pk": "escalation"}, BOTH, {"dco"}),
+    "escalation:letter_download": ({"pk": "letter"}, GET, LA3 | {"dco", "spoc", "head_of_service"}),
+    "escalation:dashboard": ({}, GET, DASHBOARD),
+    "escalation:items": ({}, GET, DASHBOARD),
+    "escalation:items_csv": ({}, GET, DASHBOARD),
+    "escalation:reports": ({}, GET, REPORTS),
+    "escalation:report_audit": ({}, GET, REPORTS),
+    "escalation:report_monthly": ({}, GET, REPORTS),
+    "escalation:report_timeliness": ({}, GET, REPORTS),
+}
+
+# Open to anyone (sign-in, two-factor, password reset, public pages): tested in test_mfa and
+# test_sessions; here only "never a server error" for an anonymous visitor.
+PUBLIC = {
+    "login": {},
+    "logout": {},
+    "mfa_setup": {},
+    "mfa_verify": {},
+    "mfa_backup_codes": {},
+    "password_reset": {},
+    "password_reset_done": {},
+    "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+    "password_reset_complete": {},
+    "accessibility": {},
+    "healthz": {},
+    "admin_sign_in": {},
+}
+
+ROLES = [
+    "case_officer",
+    "business_support",
+    "ad",
+    "spoc",
+    "slt_practitioner",
+    "ot_practitioner",
+    "head_of_service",
+    "dco",
+]
+MISSING = 10**9
+D = datetime.date
+
+
+def _names(patterns, namespace=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _names(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}" if entry.name else f"{namespace}<unnamed {entry.pattern}>"
+
+
+def test_every_url_is_classified():
+    names = {name for name in _names(get_resolver().url_patterns) if not name.startswith("admin:")}
+    names -= {name for name in names if "static" in name}
+    unclassified = names - set(URLS) - set(PUBLIC)
+    assert not unclassified, f"classify these URLs in tests/security/test_access_matrix.py: {sorted(unclassified)}"
+    assert not (set(URLS) | set(PUBLIC)) - names, "the table names URLs that no longer exist"
+
+
+def _objects(world, today):
+    """A case with advice asked of SLT and OT (SLT returned with a PDF, OT outstanding), a case at
+    draft plan, and an escalated request with its letter."""
+    case = CaseFactory(
+        local_authority=world.la,
+        case_officer=world.case_officer,
+        status=CaseStatus.ASSESSING,
+        decided_to_assess=True,
+        received_on=D(2026, 9, 1),
+        decision_on=D(2026, 9, 10),
+    )
+    request = advice_request_send(
+        case=case, provider=world.provider, services_named=[Service.SLT, Service.OT], user=world.case_officer
+    )
+    items = {item.team_id: item for item in request.items.all()}
+    document = SimpleUploadedFile("advice.pdf", pdf_bytes(), content_type="application/pdf")
+    content = {"description_of_needs": "N", "provision_required": "P", "outcomes": "O"}
+    advice_return(
+        item=items[world.slt.pk],
+        user=world.slt_practitioner,
+        returned_on=today,
+        content=content,
+        document=document,
+        checked=check_upload(document),
+    )
+    draft_case = CaseFactory(
+        local_authority=world.la,
+        case_officer=world.case_officer,
+        status=CaseStatus.ASSESSING,
+        decided_to_assess=True,
+        received_on=D(2026, 9, 1),
+        decision_on=D(2026, 9, 10),
+    )
+    draft_request = advice_request_send(
+        case=draft_case, provider=world.provider, services_named=[Service.SLT], user=world.case_officer
+    )
+    advice_return(item=draft_request.items.get(), user=world.slt_practitioner, returned_on=today, content=content)
+    draft_plan_record(case=draft_case, user=world.case_officer, sent_on=today, section_c="C", section_g="G")
+    escalated = make_request(world, notified_on=D(2026, 11, 20))
+    return {
+        "case": case,
+        "request": request,
+        "returned_item": items[world.slt.pk],
+        "open_item": items[world.ot.pk],
+        "draft_case": draft_case,
+        "escalated_request": escalated,
+    }
+
+
+def _fingerprint():
+    digest = hashlib.sha256()
+    for model in (Case, AdviceRequest, AdviceItem, AdviceReturn, DraftPlan, DraftComment, Escalation, OutboundEmail):
+        digest.update(repr(list(model.objects.order_by("pk").values())).encode())
+    digest.update(repr(list(Letter.objects.order_by("pk").values_list("pk", "sha256", "rendered_at"))).encode())
+    return digest.hexdigest()
+
+
+def _normalise(body: bytes) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body.decode(errors="replace"))
+
+
+@pytest.mark.django_db
+def test_the_access_matrix(ours, theirs):
+    today = timezone.localdate()
+    sides = {"ours": ours, "theirs": theirs}
+    objects = {side: _objects(world, today) for side, world in sides.items()}
+    # Chased on 4 January, escalation 1 with its letter on 15 January (the letter snapshot is all
+    # the matrix needs; the dates only drive the sweep).
+    sweep(D(2027, 1, 4))
+    sweep(D(2027, 1, 15))
+    for found in objects.values():
+        escalation = Escalation.objects.get(request=found.pop("escalated_request"), stage=EscalationStage.ESCALATION_1)
+        letter = letter_render(letter_id=Letter.objects.get(escalation=escalation).pk)
+        found["escalation"] = escalation
+        found["letter"] = letter
+        found["escalated_item"] = escalation.request.items.get()
+
+    deactivated = UserFactory(username="officer-gone", organisation=ours.la, roles=[Role.CASE_OFFICER], is_active=True)
+    gone = verified_login(Client(), deactivated)
+    deactivated.is_active = False
+    deactivated.save()
+    clients = {
+        (side, role): verified_login(Client(), getattr(world, role)) for side, world in sides.items() for role in ROLES
+    }
+    clients[("ours", "anonymous")] = Client()
+    clients[("ours", "deactivated")] = gone
+    for client in clients.values():
+        client.raise_request_exception = False
+
+    def url(name, params, side):
+        kwargs = {key: MISSING if side == "missing" else objects[side][source].pk for key, source in params.items()}
+        return reverse(name, kwargs=kwargs)
+
+    sign_in = reverse("login")
+    failures, cases = [], 0
+    denied, allowed = [], []
+    for name, (params, methods, roles) in URLS.items():
+        for (side, role), client in clients.items():
+            for method in methods:
+                if role in ("anonymous", "deactivated"):
+                    targets = ("ours",)
+                elif side == "theirs":
+                    # Their side mirrors ours (ours on their objects is checked in full): here only
+                    # their roles that have the page, as outsiders on our objects, with GET.
+                    if not params or method != "GET" or role not in roles:
+                        continue
+                    targets = ("ours", "missing")
+                elif not params:
+                    targets = ("ours",)
+                else:
+                    # A refused POST is compared with the GET of a missing object: one 404 page.
+                    only_post = "GET" not in methods
+                    targets = ("ours", "theirs", "missing") if method == "GET" or only_post else ("ours", "theirs")
+                for target in targets:
+                    entry = (name, params, method, side, role, client, target)
+                    own = target == side
+                    is_allowed = own and role in roles
+                    (allowed if is_allowed else denied).append(entry)
+
+    def request(client, method, path):
+        return client.get(path) if method == "GET" else client.post(path, {})
+
+    before = _fingerprint()
+    bodies = {}
+    for name, params, method, side, role, client, target in denied:
+        cases += 1
+        path = url(name, params, target)
+        response = request(client, method, path)
+        where = f"{method} {name} as {side} {role} on {target}"
+        if role in ("anonymous", "deactivated"):
+            if response.status_code != 302 or not response.headers.get("Location", "").startswith(sign_in):
+                failures.append(f"{where}: {response.status_code}, not sent to sign in")
+            continue
+        if response.status_code != 404:
+            failures.append(f"{where}: {response.status_code}, expected 404")
+            continue
+        if params:
+            bodies[(name, method, side, role, target)] = _normalise(response.content)
+    for (name, method, side, role, target), body in bodies.items():
+        if target not in ("missing", side) and body != bodies.get(
+            (name, "GET" if "GET" in URLS[name][1] else method, side, role, "missing")
+        ):
+            failures.append(
+                f"{method} {name} as {side} {role}: another organisation's object differs from a missing one"
+            )
+    if _fingerprint() != before:
+        failures.append("a refused request changed the database")
+
+    for name, params, method, side, role, client, target in allowed:
+        cases += 1
+        response = request(client, method, url(name, params, target))
+        ok = {200, 302} if method == "GET" else {200, 302, 400}
+        location = response.headers.get("Location", "")
+        if response.status_code not in ok or location.startswith((sign_in, reverse("mfa_verify"))):
+            failures.append(f"{method} {name} as {side} {role} on {target}: {response.status_code} {location}")
+
+    # The admin: no page for anyone but an administrator.
+    for (side, role), client in clients.items():
+        cases += 1
+        response = client.get(reverse("admin:index"))
+        if response.status_code not in (302, 404) or (
+            response.status_code == 302 and not response.headers["Location"].startswith((sign_in, "/admin/login/"))
+        ):
+            failures.append(f"admin index as {side} {role}: {response.status_code}")
+
+    anonymous = Client(raise_request_exception=False)
+    for name, kwargs in PUBLIC.items():
+        cases += 1
+        response = anonymous.get(reverse(name, kwargs=kwargs))
+        if response.status_code >= 500 or response.status_code == 404 and name != "password_reset_confirm":
+            failures.append(f"public {name}: {response.status_code}")
+
+    figures.reports["access matrix"] = f"access matrix: {cases} cases, {len(failures)} failures"
+    assert not failures, f"{len(failures)} failures:\n" + "\n".join(failures[:200])
