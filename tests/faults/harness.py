@@ -51,7 +51,10 @@ class Sink:
 
     def __init__(self):
         self.received = Counter()
+        # Sessions whose client vanished mid-message: evidence that kills land while emails send.
+        self.aborted = 0
         self.lock = threading.Lock()
+        self.activity = threading.Condition(self.lock)
         sink = self
 
         class Handler(socketserver.StreamRequestHandler):
@@ -74,6 +77,8 @@ class Sink:
                         while True:
                             data = self.rfile.readline()
                             if not data:
+                                with sink.lock:
+                                    sink.aborted += 1
                                 return  # the client died mid-message: nothing delivered
                             if data in (b".\r\n", b".\n"):
                                 break
@@ -81,6 +86,7 @@ class Sink:
                                 message_id = data.split(b":", 1)[1].strip().decode()
                         with sink.lock:
                             sink.received[message_id] += 1
+                            sink.activity.notify_all()
                         self.reply("250 queued")
                     elif verb.startswith("QUIT"):
                         self.reply("221 bye")
@@ -96,6 +102,12 @@ class Sink:
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def wait_for_activity(self, timeout):
+        """True if a message arrived within `timeout` seconds: a worker is sending right now."""
+        with self.lock:
+            before = self.received.total()
+            return self.activity.wait_for(lambda: self.received.total() > before, timeout)
 
     def dump(self, path):
         with self.lock:
@@ -377,10 +389,22 @@ class Cluster:
     def __init__(self):
         self.root = Path(tempfile.mkdtemp(prefix="ehc-faults-"))
         self.root.chmod(0o755)
-        self.faults = Counter()
+        # Processes that exited by themselves (not killed by the suite) and were restarted.
+        self.revived = 0
+        # Worker kills made within 0.1 s of an email arriving at the sink.
+        self.kills_while_sending = 0
+        self.kills = Counter()
         self.sink = Sink()
-        self.postgres = Postgres(self.root)
-        self.redis = Redis(self.root)
+        self.postgres = self.redis = None
+        try:
+            self.postgres = Postgres(self.root)
+            self.redis = Redis(self.root)
+        except BaseException:
+            for server in (self.redis, self.postgres):
+                if server is not None:
+                    server.stop()
+            self.sink.close()
+            raise
         self.app = App(self.root, database_url=self.postgres.url, redis_url=self.redis.url, smtp_port=self.sink.port)
 
     def settle(self, timeout=120):

@@ -208,7 +208,7 @@ def check(sink_path: str):
         if (request_id, STAGE_KIND[stage]) not in emails:
             missing += 1
             problems.append(f"request {request_id}: no {STAGE_KIND[stage]} email queued")
-    sent_rows = 0
+    sent_rows = resent = 0
     for email in OutboundEmail.objects.all():
         message_id = message_id_for(email)
         n = received.get(message_id, 0)
@@ -219,7 +219,7 @@ def check(sink_path: str):
             missing += 1
             problems.append(f"email {email.pk} ({email.kind}) marked sent, never received")
         if n > 1:
-            duplicates += n - 1
+            resent += n - 1
             problems.append(f"email {email.pk} ({email.kind}) received {n} times")
         sent_rows += 1
     print(
@@ -231,7 +231,8 @@ def check(sink_path: str):
                 "letters": sum(letters.values()),
                 "emails": sent_rows,
                 "received": sum(received.values()),
-                "duplicates": duplicates,
+                "duplicates": duplicates + resent,
+                "resent": resent,
                 "missing": missing,
                 "problems": problems[:50],
             }
