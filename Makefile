@@ -3,7 +3,7 @@
 #
 #   make run                    web + Celery worker + beat on http://127.0.0.1:8000/, Ctrl-C stops all
 #   make test ARGS="-k foo"     pytest against embedded (or DATABASE_URL/REDIS_URL) servers
-#   make faults                 fault injection: kill -9 workers, restart Redis and PostgreSQL (~6 min)
+#   make faults                 fault injection: kill -9 workers, restart Redis and PostgreSQL (~5 min)
 #   make lint                   ruff
 #   make bench SCALE=la         manage.py bench
 #   make manage ARGS="shell"    manage.py on the demo's database (the running `make run`'s, if any)
