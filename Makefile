@@ -3,6 +3,7 @@
 #
 #   make run                    web + Celery worker + beat on http://127.0.0.1:8000/, Ctrl-C stops all
 #   make test ARGS="-k foo"     pytest against embedded (or DATABASE_URL/REDIS_URL) servers
+#   make faults                 fault injection: kill -9 workers, restart Redis and PostgreSQL (~5 min)
 #   make lint                   ruff
 #   make bench SCALE=la         manage.py bench
 #   make manage ARGS="shell"    manage.py on the demo's database (the running `make run`'s, if any)
@@ -19,7 +20,7 @@ ARGS ?=
 SCALE ?= la
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint bench manage otp browsers clean
+.PHONY: help install run test faults lint bench manage otp browsers clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -49,6 +50,11 @@ test: $(STAMP)
 	@$(MAKE) --no-print-directory browsers >/dev/null 2>&1 \
 		|| echo "make test: Chromium or poppler-utils could not be installed; the tests that need them will skip"
 	$(PY) -m ehc.localrun test $(ARGS)
+
+# Starts its own PostgreSQL, Redis, SMTP sink, Celery workers and beats, and kills them; the suite
+# skips itself without EHC_FAULTS=1, so `make test` does not run it twice.
+faults: $(STAMP)
+	EHC_FAULTS=1 $(PY) -m ehc.localrun test tests/faults -m faults $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
