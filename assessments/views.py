@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from advice.selectors import case_advice_panel
 from ehc.access import get_visible_or_404, visible_cases
 from ehc.audit import audit_view
 from ehc.decorators import role_required
@@ -112,6 +113,7 @@ def case_detail(request, pk):
         "steps": case.steps(),
         "exceptions": list(case.exceptions.select_related("recorded_by")),
         "audit_events": selectors.case_audit_events(case=case, user=request.user),
+        "advice_panel": case_advice_panel(case=case, user=request.user, today=today),
         "can_edit": can_edit,
         "is_la": request.user.organisation_id == case.local_authority_id,
         "officer_form": CaseOfficerForm(

@@ -868,6 +868,8 @@ def _escalations(cursor, params):
             "response": f"CASE WHEN {responded} THEN 'The DCO office is working with the teams on a date.' ELSE '' END",
             "response_overdue_notified": f"NOT ({responded}) AND s.response_due IS NOT NULL "
             "AND s.response_due < %(yesterday)s",
+            # The sweep's second phase wrote these escalations' messages on the day they were issued.
+            "messages_queued_at": _at("s.issued_on", "10:00"),
         },
         f"""FROM (SELECT i.request_id, max({STAGE_RANK}) AS top FROM advice_adviceitem i
                   WHERE i.status = 'outstanding' AND i.stage <> 'requested' GROUP BY i.request_id) g

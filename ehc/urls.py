@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -14,12 +13,10 @@ urlpatterns = [
     path("account/two-factor/backup-codes/", views.mfa_backup_codes, name="mfa_backup_codes"),
     path(
         "account/password-reset/",
-        auth_views.PasswordResetView.as_view(
+        views.PasswordResetView.as_view(
             template_name="registration/password_reset_form.html",
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
-            # The link is built from SITE_URL, never from the request's Host header.
-            extra_email_context={"site_url": settings.SITE_URL},
         ),
         name="password_reset",
     ),

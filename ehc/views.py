@@ -24,6 +24,14 @@ from .models import AuditAction, Role
 BACKUP_CODE_COUNT = 10
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    @property
+    def extra_email_context(self):
+        # The link is built from SITE_URL, never from the request's Host header; read per request
+        # so a changed setting takes effect without a restart.
+        return {"site_url": settings.SITE_URL}
+
+
 class SignInView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = SignInForm
