@@ -20,12 +20,15 @@ from bench import BENCH_NOW, data, harness, scenarios
 
 
 def _server_connection(settings_dict):
+    # A unix-socket URL (`?host=/path`, as `make bench` gives for the embedded server) puts the
+    # socket directory in OPTIONS, not HOST: without it psycopg2 would reach another server.
+    options = settings_dict.get("OPTIONS") or {}
     conn = psycopg2.connect(
         dbname="postgres",
         user=settings_dict.get("USER") or None,
         password=settings_dict.get("PASSWORD") or None,
-        host=settings_dict.get("HOST") or None,
-        port=settings_dict.get("PORT") or None,
+        host=settings_dict.get("HOST") or options.get("host") or None,
+        port=settings_dict.get("PORT") or options.get("port") or None,
     )
     conn.autocommit = True
     return conn
