@@ -23,7 +23,10 @@ def security_settings(app_configs, **kwargs):
         errors.append(Error("The Content Security Policy must deny framing", id="ehc.E002"))
     if getattr(settings, "AXES_HANDLER", "") != "axes.handlers.database.AxesDatabaseHandler":
         errors.append(Error("django-axes must use its database handler", id="ehc.E003"))
-    # Deactivating a user deletes their sessions from the database (ehc.signals).
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+    # Deactivating a user deletes their sessions from the database and the cache (ehc.signals).
+    if settings.SESSION_ENGINE not in (
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    ):
         errors.append(Error("Sessions must be stored in the database", id="ehc.E004"))
     return errors

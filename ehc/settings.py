@@ -148,10 +148,28 @@ REDIS_URL = env_str("REDIS_URL", required=True)
 if not REDIS_URL.startswith(("redis://", "rediss://", "redis+socket://")):
     raise ImproperlyConfigured("REDIS_URL must be a redis://, rediss:// or redis+socket:// URL")
 
+
+
+def _redis_py_url(url):
+    """Celery's (kombu's) redis+socket:///path is redis-py's unix:///path."""
+    return "unix://" + url.removeprefix("redis+socket://") if url.startswith("redis+socket://") else url
+
+
+# Only sessions use the cache (see SESSION_ENGINE). Short timeouts: a Redis that has gone away
+# must cost a page a second at most before the session is read from the database instead.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _redis_py_url(REDIS_URL),
+        "KEY_PREFIX": "ehc",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+}
+
 AUTH_USER_MODEL = "ehc.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "ehc.auth.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -197,7 +215,9 @@ AXES_VERBOSE = False
 SESSION_IDLE_TIMEOUT_SECONDS = env_positive_int("SESSION_IDLE_TIMEOUT_MINUTES", 30) * 60
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = env_positive_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12) * 3600
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions are kept in PostgreSQL and read through the Redis cache: a page costs no session
+# query, and a cache that is lost or down falls back to the database (Django's cached_db).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 # Closing the browser ends the session on a shared computer; the 12-hour limit still applies.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

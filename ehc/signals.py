@@ -66,8 +66,13 @@ def _on_teams_changed(sender, instance, action, **kwargs):
 
 def _end_sessions(user):
     """Every session of a deactivated user ends at once (the auth backend also refuses inactive users)."""
+    from importlib import import_module
+
+    from django.conf import settings
     from django.contrib.sessions.models import Session
 
+    # Through the session engine, so that a cached copy goes with the database row.
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
-            session.delete()
+            store(session_key=session.session_key).delete()

@@ -176,3 +176,47 @@ def test_a_password_change_ends_the_users_other_sessions(officer, login):
     officer.set_password("another long pass phrase")
     officer.save()
     assert redirect_path(other.get(reverse("assessments:caseload"))) == reverse("login")
+
+
+def test_deactivation_also_removes_the_cached_copy_of_each_session(officer, login):
+    from importlib import import_module
+
+    from django.core.cache import cache
+
+    client = login(officer)
+    key = client.session.session_key
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    assert cache.get(store(session_key=key).cache_key) is not None
+
+    officer.is_active = False
+    officer.save()
+
+    assert cache.get(store(session_key=key).cache_key) is None
+    assert not Session.objects.filter(session_key=key).exists()
+
+
+def test_a_session_outlives_the_loss_of_its_cached_copy(officer, login):
+    from django.core.cache import cache
+
+    client = login(officer)
+    cache.clear()  # Redis restarted, or evicted the key
+    response = client.get(reverse("assessments:caseload"))
+    assert response.status_code == 200
+    assert response.wsgi_request.user == officer
+
+
+def test_a_signed_in_page_reads_the_session_from_the_cache_and_the_user_in_one_query(officer, login):
+    """Before the view runs, a page costs two queries: the user with their organisation, and
+    the two-factor device that verified this session. The session itself comes from Redis."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(officer)
+    client.get(reverse("accessibility"))  # the once-a-minute session refresh happens here
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("accessibility"))
+    assert response.status_code == 200
+    tables = [q["sql"].split(" FROM ", 1)[1].split()[0] for q in queries.captured_queries]
+    assert len(tables) == 2, [q["sql"][:120] for q in queries.captured_queries]
+    assert tables[0] == '"ehc_user"' and "ehc_organisation" in queries.captured_queries[0]["sql"]
+    assert "otp" in tables[1]
