@@ -27,7 +27,7 @@ urlpatterns = [
     ),
     path(
         "account/password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(template_name="registration/password_reset_confirm.html"),
+        views.PasswordResetConfirmView.as_view(template_name="registration/password_reset_confirm.html"),
         name="password_reset_confirm",
     ),
     path(

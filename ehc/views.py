@@ -18,18 +18,57 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .audit import audit_record
-from .forms import OtpCodeForm, SignInForm
+from .forms import NewPasswordForm, OtpCodeForm, PasswordResetRequestForm, SignInForm
 from .models import AuditAction, Role
 
 BACKUP_CODE_COUNT = 10
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetRequestForm
+
     @property
     def extra_email_context(self):
         # The link is built from SITE_URL, never from the request's Host header; read per request
         # so a changed setting takes effect without a restart.
         return {"site_url": settings.SITE_URL}
+
+    def form_valid(self, form):
+        # The page says the same whether or not the address has an account; the audit trail
+        # says which account a link went to, and records a request for an unknown address
+        # without keeping the address.
+        accounts = list(form.get_users(form.cleaned_data["email"]))
+        for account in accounts:
+            audit_record(
+                request=self.request,
+                user=None,
+                action=AuditAction.SEND,
+                obj=account,
+                summary=f"Password reset link sent for {account.username!r}",
+            )
+        if not accounts:
+            audit_record(
+                request=self.request,
+                user=None,
+                action=AuditAction.SEND,
+                summary="Password reset asked for an address with no active account: nothing sent",
+            )
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = NewPasswordForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(
+            request=self.request,
+            user=form.user,
+            action=AuditAction.CHANGE,
+            obj=form.user,
+            summary="Password changed with a reset link",
+        )
+        return response
 
 
 class SignInView(auth_views.LoginView):

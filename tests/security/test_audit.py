@@ -137,3 +137,43 @@ def test_the_admin_cannot_add_change_or_delete_audit_events(officer, administrat
     assert event.summary == "Signed in with password"
     model_admin = admin_site._registry[AuditEvent]
     assert "delete_selected" not in model_admin.get_actions(listing.wsgi_request)
+
+
+def test_a_password_reset_is_recorded_without_keeping_unknown_addresses(enrolled):
+    import re
+
+    from django.conf import settings
+    from django.core import mail
+
+    client = Client(REMOTE_ADDR="192.0.2.45")
+    client.post(reverse("password_reset"), {"email": "nobody-here@council.example"})
+    client.post(reverse("password_reset"), {"email": enrolled.email})
+    link = re.search(re.escape(settings.SITE_URL) + r"(/account/password-reset/\S+/\S+/)", mail.outbox[0].body)
+    form_page = client.get(link.group(1), follow=True)
+    mismatch = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "a brand new harbour lantern", "new_password2": "other"}
+    )
+    assert "The two passwords do not match" in mismatch.content.decode()
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a brand new harbour lantern", "new_password2": "a brand new harbour lantern"},
+    )
+
+    sent = AuditEvent.objects.filter(action=AuditAction.SEND, actor=None).order_by("id")
+    assert [event.summary for event in sent] == [
+        "Password reset asked for an address with no active account: nothing sent",
+        f"Password reset link sent for {enrolled.username!r}",
+    ]
+    assert "nobody-here" not in sent[0].summary
+    assert sent[1].object_id == str(enrolled.pk) and sent[1].ip_address == "192.0.2.45"
+    assert _events(actor=enrolled) == [(AuditAction.CHANGE, "Password changed with a reset link")]
+
+
+def test_password_reset_forms_speak_govuk(enrolled):
+    client = Client()
+    response = client.post(reverse("password_reset"), {"email": ""})
+    assert response.status_code == 200
+    assert "Enter your email address" in response.content.decode()
+    response = client.post(reverse("password_reset"), {"email": "not an address"})
+    assert "Enter an email address in the correct format, like name@example.com" in response.content.decode()
+    assert not AuditEvent.objects.filter(action=AuditAction.SEND).exists()
