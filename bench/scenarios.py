@@ -622,6 +622,10 @@ class ProviderItems(Scenario):
     def _user(self, ctx):
         return ctx.practitioner if self.as_practitioner else ctx.spoc
 
+    def prepare(self, ctx):
+        # A request's user comes with its organisation loaded (the page's middleware reads it first).
+        self._user(ctx).organisation  # noqa: B018
+
     def floor(self, ctx, cursor):
         teams = [ctx.team_id] if self.as_practitioner else None
         return floors.outstanding_items_page(cursor, provider_id=ctx.provider_id, team_ids=teams)

@@ -10,8 +10,8 @@ See docs/decisions/0003-access-model.md.
 import re
 
 from django.contrib.auth.models import Group, Permission
-from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, F, Lookup, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from guardian.shortcuts import assign_perm
 
@@ -174,7 +174,13 @@ def team_is_one_of_users_teams(user, *, field="team_id"):
     is planned as a join and sorts every matching row before the first page."""
     from .models import User
 
-    teams = ArraySubquery(User.teams.through.objects.filter(user_id=user.pk).values("team_id"))
+    # Raw rather than a nested queryset: compiling a subquery cost more than running it.
+    memberships = User.teams.through._meta
+    teams = RawSQL(
+        f"ARRAY(SELECT {memberships.get_field('team').column} FROM {memberships.db_table}"
+        f" WHERE {memberships.get_field('user').column} = %s)",
+        (user.pk,),
+    )
     return _EqualsAny(F(field), teams)
 
 
