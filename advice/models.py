@@ -8,6 +8,14 @@ from simple_history.models import HistoricalRecords
 
 from ehc.models import Organisation, OrganisationKind, Service, Team, TimeStamped
 
+# Service.values builds a new list on every access; queue pages label services on every row.
+_SERVICE_LABELS = dict(Service.choices)
+
+
+def service_labels(values) -> list[str]:
+    """The labels of the services named, skipping any value no longer a service."""
+    return [_SERVICE_LABELS[value] for value in values if value in _SERVICE_LABELS]
+
 
 class AdviceRequest(TimeStamped):
     """A request for health advice about one child, sent to one provider's SPOC.
@@ -69,7 +77,7 @@ class AdviceRequest(TimeStamped):
 
     @property
     def services_named_labels(self):
-        return [Service(value).label for value in self.services_named if value in Service.values]
+        return service_labels(self.services_named)
 
 
 class KnownStatus(models.TextChoices):
@@ -108,6 +116,7 @@ class Stage(models.TextChoices):
     ESCALATION_2 = "escalation_2", "Escalation 2"
 
 
+_STAGE_LABELS = dict(Stage.choices)
 STAGE_ORDER = [Stage.REQUESTED, Stage.CHASED, Stage.ESCALATION_1, Stage.ESCALATION_2]
 
 
@@ -242,6 +251,11 @@ class AdviceItem(TimeStamped):
     @property
     def is_outstanding(self):
         return self.status == ItemStatus.OUTSTANDING
+
+    @property
+    def stage_label(self):
+        # get_stage_display() builds a dict of the choices on each call, and lists show it per row.
+        return _STAGE_LABELS.get(self.stage, self.stage)
 
     @property
     def is_excepted(self):

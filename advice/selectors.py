@@ -4,16 +4,16 @@ a fixed number of queries however long they grow), the drafting gate and the cas
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from assessments.models import CaseStatus, DraftComment, DraftPlan
 from assessments.selectors import Page, decode_cursor
 from ehc.access import can_act_as_spoc, visible_advice_items, visible_advice_requests
 from ehc.models import Organisation, OrganisationKind, Role, Team
 
-from .models import AdviceItem, AdviceRequest, ItemStatus
+from .models import AdviceItem, AdviceRequest, ItemStatus, Stage, service_labels
 
-PAGE_SIZE = 25
+PAGE_SIZE = 50
 DUE_SOON_DAYS = 14
 LA_EDITORS = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT)
 # Health advice is asked for from the request until the draft plan; not after the case ends.
@@ -55,8 +55,11 @@ def may_answer_for_la(user, item) -> bool:
     return user.has_role(*LA_EDITORS) and user.organisation_id == item.local_authority_id
 
 
-def _keyset(queryset, date_field, cursor, page_size) -> Page:
-    """One page ordered by (date, id), continuing after the cursor 'YYYY-MM-DD.id'."""
+def _keyset(queryset, date_field, cursor, page_size, row=None) -> Page:
+    """One page ordered by (date, id), continuing after the cursor 'YYYY-MM-DD.id'.
+
+    With `row`, the queryset is a values_list whose first two columns are id and the date, and each
+    tuple becomes `row(*values)`."""
     position = decode_cursor(cursor)
     if position and position[0] is not None:
         date, last_id = position
@@ -69,8 +72,103 @@ def _keyset(queryset, date_field, cursor, page_size) -> Page:
     next_cursor = None
     if len(rows) > page_size:
         rows = rows[:page_size]
-        next_cursor = f"{getattr(rows[-1], date_field).isoformat()}.{rows[-1].id}"
+        last_id, last_date = (rows[-1][0], rows[-1][1]) if row else (rows[-1].id, getattr(rows[-1], date_field))
+        next_cursor = f"{last_date.isoformat()}.{last_id}"
+    if row:
+        rows = [row(*values) for values in rows]
     return Page(rows=rows, next_cursor=next_cursor, has_previous=position is not None)
+
+
+# The queues are read as plain rows, not model instances: a page holds up to 150 rows, and building
+# four model instances per row (item, case, team, request, each with every column) cost more than the
+# queries. A row holds what the queue tables show (templates/advice/_queue_items.html, spoc_queue.html).
+
+
+_STAGE_LABELS = dict(Stage.choices)
+
+
+@dataclass(slots=True)
+class QueueItem:
+    """An outstanding advice item as the SPOC and team queues list it."""
+
+    pk: int
+    due_on: datetime.date
+    stage: str
+    exception_reason: str
+    request_id: int
+    case_reference: str
+    child_first_name: str
+    child_last_name: str
+    team_name: str
+    request_acknowledged_at: datetime.datetime | None
+
+    COLUMNS = (
+        "pk",
+        "due_on",
+        "stage",
+        "exception_reason",
+        "request_id",
+        "case__reference",
+        "case__first_name",
+        "case__last_name",
+        "team__name",
+        "request__acknowledged_at",
+    )
+
+    @property
+    def child_name(self):
+        return f"{self.child_first_name} {self.child_last_name}"
+
+    @property
+    def stage_label(self):
+        return _STAGE_LABELS.get(self.stage, self.stage)
+
+    @property
+    def is_excepted(self):
+        return bool(self.exception_reason)
+
+    @property
+    def request_acknowledged(self):
+        return self.request_acknowledged_at is not None
+
+
+@dataclass(slots=True)
+class AwaitingRequest:
+    """A request for health advice awaiting the SPOC's acknowledgement, as the SPOC queue lists it."""
+
+    pk: int
+    notified_on: datetime.date
+    due_on: datetime.date
+    services_named: list
+    case_reference: str
+    child_first_name: str
+    child_last_name: str
+    local_authority_name: str
+    local_authority_short_name: str
+
+    COLUMNS = (
+        "pk",
+        "notified_on",
+        "due_on",
+        "services_named",
+        "case__reference",
+        "case__first_name",
+        "case__last_name",
+        "local_authority__name",
+        "local_authority__short_name",
+    )
+
+    @property
+    def child_name(self):
+        return f"{self.child_first_name} {self.child_last_name}"
+
+    @property
+    def local_authority_label(self):
+        return self.local_authority_short_name or self.local_authority_name
+
+    @property
+    def services_named_labels(self):
+        return service_labels(self.services_named)
 
 
 @dataclass
@@ -78,31 +176,43 @@ class SpocQueue:
     awaiting_acknowledgement: Page
     due_soon: Page
     overdue: Page
+    due_soon_count: int
+    overdue_count: int
 
 
 def spoc_queue(*, provider, today: datetime.date, cursors=None, page_size=PAGE_SIZE) -> SpocQueue:
-    """A SPOC's work: requests awaiting acknowledgement, items due in the next 2 weeks, overdue items.
-    Three queries whatever the numbers, each served by a partial index on provider."""
+    """A SPOC's work: requests awaiting acknowledgement, items due in the next 2 weeks, overdue items,
+    with how many items each item list holds. Four queries whatever the numbers, each served by a
+    partial index on provider."""
     cursors = cursors or {}
+    soon_until = today + datetime.timedelta(days=DUE_SOON_DAYS)
     # request_unacknowledged; a request whose case ended (nothing outstanding) needs no acknowledgement.
     awaiting = (
         AdviceRequest.objects.filter(provider=provider, acknowledged_at__isnull=True)
         .filter(Exists(AdviceItem.objects.filter(request_id=OuterRef("pk"), status=ItemStatus.OUTSTANDING)))
-        .select_related("case", "local_authority")
+        .values_list(*AwaitingRequest.COLUMNS)
     )
-    # item_provider_outstanding
-    items = AdviceItem.objects.filter(provider=provider, status=ItemStatus.OUTSTANDING).select_related(
-        "case", "team", "local_authority", "request"
+    # item_provider_outstanding, for the two pages and the counts alike.
+    items = AdviceItem.objects.filter(provider=provider, status=ItemStatus.OUTSTANDING)
+    listed = items.values_list(*QueueItem.COLUMNS)
+    counts = items.aggregate(
+        due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon_until)),
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
     )
     return SpocQueue(
-        awaiting_acknowledgement=_keyset(awaiting, "notified_on", cursors.get("awaiting"), page_size),
+        awaiting_acknowledgement=_keyset(
+            awaiting, "notified_on", cursors.get("awaiting"), page_size, row=AwaitingRequest
+        ),
         due_soon=_keyset(
-            items.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS)),
+            listed.filter(due_on__gte=today, due_on__lte=soon_until),
             "due_on",
             cursors.get("soon"),
             page_size,
+            row=QueueItem,
         ),
-        overdue=_keyset(items.filter(due_on__lt=today), "due_on", cursors.get("overdue"), page_size),
+        overdue=_keyset(listed.filter(due_on__lt=today), "due_on", cursors.get("overdue"), page_size, row=QueueItem),
+        due_soon_count=counts["due_soon"],
+        overdue_count=counts["overdue"],
     )
 
 
@@ -112,8 +222,8 @@ def team_queue(*, user, cursor=None, page_size=PAGE_SIZE) -> Page:
         status=ItemStatus.OUTSTANDING,
         provider_id=user.organisation_id,
         team_id__in=user.teams.filter(provider_id=user.organisation_id).values("pk"),
-    ).select_related("case", "team", "request")
-    return _keyset(items, "due_on", cursor, page_size)
+    ).values_list(*QueueItem.COLUMNS)
+    return _keyset(items, "due_on", cursor, page_size, row=QueueItem)
 
 
 def draft_gate_outstanding(*, case) -> list[AdviceItem]:

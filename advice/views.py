@@ -59,7 +59,7 @@ def _item_or_404(request, pk):
     )
 
 
-def _page_links(request, key, page):
+def _page_links(request, key, page, count=None):
     """Links for one keyset-paginated list on a page that has several: only `key` moves."""
     following = first = None
     if page.next_cursor:
@@ -70,7 +70,7 @@ def _page_links(request, key, page):
         query = request.GET.copy()
         query.pop(key, None)
         first = f"?{query.urlencode()}"
-    return {"page": page, "next_url": following, "first_url": first}
+    return {"page": page, "next_url": following, "first_url": first, "count": count}
 
 
 # Queues ------------------------------------------------------------------------------------------
@@ -79,6 +79,8 @@ def _page_links(request, key, page):
 @role_required(Role.SPOC, org_kind=OrganisationKind.HEALTH_PROVIDER)
 @require_GET
 def spoc_queue(request):
+    """Four queries (tests/advice/test_queues.py): the three lists and their counts. The permission
+    checks read the signed-in user's own row (ehc.access.can_act_as_spoc)."""
     provider = request.user.organisation
     if not can_act_as_spoc(request.user, provider):
         raise Http404
@@ -94,8 +96,8 @@ def spoc_queue(request):
             "provider": provider,
             "today": today,
             "awaiting": _page_links(request, "awaiting", queue.awaiting_acknowledgement),
-            "soon": _page_links(request, "soon", queue.due_soon),
-            "overdue": _page_links(request, "overdue", queue.overdue),
+            "soon": _page_links(request, "soon", queue.due_soon, queue.due_soon_count),
+            "overdue": _page_links(request, "overdue", queue.overdue, queue.overdue_count),
         },
     )
 

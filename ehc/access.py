@@ -10,7 +10,8 @@ See docs/decisions/0003-access-model.md.
 import re
 
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, Lookup, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from guardian.shortcuts import assign_perm
 
@@ -74,20 +75,40 @@ def user_sync_permissions(*, user):
         )
 
 
+def _is_own_providers_spoc(user, provider_id) -> bool:
+    """The grant `user_sync_permissions` gives through the provider's SPOC group, read off the user's
+    own row: active, in that provider, holding the SPOC role. No query (the organisation is loaded
+    with the user), where guardian's check costs two per request (user and group permissions)."""
+    return (
+        user.is_active
+        and provider_id is not None
+        and user.organisation_id == provider_id
+        and Role.SPOC in user.roles
+        and user.organisation.kind == OrganisationKind.HEALTH_PROVIDER
+    )
+
+
 def can_act_as_spoc(user, provider) -> bool:
-    return user.is_active and user.has_perm("ehc.act_as_spoc", provider)
+    # Anything the synced groups do not explain (a grant made by hand) is still guardian's answer.
+    return user.is_active and (
+        _is_own_providers_spoc(user, provider.pk) or user.has_perm("ehc.act_as_spoc", provider)
+    )
 
 
 def can_return_for_team(user, team) -> bool:
     """Practitioners return their own team's advice; the provider's SPOC may return for any of its teams."""
     return user.is_active and (
-        user.has_perm("ehc.return_advice", team) or user.has_perm("ehc.act_as_spoc", team.provider)
+        _is_own_providers_spoc(user, team.provider_id)
+        or user.has_perm("ehc.return_advice", team)
+        or user.has_perm("ehc.act_as_spoc", team.provider)
     )
 
 
 def can_answer_escalation(user, team) -> bool:
     return user.is_active and (
-        user.has_perm("ehc.answer_escalation", team) or user.has_perm("ehc.act_as_spoc", team.provider)
+        _is_own_providers_spoc(user, team.provider_id)
+        or user.has_perm("ehc.answer_escalation", team)
+        or user.has_perm("ehc.act_as_spoc", team.provider)
     )
 
 
@@ -142,8 +163,37 @@ def visible_advice_items(user):
     if org.kind == OrganisationKind.HEALTH_PROVIDER:
         if user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR):
             return AdviceItem.objects.filter(provider_id=org.pk)
-        return AdviceItem.objects.filter(provider_id=org.pk, team__members=user.pk)
+        return AdviceItem.objects.filter(provider_id=org.pk).filter(team_is_one_of_users_teams(user))
     return AdviceItem.objects.none()
+
+
+def team_is_one_of_users_teams(user, *, field="team_id"):
+    """`<field> = ANY(ARRAY(SELECT team_id FROM ehc_user_teams WHERE user_id = ...))`: PostgreSQL runs
+    the subquery once (an InitPlan) and probes the team's partial indexes (item_team_outstanding) with
+    the ids, the plan a list of literal ids gets; a join through team members, or `IN (subquery)`,
+    is planned as a join and sorts every matching row before the first page."""
+    from .models import User
+
+    # Raw rather than a nested queryset: compiling a subquery cost more than running it.
+    memberships = User.teams.through._meta
+    teams = RawSQL(
+        f"ARRAY(SELECT {memberships.get_field('team').column} FROM {memberships.db_table}"
+        f" WHERE {memberships.get_field('user').column} = %s)",
+        (user.pk,),
+    )
+    return _EqualsAny(F(field), teams)
+
+
+class _EqualsAny(Lookup):
+    """`lhs = ANY(rhs)` for an array-valued right-hand side, usable directly in filter()."""
+
+    lookup_name = "equals_any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
 
 
 def visible_advice_requests(user):

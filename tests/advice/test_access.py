@@ -244,3 +244,110 @@ def test_the_la_may_record_not_provided_or_an_exception_but_not_return_advice(wo
     assert ot.status == ItemStatus.NOT_PROVIDED and ot.exception_reason == "away"
     # The AD may look but not record.
     assert login(ours.ad).get(reverse("advice:item_exception", args=[ot.pk])).status_code == 404
+
+
+def _guardian_says(user, codename, obj):
+    from guardian.core import ObjectPermissionChecker
+
+    return user.is_active and ObjectPermissionChecker(user).has_perm(codename, obj)
+
+
+def test_acting_as_spoc_reads_the_users_row_and_agrees_with_guardian(ours, theirs, django_assert_num_queries):
+    """The SPOC right is read off the user's own row (no query), and gives guardian's answer for every
+    person of both worlds on both providers and all their teams."""
+    from django.db.models import Q
+
+    from ehc.access import can_act_as_spoc, can_answer_escalation, can_return_for_team
+    from ehc.models import Role, User
+    from tests.factories import UserFactory
+
+    # Beside both worlds' people: the SPOC role held outside a provider, a SPOC who has left, and a
+    # SPOC who also writes advice for a team.
+    UserFactory(username="spoc-at-the-la", organisation=ours.la, roles=[Role.SPOC])
+    UserFactory(username="spoc-who-left", organisation=ours.provider, roles=[Role.SPOC], is_active=False)
+    UserFactory(
+        username="spoc-and-slt", organisation=ours.provider, roles=[Role.SPOC, Role.PRACTITIONER], teams=[ours.slt]
+    )
+    people = list(
+        User.objects.filter(
+            Q(username__endswith="-ours") | Q(username__endswith="-theirs") | Q(username__startswith="spoc-")
+        ).select_related("organisation")
+    )
+    assert len(people) == 16 + 3
+    for user in people:
+        for world in (ours, theirs):
+            assert can_act_as_spoc(user, world.provider) == _guardian_says(user, "act_as_spoc", world.provider)
+            for team in (world.slt, world.ot, world.paeds):
+                spoc = _guardian_says(user, "act_as_spoc", world.provider)
+                assert can_return_for_team(user, team) == (spoc or _guardian_says(user, "return_advice", team))
+                assert can_answer_escalation(user, team) == (
+                    spoc or _guardian_says(user, "answer_escalation", team)
+                )
+    spoc = User.objects.select_related("organisation").get(pk=ours.spoc.pk)
+    with django_assert_num_queries(0):
+        assert can_act_as_spoc(spoc, spoc.organisation)
+
+
+def test_a_spoc_right_granted_by_hand_through_guardian_still_counts(ours, theirs):
+    from django.contrib.auth.models import Group
+    from guardian.shortcuts import assign_perm
+
+    from ehc.access import can_act_as_spoc
+    from ehc.models import Role, User
+
+    cover = User.objects.get(pk=ours.slt_practitioner.pk)
+    assert not can_act_as_spoc(cover, ours.provider)
+    group = Group.objects.create(name="Cover for the SPOC")
+    assign_perm("ehc.act_as_spoc", group, ours.provider)
+    cover.groups.add(group)
+    cover = User.objects.get(pk=cover.pk)  # guardian caches per user object
+    assert can_act_as_spoc(cover, ours.provider)
+    assert not can_act_as_spoc(cover, theirs.provider)
+    # A SPOC who is deactivated, or loses the role, loses the right at once.
+    spoc = User.objects.get(pk=ours.spoc.pk)
+    spoc.roles = [Role.PRACTITIONER]
+    spoc.save()
+    assert not can_act_as_spoc(User.objects.get(pk=spoc.pk), ours.provider)
+
+
+def test_a_practitioner_sees_their_teams_items_through_one_indexed_equality(
+    queue_of_items, ours, django_assert_num_queries
+):
+    """visible_advice_items for a practitioner: exactly the items of their teams at their provider, in
+    one query whose team filter is `team_id = ANY(<their teams>)` (the plan of a list of ids: the
+    partial index on provider or team and due date), not a join through team members."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ehc.access import visible_advice_items
+    from ehc.models import User
+
+    for practitioner in (ours.slt_practitioner, ours.ot_practitioner, ours.head_of_service):
+        user = User.objects.select_related("organisation").get(pk=practitioner.pk)
+        user.roles = ["practitioner"]  # the head of service, in three teams, seen as a practitioner
+        expected = set(
+            AdviceItem.objects.filter(provider=ours.provider, team__in=practitioner.teams.all()).values_list(
+                "pk", flat=True
+            )
+        )
+        assert expected
+        with CaptureQueriesContext(connection) as queries:
+            seen = set(visible_advice_items(user).values_list("pk", flat=True))
+        assert seen == expected
+        (sql,) = [query["sql"] for query in queries.captured_queries]
+        assert '"team_id" = ANY((ARRAY(SELECT' in sql and "JOIN" not in sql
+
+
+@pytest.fixture
+def queue_of_items(ours, theirs, travel):
+    from tests.factories import AdviceItemFactory, AdviceRequestFactory, CaseFactory
+
+    travel(NOTIFIED)
+    for world in (ours, theirs):
+        for teams in ([world.slt], [world.ot, world.paeds], [world.slt, world.ot]):
+            case = CaseFactory(local_authority=world.la, status=CaseStatus.ASSESSING)
+            advice_request = AdviceRequestFactory(
+                case=case, provider=world.provider, notified_on=NOTIFIED, requested_by=world.case_officer
+            )
+            for team in teams:
+                AdviceItemFactory(request=advice_request, team=team)

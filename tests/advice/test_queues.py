@@ -115,3 +115,89 @@ def test_the_spoc_queue_costs_the_same_queries_at_any_size(ours, travel, login):
     page = client.get(reverse("advice:spoc_queue")).content.decode()
     assert page.count("/advice/items/") >= 40
     assert _spoc_queue_queries(client) == small
+
+
+def _view_request(user, params=None):
+    """A GET for the SPOC queue view itself, without the middleware: the user is loaded with their
+    organisation, as the auth layer hands it over, so only the view's own queries are counted."""
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+    from django.test import RequestFactory
+
+    from ehc.models import User
+
+    request = RequestFactory().get(reverse("advice:spoc_queue"), params or {})
+    request.user = User.objects.select_related("organisation").get(pk=user.pk)
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    return request
+
+
+def test_the_spoc_queue_view_makes_four_queries_at_any_size(ours, travel, django_assert_num_queries):
+    """The view itself (permission checks, the three lists, their counts, the template) makes four
+    queries: the requests awaiting acknowledgement, the items due soon, the overdue items and one count
+    of both item lists. The middleware's session, user and two-factor queries are not counted here;
+    test_the_spoc_queue_costs_the_same_queries_at_any_size counts the whole request."""
+    from advice.views import spoc_queue
+
+    travel(TODAY)
+    for n in range(60):
+        _request(ours, TODAY - datetime.timedelta(days=50 - n % 3), [ours.slt, ours.ot])
+        _request(ours, TODAY - datetime.timedelta(days=30 + n % 5), [ours.paeds])
+    request = _view_request(ours.spoc)
+    with django_assert_num_queries(4):
+        response = spoc_queue(request)
+    page = response.content.decode()
+    assert page.count("/advice/items/") == 2 * selectors.PAGE_SIZE
+    assert "120 items, 50 on this page" in page and "60 items, 50 on this page" in page
+
+    # The next pages cost the same.
+    first = selectors.spoc_queue(provider=ours.provider, today=TODAY)
+    cursors = {
+        "overdue": first.overdue.next_cursor,
+        "soon": first.due_soon.next_cursor,
+        "awaiting": first.awaiting_acknowledgement.next_cursor,
+    }
+    request = _view_request(ours.spoc, cursors)
+    with django_assert_num_queries(4):
+        response = spoc_queue(request)
+    assert response.status_code == 200 and response.content.decode().count("/advice/items/") == 50 + 10
+
+
+def test_the_spoc_queue_pages_hold_50_and_count_every_item(ours, travel, login):
+    travel(TODAY)
+    for _ in range(26):
+        _request(ours, TODAY - datetime.timedelta(days=50), [ours.slt, ours.ot])
+    queue = selectors.spoc_queue(provider=ours.provider, today=TODAY)
+    assert len(queue.overdue.rows) == 50 and queue.overdue.next_cursor
+    assert queue.overdue_count == 52 and queue.due_soon_count == 0
+    rest = selectors.spoc_queue(provider=ours.provider, today=TODAY, cursors={"overdue": queue.overdue.next_cursor})
+    assert len(rest.overdue.rows) == 2 and rest.overdue.next_cursor is None
+    assert rest.overdue_count == 52
+
+    page = login(ours.spoc).get(reverse("advice:spoc_queue")).content.decode()
+    assert "52 items, 50 on this page" in page
+    assert "0 items" in page
+
+
+def test_a_queue_row_shows_what_the_item_shows(queue, ours, login):
+    """The queue rows are plain values, not model instances: they must read as the item page does."""
+    from advice.models import AdviceItem, Stage
+
+    overdue, soon, later = queue
+    item = overdue.items.get(team=ours.slt)
+    AdviceItem.objects.filter(pk=item.pk).update(stage=Stage.ESCALATION_1, exception_reason="holiday")
+    row = next(r for r in selectors.spoc_queue(provider=ours.provider, today=TODAY).overdue.rows if r.pk == item.pk)
+    assert (row.case_reference, row.child_name, row.team_name) == (
+        overdue.case.reference,
+        overdue.case.child_name,
+        ours.slt.name,
+    )
+    assert row.stage_label == "Escalation 1" and row.is_excepted and row.request_acknowledged
+    waiting = selectors.spoc_queue(provider=ours.provider, today=TODAY).awaiting_acknowledgement.rows[0]
+    assert waiting.services_named_labels == soon.services_named_labels
+    assert waiting.local_authority_label == ours.la.short_name
+
+    page = login(ours.spoc).get(reverse("advice:spoc_queue")).content.decode()
+    assert "Escalation 1" in page and "Excepted under reg 8(2)" in page
+    assert "Request not yet acknowledged" in page
