@@ -9,6 +9,7 @@ never count a row its reader could not open.
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -90,11 +91,10 @@ def providers_in_scope(user):
     """The filter choices: providers serving the LAs in scope, and any other provider that has advice
     outstanding for them. Read from the served-LA table and the outstanding items' partial index,
     never from the whole history of items."""
-    # One probe of item_provider_outstanding per provider, not a pass over every outstanding item.
-    outstanding = Exists(scoped_items(user).filter(provider_id=OuterRef("pk"), status=ItemStatus.OUTSTANDING))
+    outstanding = scoped_items(user).filter(status=ItemStatus.OUTSTANDING).values("provider_id")
     return (
         Organisation.objects.filter(kind=OrganisationKind.HEALTH_PROVIDER)
-        .filter(Q(served_las__in=scope_la_ids(user)) | outstanding)
+        .filter(Q(served_las__in=scope_la_ids(user)) | Q(pk__in=outstanding))
         .distinct()
     )
 
@@ -248,7 +248,10 @@ def _dashboard_figures(items, today):
         .annotate(bucket_provider=F("provider_id"), bucket_team=F("team_id"))
         .values("bucket_provider", "bucket_team", *[alias for alias, *_ in buckets])
     )
-    inner_sql, params = inner.query.sql_with_params()
+    try:
+        inner_sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # nothing in scope at all (an ICB with no LAs yet): every figure is zero
+        inner_sql, params = None, ()
     quote = connection.ops.quote_name
     counts = ", ".join(f"count(*) FILTER (WHERE {quote(alias)})" for alias, *_ in buckets)
     past_due = quote(f"stage_{[key for key, _ in STAGE_BUCKETS].index('past_due')}")
@@ -265,9 +268,11 @@ def _dashboard_figures(items, today):
         LEFT JOIN {quote(Organisation._meta.db_table)} p ON p.id = f.provider_id
         LEFT JOIN {quote(Team._meta.db_table)} t ON t.id = f.team_id
         ORDER BY f.provider_grouped DESC, f.past_due DESC, f.outstanding DESC, p.name, t.name"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = []
+    if inner_sql is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     total, counted, by_provider, by_team = 0, {}, [], []
     # Rows come ordered as both tables are shown: most past due, then most outstanding, then by name.
     for row in rows:

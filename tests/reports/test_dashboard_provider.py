@@ -185,3 +185,19 @@ def test_an_answered_escalation_leaves_the_provider_lists(ours, second, login, o
     figures = login(ours.dco).get(reverse("escalation:dashboard"), {"provider": second.provider.pk}).context["figures"]
     assert figures.escalation_1_owed == []
     assert [row.days_late for row in figures.head_of_service_owed] == [1]
+
+
+def test_a_dco_whose_icb_has_no_las_yet_gets_an_empty_dashboard(login, on_today, both):
+    from ehc.models import Role
+
+    from ..factories import IcbFactory, UserFactory
+
+    icb = IcbFactory(name="ICB Empty", short_name="ICB-E")
+    dco = UserFactory(username="dco-empty", organisation=icb, roles=[Role.DCO])
+    response = login(dco).get(reverse("escalation:dashboard"))
+    assert response.status_code == 200
+    figures = response.context["figures"]
+    assert figures.total == 0
+    assert all(count == 0 for _, _, count in figures.stages + figures.ages)
+    assert figures.by_provider == [] and figures.escalation_1_owed == [] and figures.failed_emails == []
+    assert list(response.context["form"].fields["provider"].queryset) == []
