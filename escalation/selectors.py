@@ -4,7 +4,8 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models.functions import RowNumber
 from guardian.shortcuts import get_objects_for_user
 
 from advice.models import AdviceItem, ItemStatus, Stage
@@ -61,29 +62,43 @@ def promise_passed_q(today: datetime.date) -> Q:
     return Q(status=ItemStatus.OUTSTANDING, promised_on__lt=today)
 
 
-def digest_rows(*, la_id, today: datetime.date) -> list[dict]:
+DIGEST_FIELDS = (
+    "id",
+    "provider_id",
+    "case_id",
+    "case__reference",
+    "team__name",
+    "due_on",
+    "stage",
+    "promised_on",
+    "head_of_service_response_due_on",
+    "head_of_service_responded_at",
+    "exception_reason",
+)
+STAGE_LABELS = dict(Stage.choices)
+
+
+def digest_rows(*, la_id, today: datetime.date, per_provider: int | None = None) -> list[dict]:
     """Every overdue item of the LA, oldest first (index item_la_outstanding): references, teams and
-    dates only, never a child's name."""
-    rows = list(
-        AdviceItem.objects.filter(local_authority_id=la_id, status=ItemStatus.OUTSTANDING, due_on__lt=today)
-        .order_by("due_on", "id")
-        .values(
-            "id",
-            "provider_id",
-            "case_id",
-            "case__reference",
-            "team__name",
-            "due_on",
-            "stage",
-            "promised_on",
-            "head_of_service_response_due_on",
-            "head_of_service_responded_at",
-            "exception_reason",
-        )
-    )
+    dates only, never a child's name.
+
+    With `per_provider`, only the first `per_provider` of each provider's list, each row carrying
+    the full length of its list as `overdue_count`: what an email that shows the oldest N and says
+    how many more needs, numbered and counted by PostgreSQL (window functions) rather than by
+    loading every row."""
+    items = AdviceItem.objects.filter(local_authority_id=la_id, status=ItemStatus.OUTSTANDING, due_on__lt=today)
+    fields = DIGEST_FIELDS
+    if per_provider is not None:
+        each_provider = {"partition_by": [F("provider_id")]}
+        items = items.annotate(
+            position=Window(RowNumber(), order_by=[F("due_on").asc(), F("id").asc()], **each_provider),
+            overdue_count=Window(Count("id"), **each_provider),
+        ).filter(position__lte=per_provider)
+        fields = (*DIGEST_FIELDS, "overdue_count")
+    rows = list(items.order_by("due_on", "id").values(*fields))
     for row in rows:
         row["days_overdue"] = (today - row["due_on"]).days
-        row["stage_label"] = Stage(row["stage"]).label
+        row["stage_label"] = STAGE_LABELS[row["stage"]]
     return rows
 
 

@@ -42,10 +42,12 @@ class TeamChoice(_ScopedChoice):
 
 class DashboardForm(forms.Form):
     la = LocalAuthorityChoice()
+    provider = ProviderChoice()
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["la"].queryset = selectors.local_authorities_in_scope(user)
+        self.fields["provider"].queryset = selectors.providers_in_scope(user).order_by("name")
         # An LA's own staff see one LA: a choice of one is noise.
         self.show_la = user.is_icb_user
 

@@ -9,12 +9,16 @@ never count a row its reader could not open.
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     Aggregate,
+    BooleanField,
     Case,
     CharField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -195,7 +199,7 @@ class Dashboard:
     stages: list  # (key, label, count)
     ages: list  # (key, label, count)
     by_provider: list  # dicts: provider_id, name, outstanding, past_due
-    by_team: list  # dicts: team_id, name, provider, outstanding, past_due
+    by_team: list  # dicts: team_id, name, provider_name, outstanding, past_due
     escalation_1_owed: list
     escalation_1_more: bool
     head_of_service_owed: list
@@ -204,33 +208,23 @@ class Dashboard:
     failed_emails_more: bool
 
 
-def dashboard(*, user, today, local_authority=None) -> Dashboard:
-    filters = ItemFilters(local_authority=local_authority)
-    items = outstanding_items(user=user, today=today, filters=filters)
-    aggregates = {f"stage_{key}": Count("id", filter=stage_q(key, today)) for key, _ in STAGE_BUCKETS}
-    aggregates.update({f"age_{key}": Count("id", filter=age_q(key, today)) for key, *_ in AGE_BANDS})
-    counts = items.aggregate(total=Count("id"), **aggregates)
-
-    past_due = Count("id", filter=Q(due_on__lt=today))
-    by_provider = list(
-        items.values("provider_id", name=F("provider__name"))
-        .annotate(outstanding=Count("id"), past_due=past_due)
-        .order_by("-past_due", "-outstanding", "name")
+def dashboard(*, user, today, local_authority=None, provider=None) -> Dashboard:
+    """The overdue dashboard for everything the user may see, or for one LA and/or one provider of
+    it. Callers pass only an LA or provider the user may see (the dashboard form's choices); the
+    scope still starts from `scoped_items`, so any other one gives empty figures, never its rows."""
+    figures = _dashboard_figures(
+        outstanding_items(
+            user=user, today=today, filters=ItemFilters(local_authority=local_authority, provider=provider)
+        ),
+        today,
     )
-    by_team = list(
-        items.values("team_id", name=F("team__name"), provider_name=F("provider__name"))
-        .annotate(outstanding=Count("id"), past_due=past_due)
-        .order_by("-past_due", "-outstanding", "provider_name", "name")
+    e1 = escalation_1_responses_owed(user=user, today=today, local_authority=local_authority, provider=provider)
+    hos = head_of_service_responses_owed(
+        user=user, today=today, local_authority=local_authority, provider=provider
     )
-    e1 = escalation_1_responses_owed(user=user, today=today, local_authority=local_authority)
-    hos = head_of_service_responses_owed(user=user, today=today, local_authority=local_authority)
-    emails = failed_emails(user=user, local_authority=local_authority)
+    emails = failed_emails(user=user, local_authority=local_authority, provider=provider)
     return Dashboard(
-        total=counts["total"],
-        stages=[(key, label, counts[f"stage_{key}"]) for key, label in STAGE_BUCKETS],
-        ages=[(key, label, counts[f"age_{key}"]) for key, label, *_ in AGE_BANDS],
-        by_provider=by_provider,
-        by_team=by_team,
+        **figures,
         escalation_1_owed=e1[:DASHBOARD_LIST_LIMIT],
         escalation_1_more=len(e1) > DASHBOARD_LIST_LIMIT,
         head_of_service_owed=hos[:DASHBOARD_LIST_LIMIT],
@@ -240,29 +234,125 @@ def dashboard(*, user, today, local_authority=None) -> Dashboard:
     )
 
 
-def escalation_1_responses_owed(*, user, today, local_authority=None):
-    """Escalation 1 letters awaiting the DCO office's response (3 working days), earliest due first,
-    so those already overdue lead. Served by the partial index escalation_response_owed."""
-    requests = visible_advice_requests(user)
-    if local_authority is not None:
-        requests = requests.filter(local_authority_id=local_authority.pk)
-    rows = list(
-        Escalation.objects.filter(
-            stage=EscalationStage.ESCALATION_1,
-            responded_at__isnull=True,
-            response_due_on__isnull=False,
-            request_id__in=requests.values("id"),
-        )
-        .select_related("request__case", "provider", "local_authority")
-        .order_by("response_due_on", "id")[: DASHBOARD_LIST_LIMIT + 1]
+def _dashboard_figures(items, today):
+    """Every figure of the dashboard in one scan of the outstanding items: GROUPING SETS gives the
+    totals, the per-provider and the per-team rows from the same pass, which Django cannot express.
+    The buckets are the ORM's own `stage_q` / `age_q` (the ones the filtered list uses, so a count
+    and the list it links to always agree), compiled into the inner query as boolean columns; the
+    outer statement only counts them and names the providers and teams (a few dozen rows)."""
+    buckets = [(f"stage_{index}", key, stage_q(key, today)) for index, (key, _) in enumerate(STAGE_BUCKETS)]
+    buckets += [(f"age_{index}", key, age_q(key, today)) for index, (key, *_) in enumerate(AGE_BANDS)]
+    inner = (
+        items.order_by()
+        .annotate(**{alias: ExpressionWrapper(q, output_field=BooleanField()) for alias, _, q in buckets})
+        .annotate(bucket_provider=F("provider_id"), bucket_team=F("team_id"))
+        .values("bucket_provider", "bucket_team", *[alias for alias, *_ in buckets])
     )
+    try:
+        inner_sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # nothing in scope at all (an ICB with no LAs yet): every figure is zero
+        inner_sql, params = None, ()
+    quote = connection.ops.quote_name
+    counts = ", ".join(f"count(*) FILTER (WHERE {quote(alias)})" for alias, *_ in buckets)
+    past_due = quote(f"stage_{[key for key, _ in STAGE_BUCKETS].index('past_due')}")
+    sql = f"""
+        SELECT f.provider_grouped, f.team_grouped, f.provider_id, f.team_id, p.name, t.name,
+               f.outstanding, f.past_due, f.buckets
+        FROM (
+            SELECT grouping(bucket_provider) AS provider_grouped, grouping(bucket_team) AS team_grouped,
+                   bucket_provider AS provider_id, bucket_team AS team_id, count(*) AS outstanding,
+                   count(*) FILTER (WHERE {past_due}) AS past_due, ARRAY[{counts}] AS buckets
+            FROM ({inner_sql}) AS outstanding
+            GROUP BY GROUPING SETS ((), (bucket_provider), (bucket_provider, bucket_team))
+        ) AS f
+        LEFT JOIN {quote(Organisation._meta.db_table)} p ON p.id = f.provider_id
+        LEFT JOIN {quote(Team._meta.db_table)} t ON t.id = f.team_id
+        ORDER BY f.provider_grouped DESC, f.past_due DESC, f.outstanding DESC, p.name, t.name"""
+    rows = []
+    if inner_sql is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    total, counted, by_provider, by_team = 0, {}, [], []
+    # Rows come ordered as both tables are shown: most past due, then most outstanding, then by name.
     for row in rows:
-        row.days_late = (today - row.response_due_on).days
-    return rows
+        provider_grouped, team_grouped, provider_id, team_id, provider_name, team_name, outstanding, late, figures = row
+        if provider_grouped:
+            total = outstanding
+            counted = {alias: count for (alias, *_), count in zip(buckets, figures, strict=True)}
+        elif team_grouped:
+            by_provider.append(
+                {"provider_id": provider_id, "name": provider_name, "outstanding": outstanding, "past_due": late}
+            )
+        else:
+            by_team.append(
+                {
+                    "team_id": team_id,
+                    "name": team_name,
+                    "provider_name": provider_name,
+                    "outstanding": outstanding,
+                    "past_due": late,
+                }
+            )
+    return {
+        "total": total,
+        "stages": [
+            (key, label, counted.get(f"stage_{index}", 0)) for index, (key, label) in enumerate(STAGE_BUCKETS)
+        ],
+        "ages": [(key, label, counted.get(f"age_{index}", 0)) for index, (key, label, *_) in enumerate(AGE_BANDS)],
+        "by_provider": by_provider,
+        "by_team": by_team,
+    }
 
 
-def head_of_service_responses_owed(*, user, today, local_authority=None):
-    """Items at escalation 2 whose head of service has not answered (10 working days), earliest due first."""
+@dataclass
+class ResponseOwed:
+    """One row of a "responses owed" table: the escalation (or, at stage 2, the item) by id, what
+    the table shows of it, and how late the response is (negative: days still to go)."""
+
+    pk: int
+    case_id: int
+    reference: str
+    provider_name: str
+    where: str  # escalation 1: the LA; escalation 2: the team
+    started_on: datetime.date | None  # the letter's date; the escalation 2 date
+    due_on: datetime.date
+    days_late: int
+
+
+def _owed_rows(queryset, *, where, started_on, due_on, today):
+    """The first DASHBOARD_LIST_LIMIT + 1 rows as plain values: a row of the table needs five columns,
+    not four model instances."""
+    rows = queryset.values_list(
+        "pk", "case_id", "case_reference", "provider__name", where, started_on, due_on
+    ).order_by(due_on, "id")[: DASHBOARD_LIST_LIMIT + 1]
+    return [ResponseOwed(*row, days_late=(today - row[-1]).days) for row in rows]
+
+
+def escalation_1_responses_owed(*, user, today, local_authority=None, provider=None):
+    """Escalation 1 letters awaiting the DCO office's response (3 working days), earliest due first,
+    so those already overdue lead. Served by the partial index escalation_response_owed, walked in
+    order until the page is full. An escalation carries its request's LA and provider, so the scope
+    is read from the escalation row itself rather than by a semi-join over every visible request."""
+    escalations = Escalation.objects.filter(
+        stage=EscalationStage.ESCALATION_1,
+        responded_at__isnull=True,
+        response_due_on__isnull=False,
+        local_authority_id__in=scope_la_ids(user),
+    )
+    if local_authority is not None:
+        escalations = escalations.filter(local_authority_id=local_authority.pk)
+    if provider is not None:
+        escalations = escalations.filter(provider_id=provider.pk)
+    escalations = escalations.annotate(case_id=F("request__case_id"), case_reference=F("request__case__reference"))
+    return _owed_rows(
+        escalations, where="local_authority__name", started_on="issued_on", due_on="response_due_on", today=today
+    )
+
+
+def head_of_service_responses_owed(*, user, today, local_authority=None, provider=None):
+    """Items at escalation 2 whose head of service has not answered (10 working days), earliest due
+    first (index item_hos_response_owed)."""
     items = scoped_items(user).filter(
         status=ItemStatus.OUTSTANDING,
         head_of_service_response_due_on__isnull=False,
@@ -270,30 +360,40 @@ def head_of_service_responses_owed(*, user, today, local_authority=None):
     )
     if local_authority is not None:
         items = items.filter(local_authority_id=local_authority.pk)
-    rows = list(
-        items.select_related("case", "team", "provider", "local_authority").order_by(
-            "head_of_service_response_due_on", "id"
-        )[: DASHBOARD_LIST_LIMIT + 1]
+    if provider is not None:
+        items = items.filter(provider_id=provider.pk)
+    items = items.annotate(case_reference=F("case__reference"))
+    return _owed_rows(
+        items,
+        where="team__name",
+        started_on="escalation_2_on",
+        due_on="head_of_service_response_due_on",
+        today=today,
     )
-    for row in rows:
-        row.days_late = (today - row.head_of_service_response_due_on).days
-    return rows
 
 
-def failed_emails(*, user, local_authority=None):
+def failed_emails(*, user, local_authority=None, provider=None):
     """Emails (and the letters they carry) that failed to send after repeated attempts, for the
-    cases in scope. Read through the partial index email_unsent_next_attempt (status failed)."""
-    cases = cases_in_scope(user)
-    requests = visible_advice_requests(user)
+    cases in scope, or with a provider, those about its requests. Read through the partial index
+    email_unsent_next_attempt (status failed). The scope is the LAs in scope: for the dashboard's
+    readers (DCO, LA managers) a case or request is visible exactly when its LA is one of them."""
+    la_ids = scope_la_ids(user)
     if local_authority is not None:
-        cases = cases.filter(local_authority_id=local_authority.pk)
-        requests = requests.filter(local_authority_id=local_authority.pk)
-    return list(
-        OutboundEmail.objects.filter(status=MessageStatus.FAILED, attempts__gte=FAILING_ATTEMPTS)
-        .filter(Q(case_id__in=cases.values("id")) | Q(advice_request_id__in=requests.values("id")))
-        .select_related("case")
-        .order_by("-updated_at", "-id")[: DASHBOARD_LIST_LIMIT + 1]
+        la_ids = [pk for pk in la_ids if pk == local_authority.pk]
+    emails = OutboundEmail.objects.filter(status=MessageStatus.FAILED, attempts__gte=FAILING_ATTEMPTS)
+    if provider is not None:
+        emails = emails.filter(
+            advice_request__provider_id=provider.pk, advice_request__local_authority_id__in=la_ids
+        )
+    else:
+        emails = emails.filter(
+            Q(case__local_authority_id__in=la_ids) | Q(advice_request__local_authority_id__in=la_ids)
+        )
+    # The bodies can be long and the page never shows them.
+    emails = emails.select_related("case").defer("body_text", "body_html").only(
+        "kind", "to", "attempts", "updated_at", "last_error", "letter_id", "case__reference"
     )
+    return list(emails.order_by("-updated_at", "-id")[: DASHBOARD_LIST_LIMIT + 1])
 
 
 # The filtered list -------------------------------------------------------------------------

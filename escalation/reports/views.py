@@ -69,10 +69,16 @@ def _query_without(request, *names):
 @dashboard_access
 def dashboard(request):
     form = DashboardForm(request.GET or None, user=request.user)
-    local_authority = form.cleaned_data.get("la") if form.is_valid() else None
+    # A choice the user may not see (or junk) is an error on the form and the whole scope is shown:
+    # never another area's or provider's figures, never a half-applied filter.
+    chosen = form.cleaned_data if form.is_valid() else {}
+    local_authority, provider = chosen.get("la"), chosen.get("provider")
     today = today_london()
-    figures = selectors.dashboard(user=request.user, today=today, local_authority=local_authority)
-    base = {"la": local_authority.pk} if local_authority else {}
+    figures = selectors.dashboard(
+        user=request.user, today=today, local_authority=local_authority, provider=provider
+    )
+    la_only = {"la": local_authority.pk} if local_authority else {}
+    base = {**la_only, **({"provider": provider.pk} if provider else {})}
     return render(
         request,
         "reports/dashboard.html",
@@ -81,7 +87,10 @@ def dashboard(request):
             "today": today,
             "figures": figures,
             "base_query": urlencode(base),
+            # The by-provider table links carry their own provider.
+            "la_query": urlencode(la_only),
             "local_authority": local_authority,
+            "provider": provider,
             "failing_attempts": selectors.FAILING_ATTEMPTS,
         },
     )

@@ -16,6 +16,7 @@ DAY = datetime.timedelta(days=1)
 PERIOD = {"start_0": 1, "start_1": 1, "start_2": 2026, "end_0": 31, "end_1": 10, "end_2": 2026}
 PAGES = [
     ("escalation:dashboard", {}),
+    ("escalation:dashboard", {"provider": "ours"}),
     ("escalation:items", {}),
     ("escalation:items", {"stage": "past_due", "sort": "-due"}),
     ("escalation:items_csv", {}),
@@ -62,6 +63,7 @@ def test_query_count_does_not_grow_with_the_data(ours, theirs, login, on_today, 
     _add(theirs, 10, on_today, seed=2)
     # WeasyPrint takes seconds over a large audit: one role's PDF is enough to count its queries.
     pages = PAGES if who == "dco" else [(n, p) for n, p in PAGES if p.get("format") != "pdf"]
+    pages = [(n, {**p, "provider": ours.provider.pk} if p.get("provider") == "ours" else p) for n, p in pages]
     for name, params in pages:  # warm: first-request work (session, permissions cache) is not data
         client.get(reverse(name), params)
     small = {(name, str(params)): _count(client, name, params) for name, params in pages}
@@ -71,3 +73,23 @@ def test_query_count_does_not_grow_with_the_data(ours, theirs, login, on_today, 
     large = {(name, str(params)): _count(client, name, params) for name, params in pages}
     assert large == small
     assert max(small.values()) <= MOST_QUERIES, small
+
+
+@pytest.mark.parametrize("narrowed", [False, True])
+def test_the_dashboard_figures_are_four_queries_however_many_items(ours, theirs, on_today, narrowed):
+    """One GROUPING SETS scan for every figure, then the two "responses owed" lists and the failed
+    emails (the LAs in scope are read once per request and kept on the user)."""
+    from escalation.reports import selectors
+
+    provider = ours.provider if narrowed else None
+    _add(ours, 30, on_today, seed=4)
+    _add(theirs, 30, on_today, seed=5)
+    selectors.scope_la_ids(ours.dco)
+    with CaptureQueriesContext(connection) as queries:
+        small = selectors.dashboard(user=ours.dco, today=on_today, provider=provider)
+    assert len(queries) == 4
+    _add(ours, 600, on_today, seed=6)
+    with CaptureQueriesContext(connection) as queries:
+        large = selectors.dashboard(user=ours.dco, today=on_today, provider=provider)
+    assert len(queries) == 4
+    assert large.total > small.total
