@@ -201,3 +201,21 @@ def test_a_queue_row_shows_what_the_item_shows(queue, ours, login):
     page = login(ours.spoc).get(reverse("advice:spoc_queue")).content.decode()
     assert "Escalation 1" in page and "Excepted under reg 8(2)" in page
     assert "Request not yet acknowledged" in page
+
+
+def test_queue_rows_write_dates_and_links_as_the_date_filter_and_reverse_would():
+    import datetime
+
+    from django.urls import reverse
+    from django.utils import dateformat
+
+    from advice.selectors import AwaitingRequest, QueueItem
+
+    for month in range(1, 13):
+        day = datetime.date(2026, month, 9 if month % 2 else 30 if month != 2 else 28)
+        item = QueueItem(123456, day, "requested", "", 7, "R", "A", "B", "T", None)
+        assert item.due_label == dateformat.format(day, "j M Y")
+        assert item.url == reverse("advice:item_detail", args=[123456])
+    request = AwaitingRequest(42, day, day, [], "R", "A", "B", "LA", "")
+    assert request.url == reverse("advice:request_detail", args=[42])
+    assert request.notified_label == request.due_label == dateformat.format(day, "j M Y")
