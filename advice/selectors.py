@@ -313,47 +313,63 @@ class CaseAdvicePanel:
     comment_form: object = None  # set by the template tag: forms are not a selector's business
 
 
-def case_advice_panel(*, case, user, today: datetime.date) -> CaseAdvicePanel:
-    """Everything the case page's health advice section shows this user, in a handful of queries."""
+def case_advice_panel(
+    *, case, user, today: datetime.date, requests=None, items=None, can_request=None, comments=None
+) -> CaseAdvicePanel:
+    """Everything the case page's health advice section shows this user, in a handful of queries.
+
+    The case page (assessments.selectors.case_page) passes what it read with the case: the visible
+    requests, the user's items of the case (ordered by team name), whether a provider is left to ask
+    and the draft plan's comments; the draft plan comes select_related on the case. Anything not
+    passed is read here.
+    """
     org = user.organisation
     is_la = org is not None and org.pk == case.local_authority_id
     is_icb = org is not None and org.kind == OrganisationKind.ICB
     panel = CaseAdvicePanel(sees_all=is_la or is_icb)
-    panel.requests = list(visible_advice_requests(user).filter(case=case).select_related("provider"))
-    panel.requests.sort(key=lambda advice_request: advice_request.provider.name)
-    items = list(
-        advice_items_for(user)
-        .filter(case=case)
-        .select_related("team", "provider", "request", "advice_return")
-        .order_by("team__name", "id")
-    )
+    if requests is None:
+        requests = list(visible_advice_requests(user).filter(case=case).select_related("provider"))
+    # Newest first, then by provider: the requests' own ordering under the sort by provider name.
+    requests = sorted(requests, key=lambda request: (request.notified_on, request.pk), reverse=True)
+    panel.requests = sorted(requests, key=lambda request: request.provider.name)
+    if items is None:
+        items = list(
+            advice_items_for(user)
+            .filter(case=case)
+            .select_related("team", "provider", "request", "advice_return")
+            .order_by("team__name", "id")
+        )
     for advice_request in panel.requests:
         advice_request.visible_items = [item for item in items if item.request_id == advice_request.pk]
     if panel.sees_all:
-        panel.gate_items = sorted(
-            (item for item in items if item.is_outstanding), key=lambda i: i.outstanding_since
-        )
+        panel.gate_items = sorted((item for item in items if item.is_outstanding), key=lambda i: i.outstanding_since)
     editor = is_la and user.has_role(*LA_EDITORS)
     if editor and case.status in REQUESTABLE_CASE_STATUSES:
-        panel.can_request = (
-            Organisation.objects.filter(
-                kind=OrganisationKind.HEALTH_PROVIDER, is_active=True, served_las=case.local_authority_id
+        if can_request is None:
+            can_request = (
+                Organisation.objects.filter(
+                    kind=OrganisationKind.HEALTH_PROVIDER, is_active=True, served_las=case.local_authority_id
+                )
+                .exclude(advice_requests__case=case)
+                .exists()
             )
-            .exclude(advice_requests__case=case)
-            .exists()
-        )
+        panel.can_request = can_request
     panel.can_record_draft = editor and case.status == CaseStatus.ASSESSING
-    panel.draft_plan = DraftPlan.objects.filter(case=case).select_related("recorded_by").first()
+    if type(case).draft_plan.is_cached(case):
+        panel.draft_plan = getattr(case, "draft_plan", None)
+    else:
+        panel.draft_plan = DraftPlan.objects.filter(case=case).select_related("recorded_by").first()
     if panel.draft_plan is None:
         return panel
     panel.comment_teams = draft_teams_for(user=user, case=case)
     panel.draft_visible = panel.sees_all or bool(panel.comment_teams)
     if not panel.draft_visible:
         return panel
-    comments = DraftComment.objects.filter(draft_plan=panel.draft_plan).select_related("author", "team")
+    if comments is None:
+        comments = list(DraftComment.objects.filter(draft_plan=panel.draft_plan).select_related("author", "team"))
     if not panel.sees_all:
         # Health staff see their own provider's comments; another provider's may carry its health details.
-        comments = comments.filter(team__provider_id=user.organisation_id)
+        comments = [c for c in comments if c.team is not None and c.team.provider_id == user.organisation_id]
     panel.comments = list(comments)
     panel.comments_open = bool(panel.comment_teams) and panel.draft_plan.comments_open(today)
     return panel

@@ -74,6 +74,15 @@ class CaseForm(forms.Form):
         return data
 
 
+def case_officers(local_authority):
+    """Whom a case of `local_authority` (an organisation, its id or an OuterRef) may be given to."""
+    from ehc.models import Role, User
+
+    return User.objects.filter(
+        organisation=local_authority, roles__contains=[Role.CASE_OFFICER], is_active=True
+    ).order_by("last_name", "first_name", "id")
+
+
 class CaseOfficerForm(forms.Form):
     case_officer = forms.ModelChoiceField(
         label="Case officer", queryset=None, required=False, empty_label="Not assigned"
@@ -81,11 +90,7 @@ class CaseOfficerForm(forms.Form):
 
     def __init__(self, *args, local_authority, **kwargs):
         super().__init__(*args, **kwargs)
-        from ehc.models import Role, User
-
-        self.fields["case_officer"].queryset = User.objects.filter(
-            organisation=local_authority, roles__contains=[Role.CASE_OFFICER], is_active=True
-        )
+        self.fields["case_officer"].queryset = case_officers(local_authority)
 
 
 class DecisionForm(forms.Form):

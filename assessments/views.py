@@ -5,7 +5,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from advice.selectors import case_advice_panel
 from ehc.access import get_visible_or_404, visible_cases
 from ehc.audit import audit_view
 from ehc.decorators import role_required
@@ -101,26 +100,24 @@ def case_edit(request, pk):
 @login_required
 @require_http_methods(["GET"])
 def case_detail(request, pk):
-    case = get_visible_or_404(
-        visible_cases(request.user).select_related("local_authority", "case_officer"), request, pk=pk
-    )
-    audit_view(request, case)
+    """A fixed number of queries however much the case holds: the case row carries the page's short
+    lists (assessments.selectors.case_page_cases), then the audit INSERT and the advice items."""
+    case = get_visible_or_404(selectors.case_page_cases(user=request.user), request, pk=pk)
+    viewed = audit_view(request, case)
     today = services.today()
+    page = selectors.case_page(case=case, user=request.user, today=today, viewed=viewed)
     can_edit = case.local_authority_id == request.user.organisation_id and request.user.has_role(*LA_EDITORS)
     context = {
         "case": case,
         "today": today,
         "steps": case.steps(),
-        "exceptions": list(case.exceptions.select_related("recorded_by")),
-        "audit_events": selectors.case_audit_events(case=case, user=request.user),
-        "advice_panel": case_advice_panel(case=case, user=request.user, today=today),
+        "exceptions": page.exceptions,
+        "audit_events": page.audit_events,
+        "advice_panel": page.advice_panel,
+        "case_escalations": page.escalations,
         "can_edit": can_edit,
         "is_la": request.user.organisation_id == case.local_authority_id,
-        "officer_form": CaseOfficerForm(
-            local_authority=case.local_authority, initial={"case_officer": case.case_officer_id}
-        )
-        if can_edit
-        else None,
+        "officers": page.officers if can_edit else None,
     }
     return render(request, "assessments/case_detail.html", context)
 

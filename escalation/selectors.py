@@ -245,43 +245,49 @@ def failing_emails(*, user, limit=50) -> list:
     )
 
 
-def case_escalations(*, case, user, today) -> dict:
-    """The escalation part of a case page, as far as the user may see it: a fixed number of queries."""
-    requests = visible_advice_requests(user).filter(case=case)
-    escalations = list(
-        Escalation.objects.filter(request__in=requests)
-        .annotate(has_outstanding=_outstanding_exists())
-        .select_related("provider", "local_authority", "responded_by")
-        .order_by("issued_on", "id")
-    )
-    letters = {
-        letter.escalation_id: letter
-        for letter in Letter.objects.filter(escalation__in=[e.pk for e in escalations]).defer(
-            "pdf", "content"
+def case_escalations(*, case, user, today, escalations=None, stage_changes=None, escalated_items=None) -> dict:
+    """The escalation part of a case page, as far as the user may see it: a fixed number of queries.
+
+    The case page (assessments.selectors.case_page) reads these lists with the case itself and passes
+    them, each as this function would load it (escalations annotated `has_outstanding`, with
+    `letter_row`); whatever is not passed is loaded here."""
+    if escalations is None:
+        requests = visible_advice_requests(user).filter(case=case)
+        escalations = list(
+            Escalation.objects.filter(request__in=requests)
+            .annotate(has_outstanding=_outstanding_exists())
+            .select_related("provider", "local_authority", "responded_by")
+            .order_by("issued_on", "id")
         )
-    }
+        letters = {
+            letter.escalation_id: letter
+            for letter in Letter.objects.filter(escalation__in=[e.pk for e in escalations]).defer("pdf", "content")
+        }
+        for escalation in escalations:
+            escalation.letter_row = letters.get(escalation.pk)
     respondable = set(respondable_escalations(user).filter(request__case=case).values_list("pk", flat=True))
     for escalation in escalations:
-        escalation.letter_row = letters.get(escalation.pk)
         escalation.can_download = escalation.letter_row is not None and may_download(user, escalation)
         escalation.can_respond = escalation.pk in respondable and escalation.responded_at is None
         escalation.overdue = escalation.has_outstanding and escalation.response_overdue(today)
     items = visible_advice_items(user).filter(case=case)
-    stage_changes = list(
-        StageChange.objects.filter(item__in=items).select_related("item__team").order_by("on", "id")
-    )
-    escalated = list(
-        items.filter(Q(stage=Stage.ESCALATION_2) | Q(head_of_service_responded_at__isnull=False))
-        .select_related("team", "head_of_service_responded_by")
-        .order_by("team__name")
-    )
+    if stage_changes is None:
+        stage_changes = list(
+            StageChange.objects.filter(item__in=items).select_related("item__team").order_by("on", "id")
+        )
+    if escalated_items is None:
+        escalated_items = list(
+            items.filter(Q(stage=Stage.ESCALATION_2) | Q(head_of_service_responded_at__isnull=False))
+            .select_related("team", "head_of_service_responded_by")
+            .order_by("team__name")
+        )
     answerable = set(answerable_teams(user).values_list("pk", flat=True)) if user.is_provider_user else set()
-    for item in escalated:
+    for item in escalated_items:
         item.flags = item_flags(item, today) if item.is_outstanding else []
         item.can_answer = item.is_outstanding and item.team_id in answerable
     return {
         "escalations": escalations,
         "stage_changes": stage_changes,
-        "escalated_items": escalated,
+        "escalated_items": escalated_items,
         "today": today,
     }

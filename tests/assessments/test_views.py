@@ -278,3 +278,29 @@ def test_health_staff_see_only_their_own_organisations_audit_events(ours, theirs
     assert shown and {event.organisation_id for event in shown} == {ours.provider.pk}
     la_view = login(ours.case_officer).get(f"/cases/{case.pk}/").context["audit_events"]
     assert {ours.provider.pk, theirs.provider.pk} <= {event.organisation_id for event in la_view}
+
+
+def test_caseload_rows_read_only_what_the_list_shows(ours, login):
+    """The caseload reads a few columns of each case (B8a): the page shows every one of them and
+    reading the list makes no query per row."""
+    case = CaseFactory(local_authority=ours.la, case_officer=ours.case_officer, reference="EHC-2026-00042")
+    request = AdviceRequestFactory(case=case, provider=ours.provider, notified_on=datetime.date(2026, 9, 7))
+    AdviceItemFactory(request=request, team=ours.slt)
+    AdviceItemFactory(request=request, team=ours.ot)
+    TimelineException.objects.create(
+        case=case,
+        reason="personal",
+        detail="Away",
+        agreed_by="Head of SEND",
+        starts_on=case.received_on,
+        recorded_by=ours.case_officer,
+    )
+    client = login(ours.case_officer)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/cases/")
+    html = response.content.decode()
+    for shown in ("EHC-2026-00042", case.child_name, str(ours.case_officer), "1 Sep 2026", "Exception"):
+        assert shown in html
+    assert "2, <strong>2 overdue</strong>" in html
+    assert sum('FROM "assessments_case"' in q["sql"] for q in queries) == 1
+    assert len(queries) == _caseload_queries(client)
