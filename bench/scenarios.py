@@ -658,15 +658,24 @@ class PractitionerItems(ProviderItems):
 
 
 def _render_app(content):
+    """The PDF's size and the CPU seconds the worker spent on it."""
+    import time
+
     from escalation.letters import letter_html, pdf_from_html
 
-    return len(pdf_from_html(letter_html(content)))
+    started = time.process_time()
+    size = len(pdf_from_html(letter_html(content)))
+    return size, time.process_time() - started
 
 
 def _render_floor(html):
+    import time
+
     from weasyprint import HTML
 
-    return len(HTML(string=html).write_pdf())
+    started = time.process_time()
+    size = len(HTML(string=html).write_pdf())
+    return size, time.process_time() - started
 
 
 def _plain_letter(content):
@@ -712,6 +721,9 @@ class LetterRendering(Scenario):
         if not self.contents:
             raise Skip("no escalation 1 letter in the data set")
         self.plain = [_plain_letter(content) for content in self.contents]
+        # CPU ms per letter in the workers, one figure per timed run: on a machine shared with
+        # other jobs the wall clock says how busy it was as much as what a letter costs.
+        self.cpu_ms = {"floor": [], "app": []}
         # Worker processes as Celery's prefork pool has them: started once, warm, then given letters.
         self.pool = multiprocessing.get_context("fork").Pool(self.workers)
         self.pool.map(_render_floor, self.plain[: self.workers])
@@ -723,13 +735,17 @@ class LetterRendering(Scenario):
             pool.join()
             self.pool = None
 
+    def _sizes(self, side, rendered):
+        self.cpu_ms[side].append(sum(seconds for _, seconds in rendered) * 1000 / len(rendered))
+        return [size for size, _ in rendered]
+
     def floor(self, ctx, cursor):
-        return self.pool.map(_render_floor, self.plain, chunksize=1)
+        return self._sizes("floor", self.pool.map(_render_floor, self.plain, chunksize=1))
 
     def app(self, ctx):
         need("escalation.letters", "letter_html", "letter_html(content) renders a letter snapshot to HTML")
         need("escalation.letters", "pdf_from_html", "pdf_from_html(html) renders it to PDF")
-        return self.pool.map(_render_app, self.contents, chunksize=1)
+        return self._sizes("app", self.pool.map(_render_app, self.contents, chunksize=1))
 
     def compare(self, floor_result, app_result):
         if len(floor_result) != len(app_result) or not all(app_result):
@@ -746,6 +762,15 @@ class LetterRendering(Scenario):
                 notes.append(
                     f"{label}: {rate:.1f} letters/s on {self.workers} processes "
                     f"({per_letter:.0f} ms per letter per process)"
+                )
+        import statistics
+
+        for label in ("floor", "app"):
+            if self.cpu_ms[label]:
+                cpu = statistics.median(self.cpu_ms[label])
+                notes.append(
+                    f"{label}: {cpu:.0f} ms of CPU per letter in the workers "
+                    f"({self.workers * 1000 / cpu:.1f} letters/s on {self.workers} processes with a core each)"
                 )
         median = outcome.app_stat("median")
         if median:

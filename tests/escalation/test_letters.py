@@ -173,3 +173,92 @@ def test_rendering_has_a_time_limit_in_other_threads():
 def test_filename_is_safe_for_a_header():
     letter = Letter(dated=D(2027, 1, 15), content={"reference": 'EHC-1"\r\nX: y'})
     assert letter.filename == "escalation-1-EHC-1Xy-2027-01-15.pdf"
+
+
+# A snapshot as `letter_content` takes it at issue.
+SNAPSHOT = {
+    "reference": "EHC-2026-0000101",
+    "dated": "2027-01-15",
+    "local_authority": {
+        "name": "Council Ours",
+        "address_lines": ["SEND Team", "Castle Circus"],
+        "telephone": "01632 960 000",
+        "website": "www.ours.example",
+    },
+    "addressee": {
+        "name": "Robin Carrow",
+        "title": "Alliance Director",
+        "organisation": "Children's Health Ours",
+        "address_lines": ["Health Centre", "Bench Road"],
+    },
+    "child": {"name": "Archie Elsworth", "date_of_birth": "2018-03-14"},
+    "notified_on": "2026-11-20",
+    "chased_on": "2027-01-04",
+    "teams": [{"name": "Speech and language therapy", "due_on": "2027-01-01", "days_overdue": 14}],
+    "response_due_on": "2027-01-20",
+    "signatory": {"name": "Morgan Ellery", "title": "Assistant Director of Education"},
+    "cc": ["DCO/DMO office (dco.office@icb.example)"],
+    "footer": "Council Ours, Castle Circus",
+}
+
+
+@pytest.fixture
+def kits(monkeypatch):
+    """This process's idle render kits, starting with none, and every kit made meanwhile."""
+    monkeypatch.setattr(letters, "_idle_kits", [])
+    monkeypatch.setattr(letters, "_idle_kits_pid", None)
+    made = []
+    make = letters._RenderKit.__init__
+
+    def counting_init(self):
+        made.append(self)
+        make(self)
+
+    monkeypatch.setattr(letters._RenderKit, "__init__", counting_init)
+    return made
+
+
+def _pdf(content):
+    return letters.pdf_from_html(letters.letter_html(content))
+
+
+def test_a_process_parses_the_stylesheet_once_and_its_letters_stay_byte_for_byte_the_same(kits):
+    first = _pdf(SNAPSHOT)
+    other = _pdf({**SNAPSHOT, "reference": "EHC-2026-0000202", "child": {"name": "Ada Lovelace"}})
+    again = _pdf(SNAPSHOT)
+
+    assert len(kits) == 1
+    # The kit had rendered other letters before: the bytes (and so the stored sha256) are those
+    # of a first render.
+    assert again == first and other != first
+    text = " ".join(PdfReader(io.BytesIO(first)).pages[0].extract_text().split())
+    # Only the stylesheet puts the page count in the page margin.
+    assert "Page 1 of 1" in text and "Morgan Ellery Assistant Director of Education" in text
+
+
+def test_a_forked_worker_makes_its_own_kit(kits, monkeypatch):
+    _pdf(SNAPSHOT)
+    monkeypatch.setattr(letters.os, "getpid", lambda: -1)
+    _pdf(SNAPSHOT)
+    _pdf(SNAPSHOT)
+    assert len(kits) == 2
+
+
+def test_renders_at_the_same_time_never_share_a_kit(kits):
+    one, two = letters._kit_take(), letters._kit_take()
+    assert one is not two
+    letters._kit_give_back(one)
+    letters._kit_give_back(two)
+    assert letters._kit_take() in (one, two) and len(kits) == 2
+
+
+def test_a_render_that_fails_does_not_give_its_kit_back(kits, monkeypatch):
+    from weasyprint import HTML
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("renderer stopped half way")
+
+    monkeypatch.setattr(HTML, "write_pdf", broken)
+    with pytest.raises(RuntimeError):
+        _pdf(SNAPSHOT)
+    assert len(kits) == 1 and letters._idle_kits == []
