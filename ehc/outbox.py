@@ -52,7 +52,7 @@ def clean_addresses(addresses):
     return seen
 
 
-def email_row(
+def email_values(
     *,
     kind,
     dedupe_key,
@@ -64,31 +64,42 @@ def email_row(
     advice_request_id=None,
     letter_id=None,
     defer_rendering=False,
-):
-    """One unsaved row, rendered now or holding what its rendering needs. Returns None when there is
-    nobody to send it to."""
+) -> dict | None:
+    """One row's columns, rendered now or holding what its rendering needs (for `emails_insert`, or
+    `email_row`). None when there is nobody to send it to."""
     to = clean_addresses(to)
     cc = [address for address in clean_addresses(cc) if address not in to]
     if not to:
         log.warning("No recipient for %s (%s): nothing queued", kind, dedupe_key)
         return None
-    email = OutboundEmail(
-        kind=kind,
-        dedupe_key=dedupe_key,
-        to=to,
-        cc=cc,
-        case_id=case_id,
-        advice_request_id=advice_request_id,
-        letter_id=letter_id,
-        next_attempt_at=timezone.now(),
-    )
+    values = {
+        "kind": kind,
+        "dedupe_key": dedupe_key,
+        "to": to,
+        "cc": cc,
+        "case_id": case_id,
+        "advice_request_id": advice_request_id,
+        "letter_id": letter_id,
+    }
     if defer_rendering:
-        email.template = template
         # The site address is part of the snapshot: the text must not depend on where it is rendered.
-        email.context = {"site_url": settings.SITE_URL, **context}
+        values.update(
+            template=template,
+            context={"site_url": settings.SITE_URL, **context},
+            subject="",
+            body_text="",
+            body_html="",
+        )
     else:
-        email.subject, email.body_text, email.body_html = render_email(template, context)
-    return email
+        subject, text, html = render_email(template, context)
+        values.update(template="", context=None, subject=subject, body_text=text, body_html=html)
+    return values
+
+
+def email_row(**kwargs) -> OutboundEmail | None:
+    """The same as an unsaved model instance."""
+    values = email_values(**kwargs)
+    return OutboundEmail(**values, next_attempt_at=timezone.now()) if values else None
 
 
 def email_content(email: OutboundEmail) -> tuple[str, str, str]:
@@ -154,13 +165,13 @@ _INSERTED_COLUMNS = {
 
 
 def emails_insert(emails) -> list[int]:
-    """Insert unsaved rows (email_row) in one statement, however many; a dedupe key already used is
-    skipped. Returns the ids waiting to be sent: the new rows and any unsent row already there under
-    the same key. One JSON document as the only parameter: building 10,000 model inserts value by
-    value costs seconds."""
+    """Insert rows (email_values) in one statement, however many; a dedupe key already used is skipped.
+    Returns the ids waiting to be sent: the new rows and any unsent row already there under the same
+    key. One JSON document as the only parameter: building 10,000 model inserts value by value costs
+    seconds."""
     if not emails:
         return []
-    rows = [{column: getattr(email, column) for column in _INSERTED_COLUMNS} for email in emails]
+    rows = [{column: email[column] for column in _INSERTED_COLUMNS} for email in emails]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column) for column in _INSERTED_COLUMNS)
     record = ", ".join(f"{quote(column)} {kind}" for column, kind in _INSERTED_COLUMNS.items())
@@ -183,7 +194,7 @@ def emails_insert(emails) -> list[int]:
         # Some keys were used before: their rows still go if they are unsent (a run that died after
         # queueing them is covered by the retry sweep too).
         ids += OutboundEmail.objects.filter(
-            dedupe_key__in=[email.dedupe_key for email in emails], status=MessageStatus.PENDING
+            dedupe_key__in=[email["dedupe_key"] for email in emails], status=MessageStatus.PENDING
         ).exclude(pk__in=ids).values_list("pk", flat=True)
     return ids
 

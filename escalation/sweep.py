@@ -12,10 +12,11 @@ Exactly once, whatever runs twice or at the same time:
   constraints on StageChange and Escalation stop a second chase, letter or notice even if the
   locking were bypassed.
 - Phase 2, in chunks: each new Escalation's messages (the chase email; the letter and its email;
-  the escalation 2 notice) are rendered and written to the outbox, and the escalation is marked
-  queued in the same transaction. Rendering is the slow part, so it stays out of the timer
-  transaction; an escalation whose messages were never queued (a crash between the phases) is
-  picked up by the next run. The outbox's unique dedupe key is the last guard.
+  the escalation 2 notice) are written to the outbox, and the escalation is marked queued in the
+  same transaction. The emails are snapshots of their templates' context, rendered when sent
+  (ehc.outbox), so a chunk is a few statements; the letter's content is its own snapshot. An
+  escalation whose messages were never queued (a crash between the phases) is picked up by the
+  next run. The outbox's unique dedupe key is the last guard.
 - Sending happens after commit, from the outbox rows (ehc.outbox): a worker killed before commit
   leaves nothing behind; one killed after commit leaves pending rows the outbox retry sweep sends.
 - A batch that fails is retried request by request; a request that still fails has its due items
@@ -42,7 +43,7 @@ from ehc.models import (
     Organisation,
     OrganisationKind,
 )
-from ehc.outbox import email_row, emails_insert
+from ehc.outbox import email_values, emails_insert
 from ehc.workdays import WorkingCalendar
 
 from . import letters
@@ -223,11 +224,15 @@ def array_literal(values) -> str:
     for value in values:
         if value is None:
             parts.append("NULL")
-        else:
-            if isinstance(value, bool):
-                value = "t" if value else "f"
-            text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+        elif isinstance(value, bool):
+            parts.append("t" if value else "f")
+        elif isinstance(value, int):
+            parts.append(str(value))
+        elif isinstance(value, str):
+            text = value.replace("\\", "\\\\").replace('"', '\\"')
             parts.append(f'"{text}"')
+        else:  # dates and times: their text has no quote or backslash
+            parts.append(f'"{value}"')
     return "{" + ",".join(parts) + "}"
 
 
@@ -463,6 +468,23 @@ def _items_update(updates, *, today, head_of_service_due):
 # Phase 2: the messages
 
 
+# What the messages and the letter snapshot (escalation.letters.letter_content) read of an escalation:
+# a thousand full rows of four models cost more than the statements that write their messages.
+MESSAGE_FIELDS = (
+    "request_id",
+    "stage",
+    "issued_on",
+    "response_due_on",
+    "request__case_id",
+    "request__provider_id",
+    "request__notified_on",
+    "request__case__reference",
+    "request__case__first_name",
+    "request__case__last_name",
+    "request__case__date_of_birth",
+)
+
+
 def messages_queue(*, la, rules, report, failed, limit=MESSAGES_BATCH) -> int:
     """Write the messages of escalations not yet queued to the outbox (index escalation_messages_pending).
 
@@ -476,7 +498,8 @@ def messages_queue(*, la, rules, report, failed, limit=MESSAGES_BATCH) -> int:
             Escalation.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(local_authority_id=la.pk, messages_queued_at__isnull=True)
             .exclude(pk__in=failed)
-            .select_related("request__case", "request__provider")
+            .select_related("request__case")
+            .only(*MESSAGE_FIELDS)
             .order_by("id")[:limit]
         )
         if not escalations:
@@ -500,7 +523,7 @@ def messages_queue(*, la, rules, report, failed, limit=MESSAGES_BATCH) -> int:
 def _messages_write(escalations, *, la, rules, report):
     lines = []
     messages = Messages(la=la, la_settings=rules.settings)
-    messages.load({escalation.request_id for escalation in escalations})
+    messages.load(escalations)
     new_letters = []
     for escalation in escalations:
         teams = messages.teams(escalation)
@@ -551,7 +574,7 @@ def _messages_write(escalations, *, la, rules, report):
     send_after_commit(email_ids=emails_insert(messages.emails), letter_ids=messages.letters_without_email)
     # The subject is rendered when the email is sent: the line names the case reference instead.
     lines += [
-        f"{email.get_kind_display()} to {', '.join(email.to)}: {email.context['reference']}"
+        f"{MessageKind(email['kind']).label} to {', '.join(email['to'])}: {email['context']['reference']}"
         for email in messages.emails
     ]
     # Reported at the end, once every write has succeeded: a chunk retried one by one is not reported twice.
@@ -561,8 +584,8 @@ def _messages_write(escalations, *, la, rules, report):
 
 
 class Messages:
-    """Builds the emails of one chunk of escalations (unsaved rows), from what `load` read in two
-    queries. Emails carry the case reference, team names and dates: never the child's name."""
+    """Builds the emails of one chunk of escalations (rows for ehc.outbox.emails_insert), from what `load`
+    read in three queries. Emails carry the case reference, team names and dates: never the child's name."""
 
     def __init__(self, *, la, la_settings):
         self.la = la
@@ -571,8 +594,14 @@ class Messages:
         self.letters_without_email = []
         self.outstanding = defaultdict(list)
         self.chased_on = {}
+        self._teams = {}
 
-    def load(self, request_ids):
+    def load(self, escalations):
+        """The requests' outstanding items and chase dates, and their providers, each read once."""
+        providers = Organisation.objects.in_bulk({escalation.request.provider_id for escalation in escalations})
+        for escalation in escalations:
+            escalation.request.provider = providers[escalation.request.provider_id]
+        request_ids = {escalation.request_id for escalation in escalations}
         rows = (
             AdviceItem.objects.filter(request_id__in=request_ids, status=ItemStatus.OUTSTANDING)
             .order_by("team__name", "id")
@@ -588,6 +617,11 @@ class Messages:
 
     def teams(self, escalation):
         """The request's teams overdue and still outstanding on the escalation's date."""
+        if escalation.pk not in self._teams:
+            self._teams[escalation.pk] = self._overdue_teams(escalation)
+        return self._teams[escalation.pk]
+
+    def _overdue_teams(self, escalation):
         day = escalation.issued_on
         return [
             {
@@ -614,7 +648,7 @@ class Messages:
         }
 
     def _add(self, escalation, *, kind, to, cc, letter_id=None, context=None):
-        email = email_row(
+        email = email_values(
             kind=kind,
             dedupe_key=f"{kind}:request:{escalation.request_id}",
             to=to,
@@ -751,7 +785,7 @@ def responses_overdue_check(*, la, rules, today, report, limit=MESSAGES_BATCH) -
                     f"No head of service response to escalation 2 recorded by "
                     f"{escalation.response_due_on:%-d %b %Y}: {', '.join(row['team__name'] for row in teams)}"
                 )
-            email = email_row(
+            email = email_values(
                 kind=kind,
                 dedupe_key=f"{kind}:request:{escalation.request_id}",
                 to=[rules.settings.ad_education_email],
@@ -848,7 +882,7 @@ def digest_send_if_due(*, la, rules, now, report) -> bool:
             for row in overdue:
                 row["flags"] = item_flags(row, today)
             # Rendered now: one email per provider a week, and its rows carry labels, not a snapshot.
-            email = email_row(
+            email = email_values(
                 kind=MessageKind.DIGEST,
                 dedupe_key=f"digest:la:{la.pk}:provider:{provider.pk}:week:{week.isoformat()}",
                 to=[provider.spoc_email],
