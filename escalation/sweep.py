@@ -220,20 +220,26 @@ def array_literal(values) -> str:
     """A PostgreSQL array as one text literal ('{"1","2",NULL}'), cast to its type in the SQL. psycopg2
     would send ARRAY[1, 2, ...]: an expression per element, which PostgreSQL parses ten times slower
     than the whole batch's writes need."""
-    parts = []
-    for value in values:
-        if value is None:
-            parts.append("NULL")
-        elif isinstance(value, bool):
-            parts.append("t" if value else "f")
-        elif isinstance(value, int):
-            parts.append(str(value))
-        elif isinstance(value, str):
-            text = value.replace("\\", "\\\\").replace('"', '\\"')
-            parts.append(f'"{text}"')
-        else:  # dates and times: their text has no quote or backslash
-            parts.append(f'"{value}"')
-    return "{" + ",".join(parts) + "}"
+    values = list(values)
+    if values and len(set(map(type, values))) == 1:
+        if values.count(values[0]) == len(values):  # the batch's date, time or LA, on every row
+            return "{" + ",".join([_array_element(values[0])] * len(values)) + "}"
+        if type(values[0]) is int:
+            return "{" + ",".join(map(str, values)) + "}"
+    return "{" + ",".join(map(_array_element, values)) + "}"
+
+
+def _array_element(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        text = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{text}"'
+    return f'"{value}"'  # dates and times: their text has no quote or backslash
 
 
 def claim_requests(*, la_id, today, limit) -> list[int]:

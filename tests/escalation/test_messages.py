@@ -2,6 +2,7 @@
 the text sent kept on the row."""
 
 import datetime
+import json
 
 import pytest
 from django.core import mail
@@ -133,3 +134,25 @@ def test_a_tick_with_nothing_due_is_two_statements_for_every_la_together(world, 
     sweep(D(2027, 1, 21))
     assert OutboundEmail.objects.filter(kind=MessageKind.ESCALATION_1_OVERDUE).count() == 1
     assert Escalation.objects.get(stage=EscalationStage.ESCALATION_1).response_overdue_notified
+
+
+@pytest.mark.parametrize(
+    "values, sql_type",
+    [
+        ([1, 2, None, 3], "bigint"),
+        ([7, 7, 7], "bigint"),
+        ([True, False, None], "boolean"),
+        ([D(2027, 1, 4), None, D(2027, 1, 5)], "date"),
+        (['say "no"', "back\\slash", "NULL", "", None, "{a,b}", "é"], "varchar"),
+        (['{"teams": ["SLT \\"A\\""]}'], "jsonb"),
+    ],
+)
+def test_batch_arrays_reach_postgresql_unchanged(values, sql_type):
+    from escalation.sweep import array_literal
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT %s::{sql_type}[]", [array_literal(values)])
+        (back,) = cursor.fetchone()
+    if sql_type == "jsonb":
+        back, values = [json.loads(value) for value in back], [json.loads(value) for value in values]
+    assert back == values
