@@ -5,6 +5,7 @@ putting them inside `assessments` or `advice` would make the others depend on it
 """
 
 import datetime
+import json
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -296,9 +297,41 @@ class MessageStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class SnapshotEncoder(json.JSONEncoder):
+    """Dates and datetimes tagged, so that an email's context comes back with the types its templates
+    were written for (`|date` needs a date, not a string)."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            return {"$datetime": o.isoformat()}
+        if isinstance(o, datetime.date):
+            return {"$date": o.isoformat()}
+        return super().default(o)
+
+
+def _snapshot_value(obj):
+    if len(obj) == 1:
+        if "$date" in obj:
+            return datetime.date.fromisoformat(obj["$date"])
+        if "$datetime" in obj:
+            return datetime.datetime.fromisoformat(obj["$datetime"])
+    return obj
+
+
+class SnapshotDecoder(json.JSONDecoder):
+    def __init__(self, *args, **kwargs):
+        kwargs["object_hook"] = _snapshot_value
+        super().__init__(*args, **kwargs)
+
+
 class OutboundEmail(TimeStamped):
     """Every email is a row first. `dedupe_key` makes a second one for the same event impossible;
-    sending happens after commit (ehc.outbox) and marks the row sent."""
+    sending happens after commit (ehc.outbox) and marks the row sent.
+
+    A row is either rendered when queued (subject and bodies set) or holds its template and a snapshot
+    of the template's context, rendered when first sent and then stored, so what was sent stays fixed
+    (the sweep's batches: rendering thousands of emails has no place inside its transaction).
+    """
 
     kind = models.CharField(max_length=30, choices=MessageKind.choices)
     dedupe_key = models.CharField(max_length=200, unique=True)
@@ -310,9 +343,13 @@ class OutboundEmail(TimeStamped):
     )
     to = ArrayField(models.EmailField(), default=list)
     cc = ArrayField(models.EmailField(), default=list, blank=True)
-    subject = models.CharField(max_length=300)
-    body_text = models.TextField()
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
+    # templates/emails/<template>/ and the values it is rendered with, taken when queued. The database
+    # default serves writers that insert rows in SQL.
+    template = models.CharField(max_length=50, blank=True, default="", db_default="")
+    context = models.JSONField(null=True, blank=True, encoder=SnapshotEncoder, decoder=SnapshotDecoder)
     letter = models.ForeignKey("escalation.Letter", null=True, blank=True, on_delete=models.PROTECT)
     status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)

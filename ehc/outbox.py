@@ -4,19 +4,26 @@ The unique `dedupe_key` makes a second email for the same event impossible; send
 locks the row (skip_locked), so two workers never send the same row at once, and marks
 it sent in the same transaction. A worker killed mid-send leaves the row unsent, to be
 sent again by the retry sweep: at-least-once, made safe by the stable Message-ID.
+
+A row queued with `defer_rendering` holds its template and a snapshot of the context (the site
+address included) instead of the rendered text: the first send attempt renders it and stores the
+text on the row with the attempt, so every retry sends the same words and the row keeps what was
+sent. The sweep queues its thousands of emails that way; one email in a user's request is rendered
+at once, so a broken template fails the request that caused it.
 """
 
 import datetime
 import hashlib
+import json
 import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .models import MessageStatus, OutboundEmail
+from .models import MessageStatus, OutboundEmail, SnapshotEncoder
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,63 @@ def clean_addresses(addresses):
     return seen
 
 
+def email_values(
+    *,
+    kind,
+    dedupe_key,
+    to,
+    template,
+    context,
+    cc=(),
+    case_id=None,
+    advice_request_id=None,
+    letter_id=None,
+    defer_rendering=False,
+) -> dict | None:
+    """One row's columns, rendered now or holding what its rendering needs (for `emails_insert`, or
+    `email_row`). None when there is nobody to send it to."""
+    to = clean_addresses(to)
+    cc = [address for address in clean_addresses(cc) if address not in to]
+    if not to:
+        log.warning("No recipient for %s (%s): nothing queued", kind, dedupe_key)
+        return None
+    values = {
+        "kind": kind,
+        "dedupe_key": dedupe_key,
+        "to": to,
+        "cc": cc,
+        "case_id": case_id,
+        "advice_request_id": advice_request_id,
+        "letter_id": letter_id,
+    }
+    if defer_rendering:
+        # The site address is part of the snapshot: the text must not depend on where it is rendered.
+        values.update(
+            template=template,
+            context={"site_url": settings.SITE_URL, **context},
+            subject="",
+            body_text="",
+            body_html="",
+        )
+    else:
+        subject, text, html = render_email(template, context)
+        values.update(template="", context=None, subject=subject, body_text=text, body_html=html)
+    return values
+
+
+def email_row(**kwargs) -> OutboundEmail | None:
+    """The same as an unsaved model instance."""
+    values = email_values(**kwargs)
+    return OutboundEmail(**values, next_attempt_at=timezone.now()) if values else None
+
+
+def email_content(email: OutboundEmail) -> tuple[str, str, str]:
+    """The subject, text and HTML the row sends: stored, or rendered from its template and snapshot."""
+    if email.template and not email.body_text:
+        return render_email(email.template, email.context or {})
+    return email.subject, email.body_text, email.body_html
+
+
 def email_queue(
     *,
     kind,
@@ -59,32 +123,80 @@ def email_queue(
     send_after_commit=True,
 ):
     """Queue one email. Returns the row, or None if the same event was already queued."""
-    to = clean_addresses(to)
-    cc = [address for address in clean_addresses(cc) if address not in to]
-    if not to:
-        log.warning("No recipient for %s (%s): nothing queued", kind, dedupe_key)
+    email = email_row(
+        kind=kind,
+        dedupe_key=dedupe_key,
+        to=to,
+        cc=cc,
+        template=template,
+        context=context,
+        case_id=case.pk if case else None,
+        advice_request_id=advice_request.pk if advice_request else None,
+        letter_id=letter.pk if letter else None,
+    )
+    if email is None:
         return None
-    subject, text, html = render_email(template, context)
+    email.case, email.advice_request, email.letter = case, advice_request, letter
     try:
         with transaction.atomic():
-            email = OutboundEmail.objects.create(
-                kind=kind,
-                dedupe_key=dedupe_key,
-                to=to,
-                cc=cc,
-                subject=subject,
-                body_text=text,
-                body_html=html,
-                case=case,
-                advice_request=advice_request,
-                letter=letter,
-                next_attempt_at=timezone.now(),
-            )
+            email.save(force_insert=True)
     except IntegrityError:
         return None
     if send_after_commit:
         email_send_after_commit(email.pk)
     return email
+
+
+# The columns an `emails_insert` row carries, with their SQL types for jsonb_to_recordset.
+_INSERTED_COLUMNS = {
+    "kind": "varchar",
+    "dedupe_key": "varchar",
+    "to": "varchar(254)[]",
+    "cc": "varchar(254)[]",
+    "subject": "varchar",
+    "body_text": "text",
+    "body_html": "text",
+    "template": "varchar",
+    "context": "jsonb",
+    "case_id": "bigint",
+    "advice_request_id": "bigint",
+    "letter_id": "bigint",
+}
+
+
+def emails_insert(emails) -> list[int]:
+    """Insert rows (email_values) in one statement, however many; a dedupe key already used is skipped.
+    Returns the ids waiting to be sent: the new rows and any unsent row already there under the same
+    key. One JSON document as the only parameter: building 10,000 model inserts value by value costs
+    seconds."""
+    if not emails:
+        return []
+    rows = [{column: email[column] for column in _INSERTED_COLUMNS} for email in emails]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column) for column in _INSERTED_COLUMNS)
+    record = ", ".join(f"{quote(column)} {kind}" for column, kind in _INSERTED_COLUMNS.items())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {quote(OutboundEmail._meta.db_table)}
+                    (created_at, updated_at, status, attempts, next_attempt_at, last_error, {columns})
+                SELECT %(now)s, %(now)s, %(pending)s, 0, %(now)s, '', {columns}
+                FROM jsonb_to_recordset(%(rows)s::jsonb) AS r({record})
+                ON CONFLICT (dedupe_key) DO NOTHING
+                RETURNING id""",
+            {
+                "now": timezone.now(),
+                "pending": MessageStatus.PENDING,
+                "rows": json.dumps(rows, cls=SnapshotEncoder),
+            },
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) < len(emails):
+        # Some keys were used before: their rows still go if they are unsent (a run that died after
+        # queueing them is covered by the retry sweep too).
+        ids += OutboundEmail.objects.filter(
+            dedupe_key__in=[email["dedupe_key"] for email in emails], status=MessageStatus.PENDING
+        ).exclude(pk__in=ids).values_list("pk", flat=True)
+    return ids
 
 
 def email_send_after_commit(email_id):
@@ -113,7 +225,12 @@ def email_send(*, email_id) -> bool:
         )
         if email is None:
             return False
+        rendered = []
         try:
+            if email.template and not email.body_text:
+                email.subject, email.body_text, email.body_html = render_email(email.template, email.context or {})
+                # Stored with this attempt whatever its outcome: a retry sends the same text.
+                rendered = ["subject", "body_text", "body_html"]
             message = EmailMultiAlternatives(
                 subject=email.subject,
                 body=email.body_text,
@@ -136,7 +253,9 @@ def email_send(*, email_id) -> bool:
             email.attempts += 1
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             email.next_attempt_at = timezone.now() + _backoff(email.attempts)
-            email.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "updated_at"])
+            email.save(
+                update_fields=["status", "attempts", "last_error", "next_attempt_at", "updated_at", *rendered]
+            )
             return False
         email.status = MessageStatus.SENT
         email.attempts += 1
@@ -144,7 +263,9 @@ def email_send(*, email_id) -> bool:
         email.next_attempt_at = None
         email.last_error = ""
         email.save(
-            update_fields=["status", "attempts", "sent_at", "next_attempt_at", "last_error", "updated_at"]
+            update_fields=[
+                "status", "attempts", "sent_at", "next_attempt_at", "last_error", "updated_at", *rendered
+            ]
         )
         return True
 

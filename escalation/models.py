@@ -76,6 +76,18 @@ class Escalation(TimeStamped):
                 name="escalation_response_owed",
                 condition=models.Q(responded_at__isnull=True, response_due_on__isnull=False),
             ),
+            # escalation.sweep.responses_overdue: windows passed unanswered that nobody was told of yet. Its
+            # own index: escalation_response_owed also holds every unanswered escalation already told of.
+            models.Index(
+                fields=["local_authority", "response_due_on", "id"],
+                name="escalation_response_unnotified",
+                condition=models.Q(
+                    stage__in=["escalation_1", "escalation_2"],
+                    responded_at__isnull=True,
+                    response_due_on__isnull=False,
+                    response_overdue_notified=False,
+                ),
+            ),
             # escalation.sweep.messages_queue: escalations whose messages are not yet in the outbox.
             models.Index(
                 fields=["local_authority", "id"],

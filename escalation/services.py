@@ -1,5 +1,5 @@
-"""Writes of the escalation process: the sweep's set-based email rows, the DCO's response to
-escalation 1 and the heads of service's outcome of escalation 2. Every change is audited."""
+"""Writes of the escalation process: sending the sweep's outbox rows after commit, the DCO's response
+to escalation 1 and the heads of service's outcome of escalation 2. Every change is audited."""
 
 import logging
 from functools import partial
@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from advice.models import AdviceItem, ItemStatus, Stage
 from ehc.audit import audit_record
-from ehc.models import AuditAction, MessageStatus, OutboundEmail
-from ehc.outbox import clean_addresses, render_email
+from ehc.models import AuditAction
 
 from .models import Escalation, EscalationStage
 
@@ -23,47 +22,6 @@ SEND_CHUNK = 20
 class Outcome:
     PROMISED = "promised"
     NOT_PROVIDED = "not_provided"
-
-
-def email_build(
-    *, kind, dedupe_key, to, template, context, cc=(), case_id=None, advice_request_id=None, letter_id=None
-):
-    """An unsaved OutboundEmail, as ehc.outbox.email_queue would write it, for a set-based insert.
-
-    Returns None when there is nobody to send it to, as email_queue does.
-    """
-    to = clean_addresses(to)
-    cc = [address for address in clean_addresses(cc) if address not in to]
-    if not to:
-        log.warning("No recipient for %s (%s): nothing queued", kind, dedupe_key)
-        return None
-    subject, text, html = render_email(template, context)
-    return OutboundEmail(
-        kind=kind,
-        dedupe_key=dedupe_key,
-        to=to,
-        cc=cc,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        case_id=case_id,
-        advice_request_id=advice_request_id,
-        letter_id=letter_id,
-        next_attempt_at=timezone.now(),
-    )
-
-
-def emails_insert(emails) -> list[int]:
-    """Insert the rows in one statement; a dedupe key already used is skipped. Returns the ids still
-    waiting to be sent."""
-    if not emails:
-        return []
-    OutboundEmail.objects.bulk_create(emails, ignore_conflicts=True)
-    return list(
-        OutboundEmail.objects.filter(
-            dedupe_key__in=[email.dedupe_key for email in emails], status=MessageStatus.PENDING
-        ).values_list("pk", flat=True)
-    )
 
 
 def _dispatch(email_ids, letter_ids):

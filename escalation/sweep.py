@@ -12,10 +12,11 @@ Exactly once, whatever runs twice or at the same time:
   constraints on StageChange and Escalation stop a second chase, letter or notice even if the
   locking were bypassed.
 - Phase 2, in chunks: each new Escalation's messages (the chase email; the letter and its email;
-  the escalation 2 notice) are rendered and written to the outbox, and the escalation is marked
-  queued in the same transaction. Rendering is the slow part, so it stays out of the timer
-  transaction; an escalation whose messages were never queued (a crash between the phases) is
-  picked up by the next run. The outbox's unique dedupe key is the last guard.
+  the escalation 2 notice) are written to the outbox, and the escalation is marked queued in the
+  same transaction. The emails are snapshots of their templates' context, rendered when sent
+  (ehc.outbox), so a chunk is a few statements; the letter's content is its own snapshot. An
+  escalation whose messages were never queued (a crash between the phases) is picked up by the
+  next run. The outbox's unique dedupe key is the last guard.
 - Sending happens after commit, from the outbox rows (ehc.outbox): a worker killed before commit
   leaves nothing behind; one killed after commit leaves pending rows the outbox retry sweep sends.
 - A batch that fails is retried request by request; a request that still fails has its due items
@@ -23,35 +24,40 @@ Exactly once, whatever runs twice or at the same time:
 """
 
 import datetime
+import json
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from advice.models import AdviceItem, AdviceRequest, ItemStatus, Stage
 from ehc.models import (
     AuditAction,
     AuditEvent,
+    ClosureDay,
     LocalAuthoritySettings,
     MessageKind,
     Organisation,
     OrganisationKind,
 )
+from ehc.outbox import email_values, emails_insert
+from ehc.workdays import WorkingCalendar
 
 from . import letters
 from .models import DigestRun, Escalation, EscalationStage, Letter, StageChange
 from .rules import LONDON, TimerRules
 from .selectors import digest_rows, item_flags
-from .services import email_build, emails_insert, send_after_commit
+from .services import send_after_commit
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 10_000
-# Escalations whose messages are rendered per transaction: rendering costs milliseconds each.
-MESSAGES_BATCH = 200
+# Escalations whose messages are queued per transaction. Their emails are rendered when sent, so a
+# chunk costs a few statements and JSON snapshots; the response-window check claims as many.
+MESSAGES_BATCH = 1000
 # The digest lists at most this many items in the email body; the rest are behind the link.
 DIGEST_LIST_LIMIT = 500
 
@@ -76,21 +82,72 @@ class SweepReport:
         self.lines.append(f"{la.short_name or la.name}: {text}")
 
 
+@dataclass(frozen=True)
+class WorkDue:
+    """What one probe found waiting for an LA. Steps with nothing waiting are skipped: an idle tick is
+    a few statements for all the LAs together, not a dozen for each."""
+
+    items: bool = True
+    messages: bool = True
+    responses: bool = True
+
+
+def _las_with_work(today):
+    """The active LAs with their settings and, from three index probes each (item_due_action,
+    escalation_messages_pending, escalation_response_unnotified), what is waiting."""
+    return (
+        Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY, is_active=True)
+        .select_related("la_settings")
+        .annotate(
+            items_due=Exists(
+                AdviceItem.objects.filter(
+                    local_authority_id=OuterRef("pk"), status=ItemStatus.OUTSTANDING, next_action_on__lte=today
+                )
+            ),
+            messages_pending=Exists(
+                Escalation.objects.filter(local_authority_id=OuterRef("pk"), messages_queued_at__isnull=True)
+            ),
+            # The first one in index order rather than EXISTS: with EXISTS the planner guesses that a
+            # sequential scan finds a row early, and reads the whole table when there is none.
+            first_response_unnotified=Subquery(
+                responses_overdue(today)
+                .filter(local_authority_id=OuterRef("pk"))
+                .order_by("response_due_on", "id")
+                .values("id")[:1]
+            ),
+        )
+        .order_by("pk")
+    )
+
+
 def sweep_run(*, now=None, dry_run=False, batch_size=BATCH_SIZE) -> SweepReport:
     """Run every timer of every active LA as of `now`. A dry run does it all and rolls it back."""
     now = now or timezone.now()
     report = SweepReport(now=now, today=timezone.localdate(now), dry_run=dry_run)
-    las = Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY, is_active=True).order_by("pk")
+    las = list(_las_with_work(report.today))
+    closures = defaultdict(list)
+    for la_id, day in ClosureDay.objects.filter(local_authority__in=las).values_list("local_authority_id", "date"):
+        closures[la_id].append(day)
     for la in las:
+        try:
+            la_settings = la.la_settings
+        except LocalAuthoritySettings.DoesNotExist:
+            la_settings = LocalAuthoritySettings.for_la(la)
+        rules = TimerRules(la_settings=la_settings, calendar=WorkingCalendar(closures[la.pk]))
+        due = WorkDue(
+            items=la.items_due,
+            messages=la.messages_pending,
+            responses=la.first_response_unnotified is not None,
+        )
         try:
             if dry_run:
                 # Everything runs for real inside one transaction that is then rolled back: the dry
                 # run reports exactly what a run would do, and its emails, never sent, vanish with it.
                 with transaction.atomic():
-                    sweep_la(la=la, now=now, report=report, batch_size=batch_size)
+                    sweep_la(la=la, now=now, report=report, batch_size=batch_size, rules=rules, due=due)
                     transaction.set_rollback(True)
             else:
-                sweep_la(la=la, now=now, report=report, batch_size=batch_size)
+                sweep_la(la=la, now=now, report=report, batch_size=batch_size, rules=rules, due=due)
         except Exception:  # noqa: BLE001 - one LA's failure must not stop the others'
             log.exception("Sweep failed for %s", la)
             report.counts["errors"] += 1
@@ -98,9 +155,9 @@ def sweep_run(*, now=None, dry_run=False, batch_size=BATCH_SIZE) -> SweepReport:
     return report
 
 
-def sweep_la(*, la, now, report, batch_size=BATCH_SIZE):
+def sweep_la(*, la, now, report, batch_size=BATCH_SIZE, rules=None, due=WorkDue()):
     today = timezone.localdate(now)
-    rules = TimerRules.for_la(la)
+    rules = rules or TimerRules.for_la(la)
     if not rules.calendar.is_working_day(today):
         report.note(la, f"{today:%A %-d %B %Y} is not a working day: nothing is sent")
         return
@@ -108,12 +165,17 @@ def sweep_la(*, la, now, report, batch_size=BATCH_SIZE):
     steps = [
         # Each pass moves every item it processes past today; a pass that moves nothing (its requests'
         # items locked by someone else for a moment) ends the loop, and the next run has them.
-        lambda: _until_done(sweep_batch, la=la, rules=rules, today=today, report=report, limit=batch_size),
-        lambda: _until_done(messages_queue, la=la, rules=rules, report=report, failed=failed),
-        lambda: _until_done(responses_overdue_check, la=la, rules=rules, today=today, report=report),
-        lambda: digest_send_if_due(la=la, rules=rules, now=now, report=report),
+        due.items
+        and (lambda: _until_done(sweep_batch, la=la, rules=rules, today=today, report=report, limit=batch_size)),
+        # The batches above make the escalations whose messages this queues.
+        (due.items or due.messages)
+        and (lambda: _until_done(messages_queue, la=la, rules=rules, report=report, failed=failed)),
+        due.responses
+        and (lambda: _until_done(responses_overdue_check, la=la, rules=rules, today=today, report=report)),
+        digest_may_be_due(rules=rules, now=now)
+        and (lambda: digest_send_if_due(la=la, rules=rules, now=now, report=report)),
     ]
-    for step in steps:
+    for step in filter(None, steps):
         # A failing step is logged and the others still run; the next sweep tries it again, since
         # every step is level-triggered.
         try:
@@ -148,10 +210,36 @@ def insert_rows(model, fields, rows, *, ignore_conflicts=False, returning=()):
         sql += " RETURNING " + ", ".join(
             connection.ops.quote_name(model._meta.get_field(n).column) for n in returning
         )
-    params = [[row[index] for row in rows] for index in range(len(fields))]
+    params = [array_literal(row[index] for row in rows) for index in range(len(fields))]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall() if returning else []
+
+
+def array_literal(values) -> str:
+    """A PostgreSQL array as one text literal ('{"1","2",NULL}'), cast to its type in the SQL. psycopg2
+    would send ARRAY[1, 2, ...]: an expression per element, which PostgreSQL parses ten times slower
+    than the whole batch's writes need."""
+    values = list(values)
+    if values and len(set(map(type, values))) == 1:
+        if values.count(values[0]) == len(values):  # the batch's date, time or LA, on every row
+            return "{" + ",".join([_array_element(values[0])] * len(values)) + "}"
+        if type(values[0]) is int:
+            return "{" + ",".join(map(str, values)) + "}"
+    return "{" + ",".join(map(_array_element, values)) + "}"
+
+
+def _array_element(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        text = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{text}"'
+    return f'"{value}"'  # dates and times: their text has no quote or backslash
 
 
 def claim_requests(*, la_id, today, limit) -> list[int]:
@@ -373,17 +461,34 @@ def _items_update(updates, *, today, head_of_service_due):
                 "today": today,
                 "hos_due": head_of_service_due,
                 "now": timezone.now(),
-                "ids": [row[0] for row in updates],
-                "stages": [str(row[1]) for row in updates],
-                "next": [row[2] for row in updates],
-                "chased": [Stage.CHASED in row[3] for row in updates],
-                "escalated_1": [Stage.ESCALATION_1 in row[3] for row in updates],
-                "escalated_2": [Stage.ESCALATION_2 in row[3] for row in updates],
+                "ids": array_literal(row[0] for row in updates),
+                "stages": array_literal(str(row[1]) for row in updates),
+                "next": array_literal(row[2] for row in updates),
+                "chased": array_literal(Stage.CHASED in row[3] for row in updates),
+                "escalated_1": array_literal(Stage.ESCALATION_1 in row[3] for row in updates),
+                "escalated_2": array_literal(Stage.ESCALATION_2 in row[3] for row in updates),
             },
         )
 
 
 # Phase 2: the messages
+
+
+# What the messages and the letter snapshot (escalation.letters.letter_content) read of an escalation:
+# a thousand full rows of four models cost more than the statements that write their messages.
+MESSAGE_FIELDS = (
+    "request_id",
+    "stage",
+    "issued_on",
+    "response_due_on",
+    "request__case_id",
+    "request__provider_id",
+    "request__notified_on",
+    "request__case__reference",
+    "request__case__first_name",
+    "request__case__last_name",
+    "request__case__date_of_birth",
+)
 
 
 def messages_queue(*, la, rules, report, failed, limit=MESSAGES_BATCH) -> int:
@@ -399,7 +504,8 @@ def messages_queue(*, la, rules, report, failed, limit=MESSAGES_BATCH) -> int:
             Escalation.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(local_authority_id=la.pk, messages_queued_at__isnull=True)
             .exclude(pk__in=failed)
-            .select_related("request__case", "request__provider")
+            .select_related("request__case")
+            .only(*MESSAGE_FIELDS)
             .order_by("id")[:limit]
         )
         if not escalations:
@@ -423,7 +529,7 @@ def messages_queue(*, la, rules, report, failed, limit=MESSAGES_BATCH) -> int:
 def _messages_write(escalations, *, la, rules, report):
     lines = []
     messages = Messages(la=la, la_settings=rules.settings)
-    messages.load({escalation.request_id for escalation in escalations})
+    messages.load(escalations)
     new_letters = []
     for escalation in escalations:
         teams = messages.teams(escalation)
@@ -433,38 +539,49 @@ def _messages_write(escalations, *, la, rules, report):
         elif escalation.stage == EscalationStage.CHASE:
             messages.chase(escalation)
         elif escalation.stage == EscalationStage.ESCALATION_1:
-            new_letters.append(
-                Letter(
-                    escalation=escalation,
-                    dated=escalation.issued_on,
-                    content=letters.letter_content(
-                        request=escalation.request,
-                        la=la,
-                        la_settings=rules.settings,
-                        teams=teams,
-                        dated=escalation.issued_on,
-                        response_due_on=escalation.response_due_on,
-                        chased_on=messages.chased_on.get(escalation.request_id),
-                    ),
-                )
+            content = letters.letter_content(
+                request=escalation.request,
+                la=la,
+                la_settings=rules.settings,
+                teams=teams,
+                dated=escalation.issued_on,
+                response_due_on=escalation.response_due_on,
+                chased_on=messages.chased_on.get(escalation.request_id),
             )
+            new_letters.append((escalation, content))
         else:
             messages.escalation_2(escalation)
     if new_letters:
-        Letter.objects.bulk_create(new_letters, ignore_conflicts=True)
-        letter_ids = dict(
-            Letter.objects.filter(escalation__in=[letter.escalation for letter in new_letters]).values_list(
-                "escalation_id", "id"
+        now = timezone.now()
+        letter_ids = {
+            escalation_id: pk
+            for pk, escalation_id in insert_rows(
+                Letter,
+                ["created_at", "updated_at", "escalation", "dated", "content", "sha256"],
+                [
+                    (now, now, escalation.pk, escalation.issued_on, json.dumps(content), "")
+                    for escalation, content in new_letters
+                ],
+                ignore_conflicts=True,
+                returning=("id", "escalation"),
             )
-        )
-        for letter in new_letters:
-            messages.escalation_1(letter.escalation, letter_id=letter_ids[letter.escalation.pk])
+        }
+        missing = [escalation.pk for escalation, _ in new_letters if escalation.pk not in letter_ids]
+        if missing:
+            # Issued before (the letter is kept unchanged once issued): its email goes with that letter.
+            letter_ids.update(
+                Letter.objects.filter(escalation__in=missing).values_list("escalation_id", "id")
+            )
+        for escalation, _ in new_letters:
+            messages.escalation_1(escalation, letter_id=letter_ids[escalation.pk])
     Escalation.objects.filter(pk__in=[escalation.pk for escalation in escalations]).update(
         messages_queued_at=timezone.now()
     )
     send_after_commit(email_ids=emails_insert(messages.emails), letter_ids=messages.letters_without_email)
+    # The subject is rendered when the email is sent: the line names the case reference instead.
     lines += [
-        f"{email.get_kind_display()} to {', '.join(email.to)}: {email.subject}" for email in messages.emails
+        f"{MessageKind(email['kind']).label} to {', '.join(email['to'])}: {email['context']['reference']}"
+        for email in messages.emails
     ]
     # Reported at the end, once every write has succeeded: a chunk retried one by one is not reported twice.
     for line in lines:
@@ -473,8 +590,8 @@ def _messages_write(escalations, *, la, rules, report):
 
 
 class Messages:
-    """Builds the emails of one chunk of escalations (unsaved rows), from what `load` read in two
-    queries. Emails carry the case reference, team names and dates: never the child's name."""
+    """Builds the emails of one chunk of escalations (rows for ehc.outbox.emails_insert), from what `load`
+    read in three queries. Emails carry the case reference, team names and dates: never the child's name."""
 
     def __init__(self, *, la, la_settings):
         self.la = la
@@ -483,8 +600,14 @@ class Messages:
         self.letters_without_email = []
         self.outstanding = defaultdict(list)
         self.chased_on = {}
+        self._teams = {}
 
-    def load(self, request_ids):
+    def load(self, escalations):
+        """The requests' outstanding items and chase dates, and their providers, each read once."""
+        providers = Organisation.objects.in_bulk({escalation.request.provider_id for escalation in escalations})
+        for escalation in escalations:
+            escalation.request.provider = providers[escalation.request.provider_id]
+        request_ids = {escalation.request_id for escalation in escalations}
         rows = (
             AdviceItem.objects.filter(request_id__in=request_ids, status=ItemStatus.OUTSTANDING)
             .order_by("team__name", "id")
@@ -500,6 +623,11 @@ class Messages:
 
     def teams(self, escalation):
         """The request's teams overdue and still outstanding on the escalation's date."""
+        if escalation.pk not in self._teams:
+            self._teams[escalation.pk] = self._overdue_teams(escalation)
+        return self._teams[escalation.pk]
+
+    def _overdue_teams(self, escalation):
         day = escalation.issued_on
         return [
             {
@@ -526,7 +654,7 @@ class Messages:
         }
 
     def _add(self, escalation, *, kind, to, cc, letter_id=None, context=None):
-        email = email_build(
+        email = email_values(
             kind=kind,
             dedupe_key=f"{kind}:request:{escalation.request_id}",
             to=to,
@@ -536,6 +664,7 @@ class Messages:
             case_id=escalation.request.case_id,
             advice_request_id=escalation.request_id,
             letter_id=letter_id,
+            defer_rendering=True,
         )
         if email is not None:
             self.emails.append(email)
@@ -580,22 +709,29 @@ class Messages:
 # Response windows
 
 
+def responses_overdue(today):
+    """Escalations whose response window passed unanswered and nobody was told yet (the partial index
+    escalation_response_unnotified)."""
+    return Escalation.objects.filter(
+        stage__in=[EscalationStage.ESCALATION_1, EscalationStage.ESCALATION_2],
+        responded_at__isnull=True,
+        response_due_on__isnull=False,
+        response_due_on__lt=today,
+        response_overdue_notified=False,
+    )
+
+
 def responses_overdue_check(*, la, rules, today, report, limit=MESSAGES_BATCH) -> int:
     """Tell the AD Education, once, about each response window that passed unanswered.
 
-    Claims escalations through the partial index escalation_response_owed; the flag
+    Claims escalations through the partial index escalation_response_unnotified; the flag
     `response_overdue_notified` set in the same transaction makes it once.
     """
     with transaction.atomic():
         escalations = list(
-            Escalation.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(
-                local_authority_id=la.pk,
-                stage__in=[EscalationStage.ESCALATION_1, EscalationStage.ESCALATION_2],
-                responded_at__isnull=True,
-                response_due_on__lt=today,
-                response_overdue_notified=False,
-            )
+            responses_overdue(today)
+            .select_for_update(skip_locked=True, of=("self",))
+            .filter(local_authority_id=la.pk)
             .select_related("request__case", "provider")
             .order_by("response_due_on", "id")[:limit]
         )
@@ -655,7 +791,7 @@ def responses_overdue_check(*, la, rules, today, report, limit=MESSAGES_BATCH) -
                     f"No head of service response to escalation 2 recorded by "
                     f"{escalation.response_due_on:%-d %b %Y}: {', '.join(row['team__name'] for row in teams)}"
                 )
-            email = email_build(
+            email = email_values(
                 kind=kind,
                 dedupe_key=f"{kind}:request:{escalation.request_id}",
                 to=[rules.settings.ad_education_email],
@@ -664,6 +800,7 @@ def responses_overdue_check(*, la, rules, today, report, limit=MESSAGES_BATCH) -
                 context=context,
                 case_id=request.case_id,
                 advice_request_id=escalation.request_id,
+                defer_rendering=True,
             )
             if email is not None:
                 emails.append(email)
@@ -683,6 +820,16 @@ def responses_overdue_check(*, la, rules, today, report, limit=MESSAGES_BATCH) -
 
 
 # The weekly digest
+
+
+def digest_may_be_due(*, rules, now) -> bool:
+    """False only when the LA's settings, as loaded, say the next digest is later than `now` and still
+    where its day and time put it: then digest_send_if_due would change nothing, so it is not asked.
+    Anything else (not set yet, due, or to be moved) goes through its compare-and-set."""
+    current = rules.settings.next_digest_at
+    if current is None or now >= current:
+        return True
+    return rules.digest_first_on_or_after(timezone.localtime(current, LONDON).date()) != current
 
 
 def digest_send_if_due(*, la, rules, now, report) -> bool:
@@ -740,7 +887,8 @@ def digest_send_if_due(*, la, rules, now, report) -> bool:
                 continue
             for row in overdue:
                 row["flags"] = item_flags(row, today)
-            email = email_build(
+            # Rendered now: one email per provider a week, and its rows carry labels, not a snapshot.
+            email = email_values(
                 kind=MessageKind.DIGEST,
                 dedupe_key=f"digest:la:{la.pk}:provider:{provider.pk}:week:{week.isoformat()}",
                 to=[provider.spoc_email],

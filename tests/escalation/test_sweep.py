@@ -8,6 +8,7 @@ from django.core import mail
 from advice.models import AdviceItem, ItemStatus, Stage
 from advice.services import advice_items_cancel_for_case, advice_timers_stop
 from ehc.models import AuditAction, AuditEvent, ClosureDay, MessageKind, MessageStatus, OutboundEmail
+from ehc.outbox import email_content
 from escalation import letters
 from escalation import sweep as sweep_module
 from escalation.models import Escalation, EscalationStage, Letter, StageChange
@@ -83,9 +84,11 @@ def test_whole_timeline_run_every_day_for_a_request_notified_on_20_november_2026
     chase = by_kind[MessageKind.CHASE]
     assert chase.to == [world.provider.spoc_email]
     assert chase.cc == ["send.support@la-ours.example"]
-    assert world.slt.name in chase.body_text and world.ot.name in chase.body_text
-    assert request.case.reference in chase.subject
-    assert request.case.first_name not in chase.body_text + chase.body_html + chase.subject
+    # The sweep's emails are rendered when sent, from the snapshot the row holds.
+    subject, text, html = email_content(chase)
+    assert world.slt.name in text and world.ot.name in text
+    assert request.case.reference in subject
+    assert request.case.first_name not in text + html + subject
     e1 = by_kind[MessageKind.ESCALATION_1]
     assert e1.to == [world.provider.director_email]
     assert e1.cc == ["dco.office@icb.example", "send.support@la-ours.example"]
@@ -281,7 +284,8 @@ def test_one_team_returning_leaves_the_others_chased(world):
     return_advice(request.items.get(team=world.slt), on=D(2026, 12, 30))
     sweep(D(2027, 1, 4))
     chase = emails(MessageKind.CHASE)[0]
-    assert world.ot.name in chase.body_text and world.slt.name not in chase.body_text
+    text = email_content(chase)[1]
+    assert world.ot.name in text and world.slt.name not in text
     assert chase.status == MessageStatus.PENDING
 
 
@@ -361,7 +365,7 @@ def test_a_worker_killed_between_the_timers_and_the_messages(world, monkeypatch)
     sweep(D(2027, 1, 5))  # the next run, even a day later, queues the chase once
     sweep(D(2027, 1, 5))
     chase = emails(MessageKind.CHASE)
-    assert len(chase) == 1 and "Sent on 4 January 2027" in chase[0].body_text
+    assert len(chase) == 1 and "Sent on 4 January 2027" in email_content(chase[0])[1]
 
 
 def test_dry_run_reports_and_changes_nothing(world):
