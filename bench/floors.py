@@ -21,10 +21,16 @@ def sweep_nothing_due(cursor, *, today, now):
         """SELECT
             EXISTS (SELECT 1 FROM advice_adviceitem          -- item_due_action (index only)
                     WHERE status = 'outstanding' AND next_action_on <= %(today)s),
-            EXISTS (SELECT 1 FROM escalation_escalation       -- escalation_response_owed
-                    WHERE responded_at IS NULL AND response_due_on IS NOT NULL
-                      AND response_due_on < %(today)s AND NOT response_overdue_notified
-                      AND stage IN ('escalation_1', 'escalation_2')),
+            -- escalation_response_unnotified, probed per LA (its leading column) in its order:
+            -- with a bare EXISTS the planner picks a scan of the whole table when nothing matches
+            EXISTS (SELECT 1 FROM ehc_organisation la
+                    WHERE la.kind = 'la' AND la.is_active
+                      AND (SELECT 1 FROM escalation_escalation e
+                           WHERE e.local_authority_id = la.id AND e.responded_at IS NULL
+                             AND e.response_due_on IS NOT NULL AND e.response_due_on < %(today)s
+                             AND NOT e.response_overdue_notified
+                             AND e.stage IN ('escalation_1', 'escalation_2')
+                           ORDER BY e.response_due_on, e.id LIMIT 1) IS NOT NULL),
             EXISTS (SELECT 1 FROM ehc_localauthoritysettings WHERE next_digest_at <= %(now)s)""",
         {"today": today, "now": now},
     )
