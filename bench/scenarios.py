@@ -536,6 +536,14 @@ class Digest(Scenario):
             "(the weekly chase digest's rows): not importable yet"
         )
 
+    def _sweep_reads_all_las_at_once(self):
+        """The sweep's own choice: when escalation.sweep uses digest_rows_by_la (every LA whose digest
+        is due in a tick, in one statement), that is the app path measured; else LA by LA."""
+        try:
+            return getattr(importlib.import_module("escalation.sweep"), "digest_rows_by_la", None)
+        except ImportError:
+            return None
+
     def app(self, ctx):
         digest_rows = self._digest_rows()
         from ehc.models import Organisation, OrganisationKind
@@ -544,11 +552,19 @@ class Digest(Scenario):
         limit = {}
         if self.per_provider is not None and "per_provider" in inspect.signature(digest_rows).parameters:
             limit = {"per_provider": self.per_provider}
+        la_ids = list(
+            Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY, is_active=True).values_list(
+                "pk", flat=True
+            )
+        )
+        by_la = self._sweep_reads_all_las_at_once()
+        if by_la is not None:
+            rows_by_la = by_la(la_ids=la_ids, today=ctx.today, **limit).items()
+        else:
+            rows_by_la = ((la_id, digest_rows(la_id=la_id, today=ctx.today, **limit)) for la_id in la_ids)
         lists = {}
-        for la_id in Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY, is_active=True).values_list(
-            "pk", flat=True
-        ):
-            for row in digest_rows(la_id=la_id, today=ctx.today, **limit):
+        for la_id, rows in rows_by_la:
+            for row in rows:
                 lists.setdefault((la_id, row["provider_id"]), []).append(row["id"])
         if self.per_provider is not None:
             lists = {key: ids[: self.per_provider] for key, ids in lists.items()}

@@ -77,12 +77,17 @@ def scope_la_ids(user):
     return ids
 
 
-def scoped_items(user):
+def scoped_items(user, *, narrowed=False):
     """visible_advice_items(user), with the LA ids spelt out. For a DCO, visible_advice_items joins
     through the ICB; naming the LAs lets PostgreSQL use the per-LA indexes (item_la_outstanding and
-    the local_authority foreign key) instead of scanning every item ever requested."""
+    the local_authority foreign key) instead of scanning every item ever requested.
+
+    `narrowed`: the caller filters on a provider or a team, whose partial indexes already find the
+    few rows. There the list is left out (the join through the ICB still scopes the rows): with it,
+    PostgreSQL ANDs the provider's every item ever with the area's whole outstanding index rather
+    than reading the provider's outstanding items alone."""
     items = visible_advice_items(user)
-    if user.is_icb_user:
+    if user.is_icb_user and not narrowed:
         items = items.filter(local_authority_id__in=scope_la_ids(user))
     return items
 
@@ -187,7 +192,8 @@ class ItemFilters:
 def outstanding_items(*, user, today, filters: ItemFilters | None = None):
     """Outstanding items the user may see. `status='outstanding'` lets the planner use the partial
     indexes item_la_outstanding / item_provider_outstanding / item_team_outstanding."""
-    items = scoped_items(user).filter(status=ItemStatus.OUTSTANDING)
+    narrowed = filters is not None and (filters.provider is not None or filters.team is not None)
+    items = scoped_items(user, narrowed=narrowed).filter(status=ItemStatus.OUTSTANDING)
     if filters is not None:
         items = items.filter(filters.as_q(today))
     return items

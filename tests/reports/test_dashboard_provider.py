@@ -6,10 +6,12 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from advice.models import Stage
+from advice.models import AdviceItem, ItemStatus, Stage
 from ehc.models import MessageKind, MessageStatus, OutboundEmail, Service
 from escalation.models import Escalation, EscalationStage
 from escalation.reports import selectors
@@ -111,9 +113,7 @@ def test_the_choices_are_the_providers_the_user_may_see(ours, second, theirs, lo
     assert list(theirs_choices.queryset) == [theirs.provider]
 
 
-def test_a_provider_with_advice_outstanding_here_is_a_choice_even_if_it_does_not_serve_the_la(
-    ours, login, on_today
-):
+def test_a_provider_with_advice_outstanding_here_is_a_choice_even_if_it_does_not_serve_the_la(ours, login, on_today):
     visiting = ProviderFactory(name="Visiting Provider", short_name="P-V", spoc_email="spoc@visiting.example")
     team = TeamFactory(provider=visiting, name="Orthoptics Visiting", service=Service.ORTHOPTICS)
     advice = item(SimpleNamespace(**{**vars(ours), "provider": visiting, "slt": team}), notified_on=on_today - 50 * DAY)
@@ -174,6 +174,27 @@ def test_the_other_area_sees_nothing_of_ours_through_the_selector_either(ours, t
     assert figures.failed_emails == []
 
 
+def test_a_provider_serving_two_areas_is_counted_in_the_dcos_area_only(ours, theirs, on_today, both):
+    # With a provider chosen, the figures query leaves out the list of the area's LAs (the provider's
+    # partial index finds its rows); the join through the DCO's ICB alone must still keep theirs out.
+    ours.provider.served_las.add(theirs.la)
+    there = item(ours, notified_on=on_today - 60 * DAY, la=theirs.la)
+    assert there.local_authority_id == theirs.la.pk
+    expected = set(
+        AdviceItem.objects.filter(
+            local_authority=ours.la, provider=ours.provider, status=ItemStatus.OUTSTANDING
+        ).values_list("pk", flat=True)
+    )
+    narrowed = selectors.ItemFilters(provider=ours.provider)
+    listed = selectors.outstanding_items(user=ours.dco, today=on_today, filters=narrowed)
+    assert set(listed.values_list("pk", flat=True)) == expected
+    figures = selectors.dashboard(user=ours.dco, today=on_today, provider=ours.provider)
+    assert figures.total == len(expected)
+    assert [row["outstanding"] for row in figures.by_provider] == [len(expected)]
+    assert sum(row["outstanding"] for row in figures.by_team) == len(expected)
+    assert selectors.dashboard(user=theirs.dco, today=on_today, provider=ours.provider).total == 1
+
+
 def test_provider_staff_still_get_404_with_a_provider_filter(ours, login, on_today):
     for user in (ours.spoc, ours.head_of_service):
         response = login(user).get(reverse("escalation:dashboard"), {"provider": ours.provider.pk})
@@ -201,3 +222,17 @@ def test_a_dco_whose_icb_has_no_las_yet_gets_an_empty_dashboard(login, on_today,
     assert all(count == 0 for _, _, count in figures.stages + figures.ages)
     assert figures.by_provider == [] and figures.escalation_1_owed == [] and figures.failed_emails == []
     assert list(response.context["form"].fields["provider"].queryset) == []
+
+
+def test_with_a_provider_the_figures_read_by_provider_not_by_the_areas_las(ours, second, on_today, both):
+    # Naming the area's LAs next to the provider made PostgreSQL AND the provider's whole history
+    # with every outstanding item of the area (national: 187 ms against 95 ms without the list).
+    with CaptureQueriesContext(connection) as queries:
+        selectors.dashboard(user=ours.dco, today=on_today, provider=second.provider)
+    (figures_sql,) = [query["sql"] for query in queries.captured_queries if "GROUPING SETS" in query["sql"]]
+    assert '"local_authority_id" IN' not in figures_sql
+    assert '"provider_id" = ' in figures_sql and '"icb_id" = ' in figures_sql
+    with CaptureQueriesContext(connection) as queries:
+        selectors.dashboard(user=ours.dco, today=on_today)
+    (figures_sql,) = [query["sql"] for query in queries.captured_queries if "GROUPING SETS" in query["sql"]]
+    assert '"local_authority_id" IN' in figures_sql
