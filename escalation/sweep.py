@@ -165,13 +165,12 @@ def sweep_la(*, la, now, report, batch_size=BATCH_SIZE, rules=None, due=WorkDue(
     steps = [
         # Each pass moves every item it processes past today; a pass that moves nothing (its requests'
         # items locked by someone else for a moment) ends the loop, and the next run has them.
-        due.items
-        and (lambda: _until_done(sweep_batch, la=la, rules=rules, today=today, report=report, limit=batch_size)),
+        due.items and (lambda: _batches_sweep(la=la, rules=rules, today=today, report=report, limit=batch_size)),
         # The batches above make the escalations whose messages this queues.
         (due.items or due.messages)
-        and (lambda: _until_done(messages_queue, la=la, rules=rules, report=report, failed=failed)),
+        and (lambda: _until_short(messages_queue, la=la, rules=rules, report=report, failed=failed)),
         due.responses
-        and (lambda: _until_done(responses_overdue_check, la=la, rules=rules, today=today, report=report)),
+        and (lambda: _until_short(responses_overdue_check, la=la, rules=rules, today=today, report=report)),
         digest_may_be_due(rules=rules, now=now)
         and (lambda: digest_send_if_due(la=la, rules=rules, now=now, report=report)),
     ]
@@ -186,9 +185,19 @@ def sweep_la(*, la, now, report, batch_size=BATCH_SIZE, rules=None, due=WorkDue(
             report.note(la, "a step of the sweep failed; see the log")
 
 
-def _until_done(step, **kwargs):
-    while step(**kwargs):
+def _until_short(step, *, limit=MESSAGES_BATCH, **kwargs):
+    """Claim chunks until one comes back short: a short chunk took everything claimable, so asking
+    again would only be an empty round trip (rows another worker holds are skipped either way)."""
+    while step(limit=limit, **kwargs) >= limit:
         pass
+
+
+def _batches_sweep(*, la, rules, today, report, limit):
+    """Batches until one moves nothing, or its window of due items was not full (it saw them all)."""
+    while True:
+        moved, window_full = _sweep_batch(la=la, rules=rules, today=today, report=report, limit=limit)
+        if not (moved and window_full):
+            return
 
 
 # Set-based writes
@@ -244,19 +253,28 @@ def _array_element(value) -> str:
 
 def claim_requests(*, la_id, today, limit) -> list[int]:
     """Lock the requests of the oldest due items (served by the partial index item_due_action)."""
-    due = (
-        AdviceItem.objects.filter(
-            local_authority_id=la_id, status=ItemStatus.OUTSTANDING, next_action_on__lte=today
+    return _claim(la_id=la_id, today=today, limit=limit)[0]
+
+
+def _claim(*, la_id, today, limit) -> tuple[list[int], bool]:
+    """claim_requests, and whether its window of due items was full: if not, it saw every item due."""
+    item, request = AdviceItem._meta.db_table, AdviceRequest._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH due AS MATERIALIZED (
+                SELECT request_id FROM {item}
+                WHERE local_authority_id = %(la)s AND status = %(outstanding)s AND next_action_on <= %(today)s
+                ORDER BY next_action_on, id LIMIT %(limit)s
+            )
+            SELECT request.id, (SELECT count(*) FROM due) FROM {request} AS request
+            WHERE request.id IN (SELECT request_id FROM due)
+            ORDER BY request.id FOR UPDATE OF request SKIP LOCKED
+            """,
+            {"la": la_id, "outstanding": str(ItemStatus.OUTSTANDING), "today": today, "limit": limit},
         )
-        .order_by("next_action_on", "id")
-        .values("request_id")[:limit]
-    )
-    return list(
-        AdviceRequest.objects.select_for_update(skip_locked=True)
-        .filter(id__in=due)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
+        rows = cursor.fetchall()
+    return [row[0] for row in rows], bool(rows) and rows[0][1] >= limit
 
 
 # Phase 1: the timers
@@ -264,10 +282,14 @@ def claim_requests(*, la_id, today, limit) -> list[int]:
 
 def sweep_batch(*, la, rules, today, report, limit=BATCH_SIZE) -> int:
     """Claim and process one batch in one transaction. Returns how many items it moved on."""
+    return _sweep_batch(la=la, rules=rules, today=today, report=report, limit=limit)[0]
+
+
+def _sweep_batch(*, la, rules, today, report, limit):
     with transaction.atomic():
-        request_ids = claim_requests(la_id=la.pk, today=today, limit=limit)
+        request_ids, window_full = _claim(la_id=la.pk, today=today, limit=limit)
         if not request_ids:
-            return 0
+            return 0, False
         try:
             with transaction.atomic():
                 lines, moved = process_requests(la=la, rules=rules, today=today, request_ids=request_ids)
@@ -291,7 +313,7 @@ def sweep_batch(*, la, rules, today, report, limit=BATCH_SIZE) -> int:
         for line in lines:
             report.note(la, line)
         report.counts["requests"] += len(request_ids)
-        return moved
+        return moved, window_full
 
 
 def process_requests(*, la, rules, today, request_ids) -> tuple[list[str], int]:
@@ -488,6 +510,13 @@ MESSAGE_FIELDS = (
     "request__case__first_name",
     "request__case__last_name",
     "request__case__date_of_birth",
+    # The provider, read with its escalations rather than once more per chunk.
+    "request__provider__name",
+    "request__provider__spoc_email",
+    "request__provider__director_name",
+    "request__provider__director_title",
+    "request__provider__director_email",
+    "request__provider__address",
 )
 
 
@@ -504,7 +533,7 @@ def messages_queue(*, la, rules, report, failed, limit=MESSAGES_BATCH) -> int:
             Escalation.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(local_authority_id=la.pk, messages_queued_at__isnull=True)
             .exclude(pk__in=failed)
-            .select_related("request__case")
+            .select_related("request__case", "request__provider")
             .only(*MESSAGE_FIELDS)
             .order_by("id")[:limit]
         )
@@ -603,23 +632,25 @@ class Messages:
         self._teams = {}
 
     def load(self, escalations):
-        """The requests' outstanding items and chase dates, and their providers, each read once."""
-        providers = Organisation.objects.in_bulk({escalation.request.provider_id for escalation in escalations})
-        for escalation in escalations:
-            escalation.request.provider = providers[escalation.request.provider_id]
+        """The requests' outstanding items with their chase dates, in one query (the providers came with
+        the escalations). A request with nothing outstanding has no message, so needs no chase date."""
         request_ids = {escalation.request_id for escalation in escalations}
         rows = (
             AdviceItem.objects.filter(request_id__in=request_ids, status=ItemStatus.OUTSTANDING)
+            .annotate(
+                request_chased_on=Subquery(
+                    Escalation.objects.filter(
+                        request_id=OuterRef("request_id"), stage=EscalationStage.CHASE
+                    ).values("issued_on")[:1]
+                )
+            )
             .order_by("team__name", "id")
-            .values("request_id", "team__name", "team__head_of_service_email", "due_on")
+            .values("request_id", "team__name", "team__head_of_service_email", "due_on", "request_chased_on")
         )
         for row in rows:
             self.outstanding[row["request_id"]].append(row)
-        self.chased_on = dict(
-            Escalation.objects.filter(request_id__in=request_ids, stage=EscalationStage.CHASE).values_list(
-                "request_id", "issued_on"
-            )
-        )
+            if row["request_chased_on"] is not None:
+                self.chased_on[row["request_id"]] = row["request_chased_on"]
 
     def teams(self, escalation):
         """The request's teams overdue and still outstanding on the escalation's date."""
