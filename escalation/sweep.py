@@ -315,14 +315,10 @@ def _array_element(value) -> str:
     return f'"{value}"'  # dates and times: their text has no quote or backslash
 
 
-def claim_requests(*, la_id, today, limit) -> list[int]:
-    """Lock the requests of the oldest due items (served by the partial index item_due_action)."""
-    return list(_claim(la_ids=[la_id], today=today, limit=limit)[0])
-
-
 def _claim(*, la_ids, today, limit) -> tuple[dict, bool]:
-    """claim_requests for some LAs, each locked request with its LA, and whether the window of due items
-    was full: if not, it saw every item due."""
+    """Lock the requests of the oldest due items of these LAs (served by the partial index
+    item_due_action). Returns each locked request's LA by request id, and whether the window of due
+    items was full: if not, it saw every item due."""
     item, request = AdviceItem._meta.db_table, AdviceRequest._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
