@@ -237,8 +237,10 @@ class SweepBatch(Scenario):
             # The sweep's second phase writes the letters and emails of the new escalations, as the
             # floor does in the same statement sequence.
             messages_queue = need("escalation.sweep", "messages_queue", "messages_queue(la=, rules=, report=, failed=)")
+            chunk = need("escalation.sweep", "MESSAGES_BATCH", "the messages chunk the sweep claims")
             failed = set()
-            while messages_queue(la=la, rules=rules, report=report, failed=failed):
+            # As the sweep does: a chunk shorter than the claim limit took every escalation waiting.
+            while messages_queue(la=la, rules=rules, report=report, failed=failed) >= chunk:
                 pass
             elapsed = _clock() - started
             return Run(self._snapshot(), elapsed)

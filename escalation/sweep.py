@@ -21,8 +21,13 @@ Exactly once, whatever runs twice or at the same time:
   leaves nothing behind; one killed after commit leaves pending rows the outbox retry sweep sends.
 - A batch that fails is retried request by request; a request that still fails has its due items
   pushed to the next working day and is logged, so one bad row cannot stop the sweep.
+- Each step runs once for all the LAs with work for it (sweep_las), every item, escalation and message
+  under its own LA's rules, calendar and addresses: a national run is the statements of one LA's, not
+  150 times them. A step that fails for the LAs together runs again for each LA on its own, so one LA's
+  failure still stops no other.
 """
 
+import contextlib
 import datetime
 import json
 import logging
@@ -77,9 +82,21 @@ class SweepReport:
     dry_run: bool = False
     lines: list = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
+    line_las: list = field(default_factory=list, repr=False)
 
     def note(self, la, text):
         self.lines.append(f"{la.short_name or la.name}: {text}")
+        self.line_las.append(la.pk)
+
+    def in_la_order(self, las):
+        """The lines grouped by LA in `las` order, each LA's in the order they were noted: the LAs' steps
+        run together, but the report reads as if each LA had been swept on its own."""
+        position = {la.pk: index for index, la in enumerate(las)}
+        pairs = sorted(
+            zip(self.line_las, self.lines, strict=True), key=lambda pair: position.get(pair[0], len(position))
+        )
+        self.line_las = [la_id for la_id, _ in pairs]
+        self.lines = [line for _, line in pairs]
 
 
 @dataclass(frozen=True)
@@ -90,6 +107,24 @@ class WorkDue:
     items: bool = True
     messages: bool = True
     responses: bool = True
+
+
+@dataclass(frozen=True)
+class LaRun:
+    """One LA in a sweep run: its row, its own rules and calendar, and what its probe found."""
+
+    la: Organisation
+    rules: TimerRules
+    due: WorkDue = WorkDue()
+
+
+def _scope(la, rules):
+    """The LAs a step works for, by id: one here, every LA with work in a run (sweep_run)."""
+    return {la.pk: LaRun(la=la, rules=rules)}
+
+
+def _names(scope):
+    return ", ".join(str(run.la) for run in scope.values())
 
 
 def _las_with_work(today):
@@ -128,67 +163,105 @@ def sweep_run(*, now=None, dry_run=False, batch_size=BATCH_SIZE) -> SweepReport:
     closures = defaultdict(list)
     for la_id, day in ClosureDay.objects.filter(local_authority__in=las).values_list("local_authority_id", "date"):
         closures[la_id].append(day)
+    runs = []
     for la in las:
         try:
-            la_settings = la.la_settings
-        except LocalAuthoritySettings.DoesNotExist:
-            la_settings = LocalAuthoritySettings.for_la(la)
-        rules = TimerRules(la_settings=la_settings, calendar=WorkingCalendar(closures[la.pk]))
-        due = WorkDue(
-            items=la.items_due,
-            messages=la.messages_pending,
-            responses=la.first_response_unnotified is not None,
-        )
-        try:
-            if dry_run:
-                # Everything runs for real inside one transaction that is then rolled back: the dry
-                # run reports exactly what a run would do, and its emails, never sent, vanish with it.
-                with transaction.atomic():
-                    sweep_la(la=la, now=now, report=report, batch_size=batch_size, rules=rules, due=due)
-                    transaction.set_rollback(True)
-            else:
-                sweep_la(la=la, now=now, report=report, batch_size=batch_size, rules=rules, due=due)
+            try:
+                la_settings = la.la_settings
+            except LocalAuthoritySettings.DoesNotExist:
+                la_settings = LocalAuthoritySettings.for_la(la)
+            rules = TimerRules(la_settings=la_settings, calendar=WorkingCalendar(closures[la.pk]))
+            if not rules.calendar.is_working_day(report.today):
+                report.note(la, f"{report.today:%A %-d %B %Y} is not a working day: nothing is sent")
+                continue
+            due = WorkDue(
+                items=la.items_due,
+                messages=la.messages_pending,
+                responses=la.first_response_unnotified is not None,
+            )
+            runs.append(LaRun(la=la, rules=rules, due=due))
         except Exception:  # noqa: BLE001 - one LA's failure must not stop the others'
             log.exception("Sweep failed for %s", la)
             report.counts["errors"] += 1
             report.note(la, "the sweep failed; see the log")
+    # Everything runs for real inside one transaction that a dry run then rolls back: it reports exactly
+    # what a run would do, and its emails, never sent, vanish with it.
+    with transaction.atomic() if dry_run else contextlib.nullcontext():
+        sweep_las(runs, now=now, report=report, batch_size=batch_size)
+        if dry_run:
+            transaction.set_rollback(True)
+    report.in_la_order(las)
     return report
 
 
-def sweep_la(*, la, now, report, batch_size=BATCH_SIZE, rules=None, due=WorkDue()):
+def sweep_las(runs, *, now, report, batch_size=BATCH_SIZE):
+    """Each step of the sweep once for all the LAs that have work for it, each item and message under its
+    own LA's rules: a run costs the statements of one LA, not of 150. A step that fails for the LAs
+    together runs again for each LA on its own, so one LA's failure never stops the others'."""
     today = timezone.localdate(now)
-    rules = rules or TimerRules.for_la(la)
-    if not rules.calendar.is_working_day(today):
-        report.note(la, f"{today:%A %-d %B %Y} is not a working day: nothing is sent")
-        return
     failed = set()
-    steps = [
-        # Each pass moves every item it processes past today; a pass that moves nothing (its requests'
-        # items locked by someone else for a moment) ends the loop, and the next run has them.
-        due.items
-        and (lambda: _until_done(sweep_batch, la=la, rules=rules, today=today, report=report, limit=batch_size)),
-        # The batches above make the escalations whose messages this queues.
-        (due.items or due.messages)
-        and (lambda: _until_done(messages_queue, la=la, rules=rules, report=report, failed=failed)),
-        due.responses
-        and (lambda: _until_done(responses_overdue_check, la=la, rules=rules, today=today, report=report)),
-        digest_may_be_due(rules=rules, now=now)
-        and (lambda: digest_send_if_due(la=la, rules=rules, now=now, report=report)),
-    ]
-    for step in filter(None, steps):
-        # A failing step is logged and the others still run; the next sweep tries it again, since
-        # every step is level-triggered.
+    # Each pass moves every item it processes past today; a pass that moves nothing (its requests' items
+    # locked by someone else for a moment) ends the loop, and the next run has them.
+    _together(
+        [run for run in runs if run.due.items],
+        lambda scope: _batches_sweep(scope=scope, today=today, report=report, limit=batch_size),
+        report=report,
+    )
+    # The batches above make the escalations whose messages this queues.
+    _together(
+        [run for run in runs if run.due.items or run.due.messages],
+        lambda scope: _until_short(messages_queue, scope=scope, report=report, failed=failed),
+        report=report,
+    )
+    _together(
+        [run for run in runs if run.due.responses],
+        lambda scope: _until_short(responses_overdue_check, scope=scope, today=today, report=report),
+        report=report,
+    )
+    for run in runs:
+        if not digest_may_be_due(rules=run.rules, now=now):
+            continue
         try:
-            step()
+            digest_send_if_due(la=run.la, rules=run.rules, now=now, report=report)
         except Exception:  # noqa: BLE001
-            log.exception("A sweep step failed for %s", la)
-            report.counts["errors"] += 1
-            report.note(la, "a step of the sweep failed; see the log")
+            _step_failed(run.la, report)
 
 
-def _until_done(step, **kwargs):
-    while step(**kwargs):
+def _together(runs, step, *, report):
+    """A failing step is logged and the others still run; the next sweep tries it again, since every step
+    is level-triggered. Whatever the LAs together committed before the failure stays done."""
+    if len(runs) > 1:
+        try:
+            step({run.la.pk: run for run in runs})
+            return
+        except Exception:  # noqa: BLE001 - find the LA that fails below
+            log.exception("A sweep step failed for %d LAs together; running it for each LA on its own", len(runs))
+    for run in runs:
+        try:
+            step({run.la.pk: run})
+        except Exception:  # noqa: BLE001
+            _step_failed(run.la, report)
+
+
+def _step_failed(la, report):
+    log.exception("A sweep step failed for %s", la)
+    report.counts["errors"] += 1
+    report.note(la, "a step of the sweep failed; see the log")
+
+
+def _until_short(step, *, limit=MESSAGES_BATCH, **kwargs):
+    """Claim chunks until one comes back short: a short chunk took everything claimable, so asking
+    again would only be an empty round trip (rows another worker holds are skipped either way)."""
+    while step(limit=limit, **kwargs) >= limit:
         pass
+
+
+def _batches_sweep(*, scope, today, report, limit):
+    """Batches until one moves nothing, or its window of due items was not full (it saw them all)."""
+    while True:
+        moved, window_full = _sweep_batch(scope=scope, today=today, report=report, limit=limit)
+        if not (moved and window_full):
+            return
 
 
 # Set-based writes
@@ -242,21 +315,35 @@ def _array_element(value) -> str:
     return f'"{value}"'  # dates and times: their text has no quote or backslash
 
 
-def claim_requests(*, la_id, today, limit) -> list[int]:
-    """Lock the requests of the oldest due items (served by the partial index item_due_action)."""
-    due = (
-        AdviceItem.objects.filter(
-            local_authority_id=la_id, status=ItemStatus.OUTSTANDING, next_action_on__lte=today
+def _claim(*, la_ids, today, limit) -> tuple[dict, bool]:
+    """Lock the requests of the oldest due items of these LAs (served by the partial index
+    item_due_action). Returns each locked request's LA by request id, and whether the window of due
+    items was full: if not, it saw every item due."""
+    item, request = AdviceItem._meta.db_table, AdviceRequest._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH due AS MATERIALIZED (
+                SELECT request_id, local_authority_id FROM {item}
+                WHERE local_authority_id = ANY(%(las)s::bigint[]) AND status = %(outstanding)s
+                    AND next_action_on <= %(today)s
+                ORDER BY next_action_on, id LIMIT %(limit)s
+            )
+            SELECT request.id, due_request.local_authority_id, (SELECT count(*) FROM due)
+            FROM {request} AS request
+            JOIN (SELECT request_id, min(local_authority_id) AS local_authority_id FROM due GROUP BY request_id)
+                AS due_request ON due_request.request_id = request.id
+            ORDER BY request.id FOR UPDATE OF request SKIP LOCKED
+            """,
+            {
+                "las": array_literal(la_ids),
+                "outstanding": str(ItemStatus.OUTSTANDING),
+                "today": today,
+                "limit": limit,
+            },
         )
-        .order_by("next_action_on", "id")
-        .values("request_id")[:limit]
-    )
-    return list(
-        AdviceRequest.objects.select_for_update(skip_locked=True)
-        .filter(id__in=due)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
+        rows = cursor.fetchall()
+    return {request_id: la_id for request_id, la_id, _ in rows}, bool(rows) and rows[0][2] >= limit
 
 
 # Phase 1: the timers
@@ -264,22 +351,24 @@ def claim_requests(*, la_id, today, limit) -> list[int]:
 
 def sweep_batch(*, la, rules, today, report, limit=BATCH_SIZE) -> int:
     """Claim and process one batch in one transaction. Returns how many items it moved on."""
+    return _sweep_batch(scope=_scope(la, rules), today=today, report=report, limit=limit)[0]
+
+
+def _sweep_batch(*, scope, today, report, limit):
     with transaction.atomic():
-        request_ids = claim_requests(la_id=la.pk, today=today, limit=limit)
-        if not request_ids:
-            return 0
+        requests, window_full = _claim(la_ids=list(scope), today=today, limit=limit)
+        if not requests:
+            return 0, False
         try:
             with transaction.atomic():
-                lines, moved = process_requests(la=la, rules=rules, today=today, request_ids=request_ids)
+                lines, moved = process_requests(scope=scope, today=today, requests=requests)
         except Exception:  # noqa: BLE001 - isolate the bad request below
-            log.exception("Sweep batch failed for %s; retrying request by request", la)
+            log.exception("Sweep batch failed for %s; retrying request by request", _names(scope))
             lines, moved = [], 0
-            for request_id in request_ids:
+            for request_id, la_id in requests.items():
                 try:
                     with transaction.atomic():
-                        more, count = process_requests(
-                            la=la, rules=rules, today=today, request_ids=[request_id]
-                        )
+                        more, count = process_requests(scope=scope, today=today, requests={request_id: la_id})
                     lines += more
                     moved += count
                 except Exception:  # noqa: BLE001
@@ -287,19 +376,19 @@ def sweep_batch(*, la, rules, today, report, limit=BATCH_SIZE) -> int:
                     report.counts["postponed"] += 1
                     moved += AdviceItem.objects.filter(
                         request_id=request_id, status=ItemStatus.OUTSTANDING, next_action_on__lte=today
-                    ).update(next_action_on=rules.calendar.after(today), updated_at=timezone.now())
-        for line in lines:
-            report.note(la, line)
-        report.counts["requests"] += len(request_ids)
-        return moved
+                    ).update(next_action_on=scope[la_id].rules.calendar.after(today), updated_at=timezone.now())
+        for la_id, line in lines:
+            report.note(scope[la_id].la, line)
+        report.counts["requests"] += len(requests)
+        return moved, window_full
 
 
-def process_requests(*, la, rules, today, request_ids) -> tuple[list[str], int]:
-    """Apply the rules to the due items of locked requests. Returns the report lines and the number
-    of items moved on."""
+def process_requests(*, scope, today, requests) -> tuple[list[tuple[int, str]], int]:
+    """Apply the rules to the due items of locked requests ({request id: its LA's id}), each under its
+    own LA's rules. Returns the report lines, each with its LA's id, and the number of items moved on."""
     items = list(
         AdviceItem.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(request_id__in=request_ids, status=ItemStatus.OUTSTANDING, next_action_on__lte=today)
+        .filter(request_id__in=list(requests), status=ItemStatus.OUTSTANDING, next_action_on__lte=today)
         .order_by("id")
         .values_list(
             "id",
@@ -315,22 +404,37 @@ def process_requests(*, la, rules, today, request_ids) -> tuple[list[str], int]:
     )
     if not items:
         return [], 0
-    plans = {}  # items of one request share their dates: plan each combination once
+    # What each LA's rules give for today, asked once per LA.
+    response_due = {
+        la_id: {
+            EscalationStage.ESCALATION_1: scope[la_id].rules.escalation_1_response_due(today),
+            EscalationStage.ESCALATION_2: scope[la_id].rules.head_of_service_response_due(today),
+        }
+        for la_id in set(requests.values())
+    }
+    plans = {}  # items of one request share their dates: plan each combination once per LA
     reached = defaultdict(list)  # (request id, stage) -> the items reaching it today
     updates = []
     for item in items:
-        key = (item.stage, item.due_on, item.escalation_1_on)
+        la_id = requests[item.request_id]
+        key = (la_id, item.stage, item.due_on, item.escalation_1_on)
         if key not in plans:
-            plans[key] = rules.plan(
+            plans[key] = scope[la_id].rules.plan(
                 stage=item.stage, due_on=item.due_on, escalation_1_on=item.escalation_1_on, today=today
             )
         plan = plans[key]
         for stage in plan.stages:
             reached[(item.request_id, stage)].append(item)
         updates.append(
-            (item.id, plan.stages[-1] if plan.stages else item.stage, plan.next_action_on, plan.stages)
+            (
+                item.id,
+                plan.stages[-1] if plan.stages else item.stage,
+                plan.next_action_on,
+                plan.stages,
+                response_due[la_id][EscalationStage.ESCALATION_2],
+            )
         )
-    _items_update(updates, today=today, head_of_service_due=rules.head_of_service_response_due(today))
+    _items_update(updates, today=today)
     if not reached:
         return [], len(items)
 
@@ -343,10 +447,6 @@ def process_requests(*, la, rules, today, request_ids) -> tuple[list[str], int]:
         ).values_list("id", "request_id", "stage", "issued_on")
     }
     new_keys = sorted(keys - set(escalations))
-    response_due = {
-        EscalationStage.ESCALATION_1: rules.escalation_1_response_due(today),
-        EscalationStage.ESCALATION_2: rules.head_of_service_response_due(today),
-    }
     first_item = {request_id: stage_items[0] for (request_id, _), stage_items in reached.items()}
     inserted = insert_rows(
         Escalation,
@@ -369,9 +469,9 @@ def process_requests(*, la, rules, today, request_ids) -> tuple[list[str], int]:
                 request_id,
                 str(stage),
                 today,
-                response_due.get(stage),
+                response_due[requests[request_id]].get(stage),
                 first_item[request_id].provider_id,
-                la.pk,
+                requests[request_id],
                 "",
                 False,
             )
@@ -403,7 +503,7 @@ def process_requests(*, la, rules, today, request_ids) -> tuple[list[str], int]:
             stage=escalation_stage,
             teams=teams,
             issued_on=issued_on,
-            response_due_on=response_due.get(escalation_stage),
+            response_due_on=response_due[requests[request_id]].get(escalation_stage),
             is_new=(request_id, escalation_stage) in new,
         )[:500]
         audit.append(
@@ -417,7 +517,7 @@ def process_requests(*, la, rules, today, request_ids) -> tuple[list[str], int]:
                 summary,
             )
         )
-        lines.append(f"request {request_id}: {summary}")
+        lines.append((requests[request_id], f"request {request_id}: {summary}"))
     insert_rows(
         AuditEvent, ["at", "actor_name", "action", "case", "object_type", "object_id", "summary"], audit
     )
@@ -436,7 +536,7 @@ def _summary(*, stage, teams, issued_on, response_due_on, is_new):
     return f"Escalation 2: escalated inside health, heads of service to respond by {due}: {teams}"
 
 
-def _items_update(updates, *, today, head_of_service_due):
+def _items_update(updates, *, today):
     """One UPDATE for the whole batch: each item's stage, next action date and the dates it reached."""
     if not updates:
         return
@@ -449,17 +549,18 @@ def _items_update(updates, *, today, head_of_service_due):
                 chased_on = CASE WHEN v.chased THEN %(today)s ELSE item.chased_on END,
                 escalation_1_on = CASE WHEN v.escalated_1 THEN %(today)s ELSE item.escalation_1_on END,
                 escalation_2_on = CASE WHEN v.escalated_2 THEN %(today)s ELSE item.escalation_2_on END,
-                head_of_service_response_due_on = CASE WHEN v.escalated_2 THEN %(hos_due)s
+                head_of_service_response_due_on = CASE WHEN v.escalated_2 THEN v.hos_due
                     ELSE item.head_of_service_response_due_on END,
                 updated_at = %(now)s
             FROM unnest(%(ids)s::bigint[], %(stages)s::varchar[], %(next)s::date[],
-                        %(chased)s::boolean[], %(escalated_1)s::boolean[], %(escalated_2)s::boolean[])
-                AS v(id, stage, next_action_on, chased, escalated_1, escalated_2)
+                        %(chased)s::boolean[], %(escalated_1)s::boolean[], %(escalated_2)s::boolean[],
+                        %(hos_due)s::date[])
+                AS v(id, stage, next_action_on, chased, escalated_1, escalated_2, hos_due)
             WHERE item.id = v.id
             """,
             {
                 "today": today,
-                "hos_due": head_of_service_due,
+                "hos_due": array_literal(row[4] for row in updates),
                 "now": timezone.now(),
                 "ids": array_literal(row[0] for row in updates),
                 "stages": array_literal(str(row[1]) for row in updates),
@@ -478,6 +579,7 @@ def _items_update(updates, *, today, head_of_service_due):
 # a thousand full rows of four models cost more than the statements that write their messages.
 MESSAGE_FIELDS = (
     "request_id",
+    "local_authority_id",
     "stage",
     "issued_on",
     "response_due_on",
@@ -488,23 +590,32 @@ MESSAGE_FIELDS = (
     "request__case__first_name",
     "request__case__last_name",
     "request__case__date_of_birth",
+    # The provider, read with its escalations rather than once more per chunk.
+    "request__provider__name",
+    "request__provider__spoc_email",
+    "request__provider__director_name",
+    "request__provider__director_title",
+    "request__provider__director_email",
+    "request__provider__address",
 )
 
 
-def messages_queue(*, la, rules, report, failed, limit=MESSAGES_BATCH) -> int:
+def messages_queue(*, report, failed, la=None, rules=None, scope=None, limit=MESSAGES_BATCH) -> int:
     """Write the messages of escalations not yet queued to the outbox (index escalation_messages_pending).
 
     Each message lists the request's teams still outstanding and overdue on the escalation's date;
     if none is left (the advice came back in between) there is nothing to send. An escalation whose
     messages fail is logged, added to `failed` and left pending for the next run; the others go.
-    Returns how many escalations it claimed.
+    Returns how many escalations it claimed. For one LA (`la`, `rules`) or several (`scope`, as
+    sweep_las gives it), each message under its own LA's settings.
     """
+    scope = scope or _scope(la, rules)
     with transaction.atomic():
         escalations = list(
             Escalation.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(local_authority_id=la.pk, messages_queued_at__isnull=True)
+            .filter(local_authority_id__in=list(scope), messages_queued_at__isnull=True)
             .exclude(pk__in=failed)
-            .select_related("request__case")
+            .select_related("request__case", "request__provider")
             .only(*MESSAGE_FIELDS)
             .order_by("id")[:limit]
         )
@@ -512,13 +623,13 @@ def messages_queue(*, la, rules, report, failed, limit=MESSAGES_BATCH) -> int:
             return 0
         try:
             with transaction.atomic():
-                _messages_write(escalations, la=la, rules=rules, report=report)
+                _messages_write(escalations, scope=scope, report=report)
         except Exception:  # noqa: BLE001 - isolate the bad escalation below
-            log.exception("Queueing escalation messages failed for %s; retrying one by one", la)
+            log.exception("Queueing escalation messages failed for %s; retrying one by one", _names(scope))
             for escalation in escalations:
                 try:
                     with transaction.atomic():
-                        _messages_write([escalation], la=la, rules=rules, report=report)
+                        _messages_write([escalation], scope=scope, report=report)
                 except Exception:  # noqa: BLE001
                     log.exception("Messages of escalation %s failed: left for the next run", escalation.pk)
                     failed.add(escalation.pk)
@@ -526,23 +637,24 @@ def messages_queue(*, la, rules, report, failed, limit=MESSAGES_BATCH) -> int:
         return len(escalations)
 
 
-def _messages_write(escalations, *, la, rules, report):
+def _messages_write(escalations, *, scope, report):
     lines = []
-    messages = Messages(la=la, la_settings=rules.settings)
+    messages = Messages(scope=scope)
     messages.load(escalations)
     new_letters = []
     for escalation in escalations:
         teams = messages.teams(escalation)
+        run = scope[escalation.local_authority_id]
         if not teams:
             stage = escalation.get_stage_display().lower()
-            lines.append(f"request {escalation.request_id}: advice all in, no {stage} sent")
+            lines.append((run.la, f"request {escalation.request_id}: advice all in, no {stage} sent"))
         elif escalation.stage == EscalationStage.CHASE:
             messages.chase(escalation)
         elif escalation.stage == EscalationStage.ESCALATION_1:
             content = letters.letter_content(
                 request=escalation.request,
-                la=la,
-                la_settings=rules.settings,
+                la=run.la,
+                la_settings=run.rules.settings,
                 teams=teams,
                 dated=escalation.issued_on,
                 response_due_on=escalation.response_due_on,
@@ -580,11 +692,11 @@ def _messages_write(escalations, *, la, rules, report):
     send_after_commit(email_ids=emails_insert(messages.emails), letter_ids=messages.letters_without_email)
     # The subject is rendered when the email is sent: the line names the case reference instead.
     lines += [
-        f"{MessageKind(email['kind']).label} to {', '.join(email['to'])}: {email['context']['reference']}"
-        for email in messages.emails
+        (la, f"{MessageKind(email['kind']).label} to {', '.join(email['to'])}: {email['context']['reference']}")
+        for la, email in zip(messages.email_las, messages.emails, strict=True)
     ]
     # Reported at the end, once every write has succeeded: a chunk retried one by one is not reported twice.
-    for line in lines:
+    for la, line in lines:
         report.note(la, line)
     report.counts["emails"] += len(messages.emails)
 
@@ -593,33 +705,35 @@ class Messages:
     """Builds the emails of one chunk of escalations (rows for ehc.outbox.emails_insert), from what `load`
     read in three queries. Emails carry the case reference, team names and dates: never the child's name."""
 
-    def __init__(self, *, la, la_settings):
-        self.la = la
-        self.settings = la_settings
+    def __init__(self, *, scope):
+        self.scope = scope
         self.emails = []
+        self.email_las = []  # the LA of each email, for the report
         self.letters_without_email = []
         self.outstanding = defaultdict(list)
         self.chased_on = {}
         self._teams = {}
 
     def load(self, escalations):
-        """The requests' outstanding items and chase dates, and their providers, each read once."""
-        providers = Organisation.objects.in_bulk({escalation.request.provider_id for escalation in escalations})
-        for escalation in escalations:
-            escalation.request.provider = providers[escalation.request.provider_id]
+        """The requests' outstanding items with their chase dates, in one query (the providers came with
+        the escalations). A request with nothing outstanding has no message, so needs no chase date."""
         request_ids = {escalation.request_id for escalation in escalations}
         rows = (
             AdviceItem.objects.filter(request_id__in=request_ids, status=ItemStatus.OUTSTANDING)
+            .annotate(
+                request_chased_on=Subquery(
+                    Escalation.objects.filter(
+                        request_id=OuterRef("request_id"), stage=EscalationStage.CHASE
+                    ).values("issued_on")[:1]
+                )
+            )
             .order_by("team__name", "id")
-            .values("request_id", "team__name", "team__head_of_service_email", "due_on")
+            .values("request_id", "team__name", "team__head_of_service_email", "due_on", "request_chased_on")
         )
         for row in rows:
             self.outstanding[row["request_id"]].append(row)
-        self.chased_on = dict(
-            Escalation.objects.filter(request_id__in=request_ids, stage=EscalationStage.CHASE).values_list(
-                "request_id", "issued_on"
-            )
-        )
+            if row["request_chased_on"] is not None:
+                self.chased_on[row["request_id"]] = row["request_chased_on"]
 
     def teams(self, escalation):
         """The request's teams overdue and still outstanding on the escalation's date."""
@@ -640,12 +754,18 @@ class Messages:
             if row["due_on"] < day
         ]
 
+    def _la(self, escalation):
+        return self.scope[escalation.local_authority_id].la
+
+    def _settings(self, escalation):
+        return self.scope[escalation.local_authority_id].rules.settings
+
     def _context(self, escalation, **extra):
         request = escalation.request
         return {
             "reference": request.case.reference,
             "case_id": request.case_id,
-            "la_name": self.la.name,
+            "la_name": self._la(escalation).name,
             "provider_name": request.provider.name,
             "teams": self.teams(escalation),
             "issued_on": escalation.issued_on,
@@ -668,6 +788,7 @@ class Messages:
         )
         if email is not None:
             self.emails.append(email)
+            self.email_las.append(self._la(escalation))
         return email
 
     def chase(self, escalation):
@@ -675,21 +796,22 @@ class Messages:
             escalation,
             kind=MessageKind.CHASE,
             to=[escalation.request.provider.spoc_email],
-            cc=[self.settings.business_support_email],
+            cc=[self._settings(escalation).business_support_email],
         )
 
     def escalation_1(self, escalation, *, letter_id):
         provider = escalation.request.provider
+        settings = self._settings(escalation)
         email = self._add(
             escalation,
             kind=MessageKind.ESCALATION_1,
             to=[provider.director_email],
-            cc=[self.settings.dco_office_email, self.settings.business_support_email],
+            cc=[settings.dco_office_email, settings.business_support_email],
             letter_id=letter_id,
             context={
                 "director_name": provider.director_name,
-                "ad_name": self.settings.ad_education_name,
-                "ad_title": self.settings.ad_education_title,
+                "ad_name": settings.ad_education_name,
+                "ad_title": settings.ad_education_title,
             },
         )
         if email is None:
@@ -697,11 +819,12 @@ class Messages:
             self.letters_without_email.append(letter_id)
 
     def escalation_2(self, escalation):
+        settings = self._settings(escalation)
         self._add(
             escalation,
             kind=MessageKind.ESCALATION_2,
-            to=[self.settings.ad_education_email],
-            cc=[self.settings.business_support_email, self.settings.dco_office_email]
+            to=[settings.ad_education_email],
+            cc=[settings.business_support_email, settings.dco_office_email]
             + [team["head_of_service_email"] for team in self.teams(escalation)],
         )
 
@@ -721,17 +844,19 @@ def responses_overdue(today):
     )
 
 
-def responses_overdue_check(*, la, rules, today, report, limit=MESSAGES_BATCH) -> int:
+def responses_overdue_check(*, today, report, la=None, rules=None, scope=None, limit=MESSAGES_BATCH) -> int:
     """Tell the AD Education, once, about each response window that passed unanswered.
 
     Claims escalations through the partial index escalation_response_unnotified; the flag
-    `response_overdue_notified` set in the same transaction makes it once.
+    `response_overdue_notified` set in the same transaction makes it once. For one LA (`la`, `rules`)
+    or several (`scope`), each email to its own LA's AD Education.
     """
+    scope = scope or _scope(la, rules)
     with transaction.atomic():
         escalations = list(
             responses_overdue(today)
             .select_for_update(skip_locked=True, of=("self",))
-            .filter(local_authority_id=la.pk)
+            .filter(local_authority_id__in=list(scope))
             .select_related("request__case", "provider")
             .order_by("response_due_on", "id")[:limit]
         )
@@ -763,6 +888,7 @@ def responses_overdue_check(*, la, rules, today, report, limit=MESSAGES_BATCH) -
             teams = owed[(escalation.request_id, escalation.stage)]
             if not teams:
                 continue  # all advice is in, or every head of service answered: nothing to chase
+            la, rules = scope[escalation.local_authority_id].la, scope[escalation.local_authority_id].rules
             request = escalation.request
             context = {
                 "reference": request.case.reference,
