@@ -888,7 +888,19 @@ def cmd_check_compose(sup, args):
 # --- entry point --------------------------------------------------------------------------------
 
 
-def main(argv=None):
+PASS_THROUGH = ("test", "bench", "manage")
+
+
+def parse_args(argv):
+    """The command and its arguments. What follows test, bench or manage is passed on untouched,
+    options first included (`make test ARGS="-k sweep"`, `make bench ARGS="--reps 9"`): argparse's
+    REMAINDER would take a leading option as one of its own and refuse it."""
+    if argv[:1] and argv[0] in PASS_THROUGH:
+        return argparse.Namespace(command=argv[0], rest=list(argv[1:]))
+    return _parser().parse_args(argv)
+
+
+def _parser():
     parser = argparse.ArgumentParser(prog="python -m ehc.localrun", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="web server, Celery worker and beat with demo data, until Ctrl-C")
@@ -900,7 +912,11 @@ def main(argv=None):
         sub.add_parser(name, help=text).add_argument("rest", nargs=argparse.REMAINDER)
     check = sub.add_parser("check-compose", help="check docker-compose.yml against the project")
     check.add_argument("file", nargs="?", default="docker-compose.yml")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
 
     sup = Supervisor()
     sup.install_signal_handlers()
