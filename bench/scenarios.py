@@ -560,14 +560,6 @@ class Digest(Scenario):
             "(the weekly chase digest's rows): not importable yet"
         )
 
-    def _sweep_reads_all_las_at_once(self):
-        """The sweep's own choice: when escalation.sweep uses digest_rows_by_la (every LA whose digest
-        is due in a tick, in one statement), that is the app path measured; else LA by LA."""
-        try:
-            return getattr(importlib.import_module("escalation.sweep"), "digest_rows_by_la", None)
-        except ImportError:
-            return None
-
     def app(self, ctx):
         digest_rows = self._digest_rows()
         from ehc.models import Organisation, OrganisationKind
@@ -581,11 +573,8 @@ class Digest(Scenario):
                 "pk", flat=True
             )
         )
-        by_la = self._sweep_reads_all_las_at_once()
-        if by_la is not None:
-            rows_by_la = by_la(la_ids=la_ids, today=ctx.today, **limit).items()
-        else:
-            rows_by_la = ((la_id, digest_rows(la_id=la_id, today=ctx.today, **limit)) for la_id in la_ids)
+        # LA by LA, as the sweep reads each LA's digest when it sends it.
+        rows_by_la = ((la_id, digest_rows(la_id=la_id, today=ctx.today, **limit)) for la_id in la_ids)
         lists = {}
         for la_id, rows in rows_by_la:
             for row in rows:

@@ -88,42 +88,15 @@ def digest_rows(*, la_id, today: datetime.date, per_provider: int | None = None)
     how many more needs, numbered and counted by PostgreSQL (window functions) rather than by
     loading every row."""
     items = AdviceItem.objects.filter(local_authority_id=la_id, status=ItemStatus.OUTSTANDING, due_on__lt=today)
-    return _digest_values(items, today=today, per_provider=per_provider, ordering=("due_on", "id"))
-
-
-def digest_rows_by_la(*, la_ids, today: datetime.date, per_provider: int | None = None) -> dict[int, list[dict]]:
-    """`digest_rows` for several LAs in one statement: {la_id: that LA's rows}, each list exactly
-    what `digest_rows(la_id=...)` returns. Every LA's digest defaults to Monday 09:00, so one sweep
-    tick sends them all; read LA by LA, each list costs a random case lookup per row, where one
-    statement lets PostgreSQL join the cases in a single pass."""
-    la_ids = list(la_ids)
-    by_la = {la_id: [] for la_id in la_ids}
-    if not la_ids:
-        return by_la
-    items = AdviceItem.objects.filter(local_authority_id__in=la_ids, status=ItemStatus.OUTSTANDING, due_on__lt=today)
-    rows = _digest_values(
-        items,
-        today=today,
-        per_provider=per_provider,
-        ordering=("local_authority_id", "due_on", "id"),
-        extra_fields=("local_authority_id",),
-    )
-    for row in rows:
-        by_la[row.pop("local_authority_id")].append(row)
-    return by_la
-
-
-def _digest_values(items, *, today, per_provider, ordering, extra_fields=()):
-    fields = (*DIGEST_FIELDS, *extra_fields)
+    fields = DIGEST_FIELDS
     if per_provider is not None:
-        # Each LA's list per provider: the LA is in the partition when several LAs are read at once.
-        each_provider = {"partition_by": [F(name) for name in (*extra_fields, "provider_id")]}
+        each_provider = {"partition_by": [F("provider_id")]}
         items = items.annotate(
             position=Window(RowNumber(), order_by=[F("due_on").asc(), F("id").asc()], **each_provider),
             overdue_count=Window(Count("id"), **each_provider),
         ).filter(position__lte=per_provider)
         fields = (*fields, "overdue_count")
-    rows = list(items.order_by(*ordering).values(*fields))
+    rows = list(items.order_by("due_on", "id").values(*fields))
     for row in rows:
         row["days_overdue"] = (today - row["due_on"]).days
         row["stage_label"] = STAGE_LABELS[row["stage"]]

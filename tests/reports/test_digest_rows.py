@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from advice.models import AdviceItem, ItemStatus, Stage
 from ehc.models import Service
-from escalation.selectors import DIGEST_FIELDS, digest_rows, digest_rows_by_la
+from escalation.selectors import DIGEST_FIELDS, digest_rows
 
-from ..factories import LocalAuthorityFactory, ProviderFactory, TeamFactory
+from ..factories import ProviderFactory, TeamFactory
 from .helpers import bulk_items, item
 
 DAY = datetime.timedelta(days=1)
@@ -80,27 +80,3 @@ def test_nothing_of_another_la(ours, theirs, on_today, overdue):
     for per_provider in (None, 2):
         rows = digest_rows(la_id=ours.la.pk, today=on_today, per_provider=per_provider)
         assert rows and not {row["id"] for row in rows} & theirs_ids
-
-
-@pytest.mark.parametrize("per_provider", [None, 2])
-def test_several_las_in_one_query_are_each_las_own_digest(ours, theirs, on_today, overdue, per_provider):
-    """digest_rows_by_la: what the sweep's Monday tick reads for every LA at once, list by list the
-    same rows, fields and order as digest_rows gives LA by LA."""
-    empty_la = LocalAuthorityFactory(name="No Overdue LA")
-    la_ids = [ours.la.pk, theirs.la.pk, empty_la.pk]
-    one_by_one = {la_id: digest_rows(la_id=la_id, today=on_today, per_provider=per_provider) for la_id in la_ids}
-    with CaptureQueriesContext(connection) as queries:
-        at_once = digest_rows_by_la(la_ids=la_ids, today=on_today, per_provider=per_provider)
-    assert len(queries) == 1
-    assert at_once == one_by_one
-    assert list(at_once) == la_ids and at_once[empty_la.pk] == []
-    assert one_by_one[ours.la.pk] and one_by_one[theirs.la.pk]
-    assert digest_rows_by_la(la_ids=[theirs.la.pk], today=on_today, per_provider=per_provider) == {
-        theirs.la.pk: one_by_one[theirs.la.pk]
-    }
-
-
-def test_no_las_no_query(db, on_today):
-    with CaptureQueriesContext(connection) as queries:
-        assert digest_rows_by_la(la_ids=[], today=on_today) == {}
-    assert len(queries) == 0
