@@ -97,6 +97,8 @@ def test_dco_narrows_every_figure_and_list_to_the_chosen_provider(ours, second, 
     assert [email.case_id for email in figures.failed_emails] == [both.second[1].case_id]
     page = _page(response)
     assert "There is a problem" not in page
+    # The caption says whose figures these are.
+    assert f"{second.provider.name} in all local authorities in your area" in page
     assert f"provider={second.provider.pk}" in response.context["base_query"]
     for advice in both.ours:
         assert advice.case.reference not in page
