@@ -49,7 +49,7 @@ def user_sync_permissions(*, user):
     if user.is_active and user.organisation_id is not None:
         groups = organisation_groups(user.organisation)
         wanted_groups.append(groups["members"])
-        if "spoc" in groups and Role.SPOC in user.roles:
+        if _is_own_providers_spoc(user, user.organisation_id):
             wanted_groups.append(groups["spoc"])
         if "dco" in groups and Role.DCO in user.roles:
             wanted_groups.append(groups["dco"])
@@ -76,8 +76,8 @@ def user_sync_permissions(*, user):
 
 
 def _is_own_providers_spoc(user, provider_id) -> bool:
-    """The grant `user_sync_permissions` gives through the provider's SPOC group, read off the user's
-    own row: active, in that provider, holding the SPOC role. No query (the organisation is loaded
+    """The rule by which `user_sync_permissions` puts a user in the provider's SPOC group, read off the
+    user's own row: active, in that provider, holding the SPOC role. No query (the organisation is loaded
     with the user), where guardian's check costs two per request (user and group permissions)."""
     return (
         user.is_active

@@ -47,21 +47,6 @@ def item_flags(row, today: datetime.date) -> list[str]:
     return flags
 
 
-def head_of_service_overdue_q(today: datetime.date) -> Q:
-    """Over AdviceItem: escalated inside health and the heads of service's window passed unanswered."""
-    return Q(
-        status=ItemStatus.OUTSTANDING,
-        stage=Stage.ESCALATION_2,
-        head_of_service_responded_at__isnull=True,
-        head_of_service_response_due_on__lt=today,
-    )
-
-
-def promise_passed_q(today: datetime.date) -> Q:
-    """Over AdviceItem: outcome A's promised date passed without the advice."""
-    return Q(status=ItemStatus.OUTSTANDING, promised_on__lt=today)
-
-
 DIGEST_FIELDS = (
     "id",
     "provider_id",
