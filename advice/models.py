@@ -177,6 +177,8 @@ class AdviceItem(TimeStamped):
     delay_reason = models.CharField(max_length=30, choices=DelayReason.choices, blank=True)
     delay_detail = models.TextField(blank=True)
     head_of_service_responded_at = models.DateTimeField(null=True, blank=True)
+    # The promised date the LA was told had passed (escalation.promises), once; NULL again with a new date.
+    promise_passed_notified_on = models.DateField(null=True, blank=True)
     head_of_service_responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -252,6 +254,14 @@ class AdviceItem(TimeStamped):
                 fields=["head_of_service_response_due_on", "id"],
                 name="item_hos_response_owed",
                 condition=models.Q(status="outstanding", head_of_service_responded_at__isnull=True),
+            ),
+            # escalation.promises: outstanding items whose promised date passed and the LA was not told yet.
+            models.Index(
+                fields=["local_authority", "promised_on", "id"],
+                name="item_promise_unnotified",
+                condition=models.Q(
+                    status="outstanding", promised_on__isnull=False, promise_passed_notified_on__isnull=True
+                ),
             ),
             # Reports: items requested in a period, per provider.
             models.Index(fields=["provider", "created_at"], name="item_provider_created"),

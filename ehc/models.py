@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.utils.timezone import now as timezone_now
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 
@@ -169,6 +170,9 @@ class User(AbstractUser):
     teams = models.ManyToManyField(Team, blank=True, related_name="members")
     roles = ArrayField(models.CharField(max_length=30, choices=Role.choices), default=list, blank=True)
     job_title = models.CharField(max_length=200, blank=True)
+    # The header's count of unread notifications, kept on the row every page loads already (no query):
+    # raised by the rows inserted (ehc.notifications), recounted whenever the user reads some.
+    unread_notifications = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -288,6 +292,13 @@ class MessageKind(models.TextChoices):
     HEAD_OF_SERVICE_OVERDUE = "head_of_service_overdue", "Head of service response overdue"
     DIGEST = "digest", "Weekly chase digest"
     DRAFT_SHARED = "draft_shared", "Draft plan shared with health"
+    # Answers that go back to the LA (ehc.notifications): each an email and in-app notifications.
+    ESCALATION_1_RESPONSE = "escalation_1_response", "DCO response to escalation 1"
+    ESCALATION_2_RESOLVED = "escalation_2_resolved", "Resolved by the DCO before escalation 2"
+    HEAD_OF_SERVICE_OUTCOME = "head_of_service_outcome", "Head of service outcome"
+    ADVICE_RETURNED_LATE = "advice_returned_late", "Advice answered after a chase or escalation"
+    PROMISE_PASSED = "promise_passed", "Promised date passed"
+    DIGEST_LA = "digest_la", "Weekly overdue list for business support"
 
 
 class MessageStatus(models.TextChoices):
@@ -441,3 +452,52 @@ class LocalAuthoritySettings(TimeStamped):
     def for_la(cls, la):
         settings_row, _ = cls.objects.get_or_create(local_authority=la)
         return settings_row
+
+
+class Notification(models.Model):
+    """One row per (event, recipient): an in-app notification for a recipient with a user account, the
+    email's address for a recipient with one (a mailbox without an account has a row with no user).
+    The event's email is the outbox row whose dedupe key is `event`, sent once to every address of
+    its rows; the partial unique constraints make a second row for the same recipient impossible."""
+
+    kind = models.CharField(max_length=30, choices=MessageKind.choices)
+    event = models.CharField(max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    address = models.EmailField(blank=True)
+    case = models.ForeignKey("assessments.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    reference = models.CharField(max_length=50, blank=True)
+    # Where the notification leads: a path inside the service (the case, mostly).
+    path = models.CharField(max_length=300)
+    headline = models.CharField(max_length=300)
+    # Shown in the service only, never in the email.
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone_now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # Newest first; ids, not times, so that a page of notifications is a keyset range on the index.
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user"], name="notification_once_per_user", condition=models.Q(user__isnull=False)
+            ),
+            models.UniqueConstraint(
+                fields=["event", "address"], name="notification_once_per_address", condition=~models.Q(address="")
+            ),
+        ]
+        indexes = [
+            # The user's notifications page, newest first (ehc.views_notifications).
+            models.Index(
+                fields=["user", "-id"], name="notification_user_newest",
+                condition=models.Q(user__isnull=False),
+            ),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.reference}"
+
+    @property
+    def is_unread(self):
+        return self.read_at is None

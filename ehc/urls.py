@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import views, views_notifications
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,6 +38,9 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("notifications/", views_notifications.notifications, name="notifications"),
+    path("notifications/<int:pk>/", views_notifications.notification_open, name="notification_open"),
+    path("notifications/read/", views_notifications.notifications_mark_all_read, name="notifications_read_all"),
     path("healthz", views.healthz, name="healthz"),
     path("cases/", include("assessments.urls")),
     path("advice/", include("advice.urls")),

@@ -56,6 +56,6 @@ class StageChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(DigestRun)
 class DigestRunAdmin(ReadOnlyAdmin):
-    list_display = ["local_authority", "provider", "week_of", "sent_for_date", "item_count"]
-    list_filter = ["local_authority", "provider"]
+    list_display = ["audience", "mailbox", "local_authority", "week_of", "sent_for_date", "item_count"]
+    list_filter = ["audience", "local_authority"]
     date_hierarchy = "week_of"

@@ -131,11 +131,21 @@ class Letter(TimeStamped):
         return f"escalation-1-{reference}-{self.dated:%Y-%m-%d}.pdf"
 
 
-class DigestRun(models.Model):
-    """One weekly chase digest per (LA, provider, week): the row that stops a second one."""
+class DigestAudience(models.TextChoices):
+    SPOC = "spoc", "SPOC mailbox"
+    BUSINESS_SUPPORT = "business_support", "LA business support"
 
-    local_authority = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    provider = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+
+class DigestRun(models.Model):
+    """One weekly digest per SPOC mailbox (across every LA its providers serve) and one per LA for its
+    business support, each week: the row, inserted before the email, that stops a second one."""
+
+    audience = models.CharField(max_length=20, choices=DigestAudience.choices)
+    # The SPOC mailbox (lower case) for a SPOC digest; the LA for a business support list.
+    mailbox = models.CharField(max_length=254, blank=True)
+    local_authority = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     week_of = models.DateField(help_text="The Monday of the week the digest belongs to")
     sent_for_date = models.DateField()
     item_count = models.PositiveIntegerField(default=0)
@@ -144,9 +154,62 @@ class DigestRun(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["local_authority", "provider", "week_of"], name="digest_once_a_week"
+                fields=["mailbox", "week_of"],
+                name="digest_spoc_once_a_week",
+                condition=models.Q(audience="spoc"),
+            ),
+            models.UniqueConstraint(
+                fields=["local_authority", "week_of"],
+                name="digest_la_once_a_week",
+                condition=models.Q(audience="business_support"),
             ),
         ]
 
     def __str__(self):
         return f"Digest for the week of {self.week_of}: {self.item_count} overdue"
+
+
+class DigestSchedule(models.Model):
+    """When the next SPOC digest goes: one row, moved by compare-and-set like an LA's next_digest_at
+    (escalation.digest). SPOC digests span LAs, so they keep their own day (docs/decisions)."""
+
+    name = models.CharField(max_length=20, unique=True)
+    next_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name}: next at {self.next_at}"
+
+
+class ResolutionKind(models.TextChoices):
+    AGREED_DATE = "agreed_date", "A date agreed with the team"
+    NOT_NEEDED = "not_needed", "Agreed with the LA that the advice is not needed"
+
+
+class Escalation2Resolution(TimeStamped):
+    """The DCO office's resolution of one item before its escalation 2: a date agreed with the team
+    (the item's promised date from then on) or agreement with the LA that the advice is not needed.
+    One per item (the one-to-one is the guard); either stops that item's escalation 2."""
+
+    item = models.OneToOneField(AdviceItem, on_delete=models.CASCADE, related_name="escalation_2_resolution")
+    # Copied from the item for the DCO dashboard's list by area.
+    local_authority = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=ResolutionKind.choices)
+    agreed_on = models.DateField(null=True, blank=True)
+    reason = models.TextField()
+    recorded_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        indexes = [
+            # The DCO dashboard's "escalation 2" list: the area's latest resolutions.
+            models.Index(fields=["local_authority", "recorded_on"], name="resolution_la_recorded"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="agreed_date") | models.Q(agreed_on__isnull=False),
+                name="resolution_agreed_date_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.item_id})"
