@@ -16,10 +16,11 @@ behind the sign-in and never emailed.
 import json
 from dataclasses import dataclass, field
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import MessageKind, Notification, Role, SnapshotEncoder, User
+from .models import MessageKind, Notification, Role, User
 from .outbox import email_send_after_commit, email_values, emails_insert
 
 LA_AUDIENCE_ROLES = [Role.AD_EDUCATION, Role.BUSINESS_SUPPORT]
@@ -159,7 +160,7 @@ def rows_insert(rows) -> int:
                     RETURNING u.id
                 )
                 SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM raised)""",
-            {"rows": json.dumps(rows, cls=SnapshotEncoder)},
+            {"rows": json.dumps(rows, cls=DjangoJSONEncoder)},
         )
         return cursor.fetchone()[0]
 

@@ -35,10 +35,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from advice.models import AdviceItem, AdviceRequest, ItemStatus, Stage
+from assessments.models import Case
 from ehc.models import (
     AuditAction,
     AuditEvent,
@@ -48,13 +50,13 @@ from ehc.models import (
     Organisation,
     OrganisationKind,
 )
+from ehc.notifications import Event, audience_for, email_and_rows, rows_insert
 from ehc.outbox import email_values, emails_insert
 from ehc.workdays import WorkingCalendar
 
-from . import letters
-from .models import DigestRun, Escalation, EscalationStage, Letter, StageChange
-from .rules import LONDON, TimerRules
-from .selectors import digest_rows, item_flags
+from . import digest, letters, promises
+from .models import DigestSchedule, Escalation, EscalationStage, Letter, StageChange
+from .rules import TimerRules
 from .services import send_after_commit
 
 log = logging.getLogger(__name__)
@@ -63,8 +65,6 @@ BATCH_SIZE = 10_000
 # Escalations whose messages are queued per transaction. Their emails are rendered when sent, so a
 # chunk costs a few statements and JSON snapshots; the response-window check claims as many.
 MESSAGES_BATCH = 1000
-# The digest lists at most this many items in the email body; the rest are behind the link.
-DIGEST_LIST_LIMIT = 500
 
 ESCALATION_STAGE = {
     Stage.CHASED: EscalationStage.CHASE,
@@ -107,6 +107,8 @@ class WorkDue:
     items: bool = True
     messages: bool = True
     responses: bool = True
+    promises: bool = True
+    spoc_digest: bool = True
 
 
 @dataclass(frozen=True)
@@ -127,9 +129,10 @@ def _names(scope):
     return ", ".join(str(run.la) for run in scope.values())
 
 
-def _las_with_work(today):
-    """The active LAs with their settings and, from three index probes each (item_due_action,
-    escalation_messages_pending, escalation_response_unnotified), what is waiting."""
+def _las_with_work(today, now=None):
+    """The active LAs with their settings and, from four index probes each (item_due_action,
+    escalation_messages_pending, escalation_response_unnotified, item_promise_unnotified), what is
+    waiting; and whether the SPOC digests may be due (one row, the same for every LA)."""
     return (
         Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY, is_active=True)
         .select_related("la_settings")
@@ -150,6 +153,10 @@ def _las_with_work(today):
                 .order_by("response_due_on", "id")
                 .values("id")[:1]
             ),
+            promises_due=Exists(promises.promises_passed(today).filter(local_authority_id=OuterRef("pk"))),
+            spoc_digest_due=~Exists(
+                DigestSchedule.objects.filter(name=digest.SPOC_SCHEDULE, next_at__gt=now or timezone.now())
+            ),
         )
         .order_by("pk")
     )
@@ -159,7 +166,7 @@ def sweep_run(*, now=None, dry_run=False, batch_size=BATCH_SIZE) -> SweepReport:
     """Run every timer of every active LA as of `now`. A dry run does it all and rolls it back."""
     now = now or timezone.now()
     report = SweepReport(now=now, today=timezone.localdate(now), dry_run=dry_run)
-    las = list(_las_with_work(report.today))
+    las = list(_las_with_work(report.today, now))
     closures = defaultdict(list)
     for la_id, day in ClosureDay.objects.filter(local_authority__in=las).values_list("local_authority_id", "date"):
         closures[la_id].append(day)
@@ -178,6 +185,8 @@ def sweep_run(*, now=None, dry_run=False, batch_size=BATCH_SIZE) -> SweepReport:
                 items=la.items_due,
                 messages=la.messages_pending,
                 responses=la.first_response_unnotified is not None,
+                promises=la.promises_due,
+                spoc_digest=la.spoc_digest_due,
             )
             runs.append(LaRun(la=la, rules=rules, due=due))
         except Exception:  # noqa: BLE001 - one LA's failure must not stop the others'
@@ -218,13 +227,23 @@ def sweep_las(runs, *, now, report, batch_size=BATCH_SIZE):
         lambda scope: _until_short(responses_overdue_check, scope=scope, today=today, report=report),
         report=report,
     )
+    _together(
+        [run for run in runs if run.due.promises],
+        lambda scope: _until_short(promises.promises_passed_check, scope=scope, today=today, report=report),
+        report=report,
+    )
     for run in runs:
-        if not digest_may_be_due(rules=run.rules, now=now):
+        if not digest.la_digest_may_be_due(rules=run.rules, now=now):
             continue
         try:
-            digest_send_if_due(la=run.la, rules=run.rules, now=now, report=report)
+            digest.la_digest_send_if_due(la=run.la, rules=run.rules, now=now, report=report)
         except Exception:  # noqa: BLE001
             _step_failed(run.la, report)
+    if any(run.due.spoc_digest for run in runs):
+        try:
+            digest.spoc_digest_send_if_due(now=now, report=report)
+        except Exception:  # noqa: BLE001
+            _step_failed(digest.SPOC_REPORT, report)
 
 
 def _together(runs, step, *, report):
@@ -399,6 +418,7 @@ def process_requests(*, scope, today, requests) -> tuple[list[tuple[int, str]], 
             "stage",
             "due_on",
             "escalation_1_on",
+            "escalation_2_resolution__kind",
             named=True,
         )
     )
@@ -417,6 +437,10 @@ def process_requests(*, scope, today, requests) -> tuple[list[tuple[int, str]], 
     updates = []
     for item in items:
         la_id = requests[item.request_id]
+        if item.escalation_2_resolution__kind:
+            # Resolved by the DCO before escalation 2 (escalation.resolutions): no timer of its own is left.
+            updates.append((item.id, item.stage, None, [], None))
+            continue
         key = (la_id, item.stage, item.due_on, item.escalation_1_on)
         if key not in plans:
             plans[key] = scope[la_id].rules.plan(
@@ -690,6 +714,7 @@ def _messages_write(escalations, *, scope, report):
         messages_queued_at=timezone.now()
     )
     send_after_commit(email_ids=emails_insert(messages.emails), letter_ids=messages.letters_without_email)
+    rows_insert(messages.notification_rows)
     # The subject is rendered when the email is sent: the line names the case reference instead.
     lines += [
         (la, f"{MessageKind(email['kind']).label} to {', '.join(email['to'])}: {email['context']['reference']}")
@@ -713,6 +738,11 @@ class Messages:
         self.outstanding = defaultdict(list)
         self.chased_on = {}
         self._teams = {}
+        # Escalation 2 notices: their in-app notifications, the LAs' AD and business support users,
+        # and each case's officer (id, email) when active.
+        self.notification_rows = []
+        self.audience = {}
+        self.officers = {}
 
     def load(self, escalations):
         """The requests' outstanding items with their chase dates, in one query (the providers came with
@@ -728,12 +758,28 @@ class Messages:
                 )
             )
             .order_by("team__name", "id")
-            .values("request_id", "team__name", "team__head_of_service_email", "due_on", "request_chased_on")
+            .values(
+                "request_id",
+                "team__name",
+                "team__head_of_service_email",
+                "due_on",
+                "request_chased_on",
+                "escalation_2_resolution__kind",
+            )
         )
         for row in rows:
             self.outstanding[row["request_id"]].append(row)
             if row["request_chased_on"] is not None:
                 self.chased_on[row["request_id"]] = row["request_chased_on"]
+        second = [escalation for escalation in escalations if escalation.stage == EscalationStage.ESCALATION_2]
+        if second:
+            self.audience = audience_for({escalation.local_authority_id for escalation in second})
+            self.officers = {
+                case_id: (officer_id, email)
+                for case_id, officer_id, email in Case.objects.filter(
+                    pk__in={escalation.request.case_id for escalation in second}, case_officer__is_active=True
+                ).values_list("pk", "case_officer_id", "case_officer__email")
+            }
 
     def teams(self, escalation):
         """The request's teams overdue and still outstanding on the escalation's date."""
@@ -751,7 +797,9 @@ class Messages:
                 "head_of_service_email": row["team__head_of_service_email"],
             }
             for row in self.outstanding[escalation.request_id]
+            # An item the DCO resolved before escalation 2 is not part of it.
             if row["due_on"] < day
+            and not (escalation.stage == EscalationStage.ESCALATION_2 and row["escalation_2_resolution__kind"])
         ]
 
     def _la(self, escalation):
@@ -819,14 +867,34 @@ class Messages:
             self.letters_without_email.append(letter_id)
 
     def escalation_2(self, escalation):
+        """Nothing was recorded by the DCO before the date: the DCO office's notice goes to the AD
+        Education, copied to business support, the DCO office itself, the case officer and the heads
+        of service (whose task it opens); the LA's users see it in the service too."""
         settings = self._settings(escalation)
-        self._add(
-            escalation,
+        case_id = escalation.request.case_id
+        officer_id, officer_email = self.officers.get(case_id, (None, ""))
+        event = Event(
             kind=MessageKind.ESCALATION_2,
+            event=f"{MessageKind.ESCALATION_2}:request:{escalation.request_id}",
+            la_id=escalation.local_authority_id,
+            path=reverse("assessments:case_detail", args=[case_id]),
+            headline="Escalation 2: the DCO/DMO office has escalated inside health",
+            detail=f"Heads of service to answer by {escalation.response_due_on:%-d %B %Y}",
             to=[settings.ad_education_email],
-            cc=[settings.business_support_email, settings.dco_office_email]
+            cc=[settings.business_support_email, settings.dco_office_email, officer_email]
             + [team["head_of_service_email"] for team in self.teams(escalation)],
+            case_id=case_id,
+            reference=escalation.request.case.reference,
+            officer_id=officer_id,
+            advice_request_id=escalation.request_id,
+            template=str(MessageKind.ESCALATION_2),
+            context=self._context(escalation, dco_office_email=settings.dco_office_email),
         )
+        email, rows = email_and_rows(event, audience=self.audience, officer_email=officer_email, defer_rendering=True)
+        if email is not None:
+            self.emails.append(email)
+            self.email_las.append(self._la(escalation))
+        self.notification_rows += rows
 
 
 # Response windows
@@ -943,96 +1011,3 @@ def responses_overdue_check(*, today, report, la=None, rules=None, scope=None, l
         )
         send_after_commit(email_ids=emails_insert(emails))
         return len(escalations)
-
-
-# The weekly digest
-
-
-def digest_may_be_due(*, rules, now) -> bool:
-    """False only when the LA's settings, as loaded, say the next digest is later than `now` and still
-    where its day and time put it: then digest_send_if_due would change nothing, so it is not asked.
-    Anything else (not set yet, due, or to be moved) goes through its compare-and-set."""
-    current = rules.settings.next_digest_at
-    if current is None or now >= current:
-        return True
-    return rules.digest_first_on_or_after(timezone.localtime(current, LONDON).date()) != current
-
-
-def digest_send_if_due(*, la, rules, now, report) -> bool:
-    """The weekly chase digest: moved by compare-and-set on next_digest_at, once per week (DigestRun)."""
-    today = timezone.localdate(now)
-    with transaction.atomic():
-        rows = LocalAuthoritySettings.objects.filter(pk=rules.settings.pk)
-        current = rows.values_list("next_digest_at", flat=True).get()
-        if current is None:
-            current = rules.digest_first_on_or_after(today)
-            if not rows.filter(next_digest_at__isnull=True).update(next_digest_at=current):
-                return False  # another sweep set it first: it sends when due
-        else:
-            # The digest day or time changed, or a closure day was added, since `current` was set.
-            expected = rules.digest_first_on_or_after(timezone.localtime(current, LONDON).date())
-            if expected != current:
-                if not rows.filter(next_digest_at=current).update(next_digest_at=expected):
-                    return False
-                current = expected
-        if now < current:
-            return False
-        week = rules.digest_latest_week(now)
-        following = rules.digest_next_after(now)
-        if not rows.filter(next_digest_at=current).update(next_digest_at=following):
-            return False  # another sweep moved it first and sends this week's digest
-        report.note(
-            la, f"weekly digest for the week of {week:%-d %b %Y}; next at {following:%a %-d %b %Y %H:%M}"
-        )
-
-        by_provider = defaultdict(list)
-        for row in digest_rows(la_id=la.pk, today=today):
-            by_provider[row["provider_id"]].append(row)
-        providers = Organisation.objects.filter(
-            Q(kind=OrganisationKind.HEALTH_PROVIDER, is_active=True, served_las=la)
-            | Q(pk__in=list(by_provider))
-        ).distinct()
-        already = set(
-            DigestRun.objects.filter(local_authority=la, week_of=week).values_list("provider_id", flat=True)
-        )
-        runs, emails = [], []
-        for provider in providers.order_by("name"):
-            if provider.pk in already:
-                continue
-            overdue = by_provider.get(provider.pk, [])
-            runs.append(
-                DigestRun(
-                    local_authority=la,
-                    provider=provider,
-                    week_of=week,
-                    sent_for_date=today,
-                    item_count=len(overdue),
-                )
-            )
-            if not overdue:
-                continue
-            for row in overdue:
-                row["flags"] = item_flags(row, today)
-            # Rendered now: one email per provider a week, and its rows carry labels, not a snapshot.
-            email = email_values(
-                kind=MessageKind.DIGEST,
-                dedupe_key=f"digest:la:{la.pk}:provider:{provider.pk}:week:{week.isoformat()}",
-                to=[provider.spoc_email],
-                template="digest",
-                context={
-                    "la_name": la.name,
-                    "provider_name": provider.name,
-                    "week_of": week,
-                    "issued_on": today,
-                    "count": len(overdue),
-                    "rows": overdue[:DIGEST_LIST_LIMIT],
-                    "more": max(0, len(overdue) - DIGEST_LIST_LIMIT),
-                },
-            )
-            if email is not None:
-                emails.append(email)
-            report.note(la, f"digest to {provider.name}: {len(overdue)} overdue")
-        DigestRun.objects.bulk_create(runs, ignore_conflicts=True)
-        send_after_commit(email_ids=emails_insert(emails))
-        report.counts["digests"] += len(emails)
-        return True

@@ -58,6 +58,7 @@ def test_two_concurrent_sweeps_take_each_action_once(world, monkeypatch):
     assert Letter.objects.count() == REQUESTS
     assert OutboundEmail.objects.filter(kind=MessageKind.CHASE).count() == REQUESTS
     assert OutboundEmail.objects.filter(kind=MessageKind.ESCALATION_1).count() == REQUESTS
-    assert OutboundEmail.objects.filter(kind=MessageKind.DIGEST).count() == 1
+    # The LA's business support list of the week, once (the SPOC digests' first Monday is 25 January).
+    assert OutboundEmail.objects.filter(kind=MessageKind.DIGEST_LA).count() == 1
     assert DigestRun.objects.filter(local_authority=world.la).count() == 1
     assert sorted(dispatched) == sorted(OutboundEmail.objects.values_list("pk", flat=True))
