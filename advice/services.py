@@ -440,8 +440,12 @@ def advice_exception_record(*, item, user, reason, detail) -> AdviceItem:
 
 
 def advice_returned_notify(*, item):
-    """The case officer hears that a team has answered (returned, or will not provide advice)."""
+    """The case officer hears that a team has answered (returned, or will not provide advice). After a
+    chase or an escalation the answer also goes to the AD Education and business support, by email and
+    in the service: the people who chased or escalated it (ehc.notifications)."""
     case = item.case
+    if item.stage != Stage.REQUESTED:
+        return _answered_late_notify(item=item)
     to, cc = _la_recipients(case)
     return email_queue(
         kind=MessageKind.ADVICE_RETURNED,
@@ -457,6 +461,31 @@ def advice_returned_notify(*, item):
         },
         case=case,
         advice_request=item.request,
+    )
+
+
+def _answered_late_notify(*, item):
+    from ehc.notifications import la_event, notify
+
+    returned = item.status == ItemStatus.RETURNED
+    case = Case.objects.select_related("case_officer", "local_authority").get(pk=item.case_id)
+    return notify(
+        [
+            la_event(
+                kind=MessageKind.ADVICE_RETURNED_LATE,
+                event=f"{MessageKind.ADVICE_RETURNED_LATE}:item:{item.pk}",
+                la_settings=LocalAuthoritySettings.for_la(case.local_authority),
+                case=case,
+                path=_path("assessments:case_detail", case.pk),
+                headline=(
+                    "Health advice returned after a chase or escalation"
+                    if returned
+                    else "Health advice will not be provided (after a chase or escalation)"
+                ),
+                detail=f"{item.get_stage_display()} reached before the answer",
+                advice_request_id=item.request_id,
+            )
+        ]
     )
 
 

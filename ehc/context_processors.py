@@ -26,6 +26,7 @@ def navigation(request):
         items.append(("escalation:dashboard", "Overdue advice"))
     if user.has_role(Role.DCO):
         items.append(("escalation:responses_owed", "Responses owed"))
+        items.append(("escalation:resolutions_due", "Escalation 2 due"))
     if user.has_role(Role.DCO, Role.AD_EDUCATION, Role.BUSINESS_SUPPORT, Role.CASE_OFFICER):
         items.append(("escalation:reports", "Reports"))
     if user.is_staff and user.has_role(Role.ADMINISTRATOR):

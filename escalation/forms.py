@@ -7,6 +7,7 @@ from advice.models import DelayReason, NotProvidedReason
 from assessments.forms import text_field
 from ehc.forms import GovDateField
 
+from .models import ResolutionKind
 from .services import Outcome
 
 PROMISED_LABEL = "The advice will be provided: give the date and the reason for the delay"
@@ -73,4 +74,43 @@ class HeadOfServiceOutcomeForm(forms.Form):
                 )
             if not data.get("not_provided_detail", "").strip():
                 self.add_error("not_provided_detail", "Enter why the advice will not be provided")
+        return data
+
+
+AGREED_DATE_LABEL = "A date agreed with the team"
+NOT_NEEDED_LABEL = "Agreed with the local authority that the advice is not needed"
+
+
+class Escalation2ResolutionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What has the DCO/DMO office agreed?",
+        choices=[(ResolutionKind.AGREED_DATE, AGREED_DATE_LABEL), (ResolutionKind.NOT_NEEDED, NOT_NEEDED_LABEL)],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what the DCO/DMO office has agreed"},
+    )
+    agreed_date = GovDateField(label="Date the advice will be provided", not_future=False, required=False)
+    reason = text_field("Reason, as given to the Assistant Director", required=True, rows=5)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's own form tag carries the token
+        self.helper.layout = Layout(
+            ConditionalRadios(
+                "kind",
+                ConditionalQuestion(AGREED_DATE_LABEL, "agreed_date"),
+                NOT_NEEDED_LABEL,
+            ),
+            "reason",
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == ResolutionKind.AGREED_DATE:
+            agreed = data.get("agreed_date")
+            if agreed is None and "agreed_date" not in self.errors:
+                self.add_error("agreed_date", "Enter the date the advice will be provided")
+            elif agreed is not None and agreed < timezone.localdate():
+                self.add_error("agreed_date", "The date the advice will be provided must be today or in the future")
         return data

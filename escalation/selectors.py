@@ -216,6 +216,19 @@ def responses_owed(*, user, today, limit=200) -> list:
     return rows
 
 
+def escalation_2_due(*, user, limit=200) -> list:
+    """Advice of the DCO's area at escalation 1, by the date escalation 2 falls due (its next action):
+    what a resolution recorded now would stop."""
+    from .resolutions import resolvable_items
+
+    return list(
+        resolvable_items(user)
+        .filter(next_action_on__isnull=False)
+        .select_related("case", "provider", "local_authority", "team")
+        .order_by("next_action_on", "id")[:limit]
+    )
+
+
 def failing_emails(*, user, limit=50) -> list:
     """Emails that keep failing to send, for the cases of the DCO's area."""
     if not user.is_authenticated or not user.is_icb_user or not user.has_role(Role.DCO):

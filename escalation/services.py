@@ -5,11 +5,13 @@ import logging
 from functools import partial
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from advice.models import AdviceItem, ItemStatus, Stage
 from ehc.audit import audit_record
-from ehc.models import AuditAction
+from ehc.models import AuditAction, LocalAuthoritySettings, MessageKind
+from ehc.notifications import la_event, notify
 
 from .models import Escalation, EscalationStage
 
@@ -43,7 +45,11 @@ def send_after_commit(*, email_ids, letter_ids=()):
 @transaction.atomic
 def escalation_response_record(*, escalation, user, response: str) -> Escalation:
     """The DCO office's response to escalation 1, as given to the AD Education."""
-    escalation = Escalation.objects.select_for_update().select_related("request__case").get(pk=escalation.pk)
+    escalation = (
+        Escalation.objects.select_for_update(of=("self",))
+        .select_related("request__case__case_officer")
+        .get(pk=escalation.pk)
+    )
     if escalation.responded_at is not None:
         return escalation
     escalation.responded_at = timezone.now()
@@ -57,7 +63,35 @@ def escalation_response_record(*, escalation, user, response: str) -> Escalation
         obj=escalation,
         summary=f"Recorded the DCO's response to escalation 1 of {escalation.request.provider}",
     )
+    case = escalation.request.case
+    answer_notify(
+        kind=MessageKind.ESCALATION_1_RESPONSE,
+        event=f"{MessageKind.ESCALATION_1_RESPONSE}:escalation:{escalation.pk}",
+        case=case,
+        headline="The DCO/DMO office has responded to escalation 1",
+        detail="The response is on the case, under escalations",
+        advice_request_id=escalation.request_id,
+    )
     return escalation
+
+
+def answer_notify(*, kind, event, case, headline, detail="", advice_request_id=None):
+    """An answer goes back to the LA: its AD Education, business support and the case officer, by email
+    (reference and link) and in the service (ehc.notifications)."""
+    notify(
+        [
+            la_event(
+                kind=kind,
+                event=event,
+                la_settings=LocalAuthoritySettings.for_la(case.local_authority),
+                case=case,
+                path=reverse("assessments:case_detail", args=[case.pk]),
+                headline=headline,
+                detail=detail,
+                advice_request_id=advice_request_id,
+            )
+        ]
+    )
 
 
 @transaction.atomic
@@ -77,7 +111,7 @@ def head_of_service_outcome_record(
     timers. Returns the item; an item no longer waiting is returned unchanged."""
     item = (
         AdviceItem.objects.select_for_update(of=("self",))
-        .select_related("team", "case", "request")
+        .select_related("team", "case__case_officer", "case__local_authority", "request")
         .get(pk=item.pk)
     )
     if item.status != ItemStatus.OUTSTANDING or item.stage != Stage.ESCALATION_2:
@@ -88,9 +122,11 @@ def head_of_service_outcome_record(
     decided_by = ", ".join(part for part in (user.get_full_name() or user.username, user.job_title) if part)
     if outcome == Outcome.PROMISED:
         item.promised_on = promised_on
+        item.promise_passed_notified_on = None  # a new date: told once more if it passes too
         item.delay_reason = delay_reason
         item.delay_detail = delay_detail
         summary = f"{item.team.name}: head of service promised the advice by {promised_on:%-d %b %Y}"
+        detail = f"Advice promised by {promised_on:%-d %B %Y}; reason for the delay: {item.get_delay_reason_display()}"
     else:
         item.status = ItemStatus.NOT_PROVIDED
         item.next_action_on = None
@@ -99,6 +135,7 @@ def head_of_service_outcome_record(
         item.not_provided_detail = not_provided_detail
         item.not_provided_decided_by = decided_by[:200]
         summary = f"{item.team.name}: head of service decided the advice will not be provided"
+        detail = f"The advice will not be provided; reason: {item.get_not_provided_reason_display()}"
     item.save()
     audit_record(user=user, action=AuditAction.STAGE, case=item.case, obj=item, summary=summary)
     if outcome == Outcome.NOT_PROVIDED:
@@ -106,6 +143,14 @@ def head_of_service_outcome_record(
 
         advice_timers_stop(request_ids=[item.request_id])
     _escalation_2_answered_if_complete(request_id=item.request_id, at=now, user=user)
+    answer_notify(
+        kind=MessageKind.HEAD_OF_SERVICE_OUTCOME,
+        event=f"{MessageKind.HEAD_OF_SERVICE_OUTCOME}:item:{item.pk}",
+        case=item.case,
+        headline="A head of service has answered escalation 2",
+        detail=detail,
+        advice_request_id=item.request_id,
+    )
     return item
 
 

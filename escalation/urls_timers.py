@@ -8,5 +8,7 @@ urlpatterns = [
     path("heads-of-service/items/<int:pk>/outcome/", views.hos_outcome, name="hos_outcome"),
     path("responses/", views.responses_owed, name="responses_owed"),
     path("responses/<int:pk>/", views.respond, name="respond"),
+    path("escalation-2/", views.resolutions_due, name="resolutions_due"),
+    path("escalation-2/items/<int:pk>/resolve/", views.resolve, name="resolve"),
     path("letters/<int:pk>/download/", views.letter_download, name="letter_download"),
 ]

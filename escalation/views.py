@@ -11,8 +11,8 @@ from ehc.audit import audit_record, audit_view
 from ehc.decorators import role_required
 from ehc.models import AuditAction, OrganisationKind, Role
 
-from . import selectors, services
-from .forms import EscalationResponseForm, HeadOfServiceOutcomeForm
+from . import resolutions, selectors, services
+from .forms import Escalation2ResolutionForm, EscalationResponseForm, HeadOfServiceOutcomeForm
 from .letters import letter_render
 from .services import Outcome
 
@@ -138,3 +138,47 @@ def letter_download(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@role_required(Role.DCO, org_kind=OrganisationKind.ICB)
+@require_http_methods(["GET"])
+def resolutions_due(request):
+    """The DCO's list of advice at escalation 1, by escalation 2 date: where a resolution can still stop it."""
+    return render(
+        request,
+        "escalation/resolutions_due.html",
+        {"items": selectors.escalation_2_due(user=request.user), "today": timezone.localdate()},
+    )
+
+
+@role_required(Role.DCO, org_kind=OrganisationKind.ICB)
+@require_http_methods(["GET", "POST"])
+def resolve(request, pk):
+    """The DCO office records a resolution before escalation 2: view -> access -> form -> service -> audit."""
+    item = get_visible_or_404(
+        resolutions.resolvable_items(request.user).select_related("team", "case", "provider", "request"),
+        request,
+        pk=pk,
+    )
+    form = Escalation2ResolutionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            resolutions.escalation_2_resolution_record(
+                item=item,
+                user=request.user,
+                kind=data["kind"],
+                agreed_date=data.get("agreed_date"),
+                reason=data["reason"],
+            )
+        except resolutions.ResolutionError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"Resolution recorded for {item.case.reference}: escalation 2 will not go")
+            return redirect("escalation:resolutions_due")
+    audit_view(request, item.case, what=f"the escalation of {item.team.name}'s advice")
+    return render(
+        request,
+        "escalation/resolve.html",
+        {"form": form, "item": item, "case": item.case, "today": timezone.localdate()},
+    )
