@@ -111,7 +111,8 @@ def test_nothing_twice_and_nothing_after_escalation_2(at_escalation_1, ours):
         make_request(ours, notified_on=D(2026, 11, 20), teams=[ours.paeds])
         sweep(D(2027, 1, 22))
         late = AdviceItem.objects.filter(team=ours.paeds, stage=Stage.ESCALATION_1).get()
-        resolve(late.request, ours.paeds, ours.dco, kind=ResolutionKind.AGREED_DATE, agreed_date=D(2027, 1, 1), reason="X")
+        past = D(2027, 1, 1)
+        resolve(late.request, ours.paeds, ours.dco, kind=ResolutionKind.AGREED_DATE, agreed_date=past, reason="X")
     assert Escalation2Resolution.objects.count() == 1
 
 
