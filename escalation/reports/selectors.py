@@ -7,7 +7,7 @@ never count a row its reader could not open.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -212,6 +212,8 @@ class Dashboard:
     head_of_service_more: bool
     failed_emails: list
     failed_emails_more: bool
+    escalation_2_outcomes: list = field(default_factory=list)
+    escalation_2_more: bool = False
 
 
 def dashboard(*, user, today, local_authority=None, provider=None) -> Dashboard:
@@ -229,6 +231,9 @@ def dashboard(*, user, today, local_authority=None, provider=None) -> Dashboard:
         user=user, today=today, local_authority=local_authority, provider=provider
     )
     emails = failed_emails(user=user, local_authority=local_authority, provider=provider)
+    from .escalation_2 import escalation_2_outcomes
+
+    e2 = escalation_2_outcomes(user=user, today=today, local_authority=local_authority, provider=provider)
     return Dashboard(
         **figures,
         escalation_1_owed=e1[:DASHBOARD_LIST_LIMIT],
@@ -237,6 +242,8 @@ def dashboard(*, user, today, local_authority=None, provider=None) -> Dashboard:
         head_of_service_more=len(hos) > DASHBOARD_LIST_LIMIT,
         failed_emails=emails[:DASHBOARD_LIST_LIMIT],
         failed_emails_more=len(emails) > DASHBOARD_LIST_LIMIT,
+        escalation_2_outcomes=e2[:DASHBOARD_LIST_LIMIT],
+        escalation_2_more=len(e2) > DASHBOARD_LIST_LIMIT,
     )
 
 
