@@ -534,6 +534,8 @@ def _organisations(cursor, scale, params):
         "FROM generate_series(0, %(n_las)s - 1) i",
         params,
     )
+    # The SPOC digests' next instant (escalation.digest), the same Monday as every LA's.
+    _insert(cursor, "escalation.DigestSchedule", {"name": "'spoc'", "next_at": "%(next_digest)s"}, "", params)
     _insert(
         cursor,
         "ehc.Team",
@@ -814,6 +816,10 @@ def _items(cursor, params):
             "escalation_2_on": "CASE WHEN s.stage = 'escalation_2' THEN s.esc2_on END",
             "head_of_service_response_due_on": "CASE WHEN s.stage = 'escalation_2' THEN s.hos_due END",
             "promised_on": f"CASE WHEN {hos_answered} THEN s.esc2_on + 20 + floor(s.u3 * 60)::int END",
+            # Every promise passed before BENCH_TODAY counts as told already (escalation.promises): the
+            # floors have no promise step, so no scenario sends one.
+            "promise_passed_notified_on": f"CASE WHEN {hos_answered} AND s.esc2_on + 20 + floor(s.u3 * 60)::int "
+            "< %(today)s THEN s.esc2_on + 20 + floor(s.u3 * 60)::int END",
             "delay_reason": f"CASE WHEN {hos_answered} THEN 'capacity' ELSE '' END",
             "delay_detail": f"CASE WHEN {hos_answered} THEN 'The team is short of staff this term.' ELSE '' END",
             "head_of_service_responded_at": f"CASE WHEN {hos_answered} THEN {_at('s.esc2_on + 4', '14:00')} END",
