@@ -88,7 +88,12 @@ class Escalation2ResolutionForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select what the DCO/DMO office has agreed"},
     )
-    agreed_date = GovDateField(label="Date the advice will be provided", not_future=False, required=False)
+    agreed_date = GovDateField(
+        label="Date the advice will be provided",
+        help_text="Only for a date agreed with the team. For example, 27 3 2027",
+        not_future=False,
+        required=False,
+    )
     reason = text_field("Reason, as given to the Assistant Director", required=True, rows=5)
 
     def __init__(self, *args, **kwargs):
@@ -96,14 +101,9 @@ class Escalation2ResolutionForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's own form tag carries the token
-        self.helper.layout = Layout(
-            ConditionalRadios(
-                "kind",
-                ConditionalQuestion(AGREED_DATE_LABEL, "agreed_date"),
-                NOT_NEEDED_LABEL,
-            ),
-            "reason",
-        )
+        # Plain radios and the date beside them: a conditional reveal for one choice only leaves the other
+        # radio's aria-controls pointing at nothing (an axe error).
+        self.helper.layout = Layout("kind", "agreed_date", "reason")
 
     def clean(self):
         data = super().clean()
