@@ -144,7 +144,9 @@ def test_hos_outcome_b_closes_the_item_and_cancels_unsent_timer_emails(escalated
         None,
         "not_required",
     )
-    assert not OutboundEmail.objects.filter(advice_request=escalated, status=MessageStatus.PENDING).exists()
+    pending = OutboundEmail.objects.filter(advice_request=escalated, status=MessageStatus.PENDING)
+    # The timer emails are cancelled; the outcome's answer to the LA (issue 14) is what is left to send.
+    assert list(pending.values_list("kind", flat=True)) == [MessageKind.HEAD_OF_SERVICE_OUTCOME]
     # The heads of service's window then passes with nothing owed: no overdue email.
     sweep(D(2027, 2, 22))
     assert not OutboundEmail.objects.filter(kind=MessageKind.HEAD_OF_SERVICE_OVERDUE).exists()
