@@ -553,6 +553,7 @@ def _answer_escalations(*, day, users):
                 responded_by=users["dco"],
                 response="The DCO office has spoken to the team leads; the advice is being finalised this week.",
             )
+    _resolve_some_before_escalation_2(day=day, users=users)
     waiting = AdviceItem.objects.filter(
         status=ItemStatus.OUTSTANDING,
         stage=Stage.ESCALATION_2,
@@ -609,3 +610,33 @@ def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
     if stdout:
         stdout.write(f"Demo data made: {Case.objects.filter(local_authority=la).count()} cases")
     return True
+
+
+def _resolve_some_before_escalation_2(*, day, users):
+    """Now and then the DCO office agrees a date with the team two days before escalation 2 falls due
+    (escalation.resolutions): that item's escalation 2 never goes, and the dashboard says so."""
+    from advice.models import AdviceItem, ItemStatus, Stage
+    from escalation.models import Escalation2Resolution, ResolutionKind
+
+    due_soon = AdviceItem.objects.filter(
+        status=ItemStatus.OUTSTANDING,
+        stage=Stage.ESCALATION_1,
+        next_action_on=day + datetime.timedelta(days=2),
+        escalation_2_resolution__isnull=True,
+    )
+    for item in due_soon:
+        if item.pk % 6:
+            continue
+        agreed = day + datetime.timedelta(days=10 + item.pk % 7)
+        Escalation2Resolution.objects.create(
+            item=item,
+            local_authority_id=item.local_authority_id,
+            kind=ResolutionKind.AGREED_DATE,
+            agreed_on=agreed,
+            reason="Agreed with the team lead: a clinic appointment is booked and the advice follows it.",
+            recorded_on=day,
+            recorded_by=users["dco"],
+        )
+        AdviceItem.objects.filter(pk=item.pk).update(
+            promised_on=agreed, promise_passed_notified_on=None, next_action_on=None
+        )

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from .models import DigestRun, Escalation, Letter, StageChange
+from .models import DigestRun, DigestSchedule, Escalation, Escalation2Resolution, Letter, StageChange
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -59,3 +59,18 @@ class DigestRunAdmin(ReadOnlyAdmin):
     list_display = ["audience", "mailbox", "local_authority", "week_of", "sent_for_date", "item_count"]
     list_filter = ["audience", "local_authority"]
     date_hierarchy = "week_of"
+
+
+@admin.register(DigestSchedule)
+class DigestScheduleAdmin(ReadOnlyAdmin):
+    list_display = ["name", "next_at"]
+
+
+@admin.register(Escalation2Resolution)
+class Escalation2ResolutionAdmin(ReadOnlyAdmin):
+    """Recorded by the DCO office through the service (escalation.resolutions), audited there."""
+
+    list_display = ["item", "kind", "agreed_on", "recorded_on", "recorded_by"]
+    list_filter = ["kind", "local_authority"]
+    date_hierarchy = "recorded_on"
+    list_select_related = ["item__team", "item__case", "recorded_by"]

@@ -28,7 +28,7 @@ from advice.models import AdviceItem, AdviceRequest, AdviceReturn
 from advice.services import advice_request_send, advice_return, draft_plan_record
 from advice.uploads import check_upload
 from assessments.models import Case, CaseStatus, DraftComment, DraftPlan
-from ehc.models import OutboundEmail, Role, Service
+from ehc.models import MessageKind, Notification, OutboundEmail, Role, Service
 from escalation.letters import letter_render
 from escalation.models import Escalation, EscalationStage, Letter
 from tests.advice.files import pdf_bytes
@@ -89,6 +89,12 @@ URLS = {
     "escalation:report_audit": ({}, GET, REPORTS),
     "escalation:report_monthly": ({}, GET, REPORTS),
     "escalation:report_timeliness": ({}, GET, REPORTS),
+    "escalation:resolutions_due": ({}, GET, {"dco"}),
+    "escalation:resolve": ({"pk": "escalated_item"}, BOTH, {"dco"}),
+    # A notification is its one user's: the case officer's here, nobody else's, in any organisation.
+    "notifications": ({}, GET, EVERYONE),
+    "notifications_read_all": ({}, POST, EVERYONE),
+    "notification_open": ({"pk": "notification"}, GET, {"case_officer"}),
 }
 
 # Open to anyone (sign-in, two-factor, password reset, public pages): tested in test_mfa and
@@ -178,7 +184,17 @@ def _objects(world, today):
     advice_return(item=draft_request.items.get(), user=world.slt_practitioner, returned_on=today, content=content)
     draft_plan_record(case=draft_case, user=world.case_officer, sent_on=today, section_c="C", section_g="G")
     escalated = make_request(world, notified_on=D(2026, 11, 20))
+    notification = Notification.objects.create(
+        kind=MessageKind.ESCALATION_1_RESPONSE,
+        event=f"matrix:{case.pk}",
+        user=world.case_officer,
+        case=case,
+        reference=case.reference,
+        path=f"/cases/{case.pk}/",
+        headline="The DCO/DMO office has responded to escalation 1",
+    )
     return {
+        "notification": notification,
         "case": case,
         "request": request,
         "returned_item": items[world.slt.pk],
