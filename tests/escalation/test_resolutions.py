@@ -185,3 +185,11 @@ def test_the_dco_dashboard_shows_for_each_item_which_happened(at_escalation_1, o
         assert "No resolution recorded: the automatic escalation 2 notice went" in rows
         other = login(theirs.dco).get(reverse("escalation:dashboard")).content.decode()
         assert request.case.reference not in other
+
+
+def test_the_case_page_leads_the_dco_to_the_resolution(at_escalation_1, ours, login):
+    case_url = reverse("assessments:case_detail", args=[at_escalation_1.case_id])
+    link = reverse("escalation:resolutions_due")
+    with time_machine.travel(ON_25_JANUARY, tick=False):
+        assert link in login(ours.dco).get(case_url).content.decode()
+        assert link not in login(ours.case_officer).get(case_url).content.decode()
