@@ -9,7 +9,8 @@ from django.db import connection
 from advice.models import Stage
 from ehc.models import LocalAuthoritySettings, MessageKind, OutboundEmail
 from escalation import services
-from escalation.models import DigestRun, Escalation, Letter, StageChange
+from escalation.digest import SPOC_SCHEDULE
+from escalation.models import DigestRun, DigestSchedule, Escalation, Letter, StageChange
 from escalation.rules import LONDON
 from escalation.sweep import sweep_run
 
@@ -26,6 +27,7 @@ def test_two_concurrent_sweeps_take_each_action_once(world, monkeypatch):
     LocalAuthoritySettings.objects.filter(local_authority=world.la).update(
         next_digest_at=datetime.datetime(2027, 1, 18, 9, 0, tzinfo=LONDON)
     )
+    DigestSchedule.objects.create(name=SPOC_SCHEDULE, next_at=datetime.datetime(2027, 1, 18, 9, 0, tzinfo=LONDON))
     dispatched = []
     # Sending is tested elsewhere; here only what each sweep hands over for sending counts.
     monkeypatch.setattr(services, "_dispatch", lambda email_ids, letter_ids: dispatched.extend(email_ids))
@@ -58,7 +60,10 @@ def test_two_concurrent_sweeps_take_each_action_once(world, monkeypatch):
     assert Letter.objects.count() == REQUESTS
     assert OutboundEmail.objects.filter(kind=MessageKind.CHASE).count() == REQUESTS
     assert OutboundEmail.objects.filter(kind=MessageKind.ESCALATION_1).count() == REQUESTS
-    # The LA's business support list of the week, once (the SPOC digests' first Monday is 25 January).
-    assert OutboundEmail.objects.filter(kind=MessageKind.DIGEST_LA).count() == 1
+    # The LA's business support list of the week and the SPOC's digest, each once.
+    support = world.la.la_settings.business_support_email
+    assert OutboundEmail.objects.filter(kind=MessageKind.DIGEST_LA, to=[support]).count() == 1
     assert DigestRun.objects.filter(local_authority=world.la).count() == 1
+    assert OutboundEmail.objects.filter(kind=MessageKind.DIGEST, to=[world.provider.spoc_email]).count() == 1
+    assert DigestRun.objects.filter(mailbox=world.provider.spoc_email).count() == 1
     assert sorted(dispatched) == sorted(OutboundEmail.objects.values_list("pk", flat=True))
