@@ -134,7 +134,8 @@ def check_compose(path):
         context = (ROOT / (build if isinstance(build, str) else build.get("context", "."))).resolve()
         dockerfile = context / ("Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile"))
         if not dockerfile.exists():
-            errors.append(f"{name}: {dockerfile.relative_to(ROOT)} does not exist")
+            shown = dockerfile.relative_to(ROOT) if dockerfile.is_relative_to(ROOT) else dockerfile
+            errors.append(f"{name}: {shown} does not exist")
         command = service.get("command")
         if context != ROOT and command is None:
             # An image of its own (a proxy with its configuration baked in): it runs its own command.

@@ -262,5 +262,10 @@ def try_lock(root):
 def acquire_lock(root):
     handle, holder = try_lock(root)
     if handle is None:
-        raise Failure(f"another localrun (pid {holder}) is using {root.relative_to(ROOT)}/; stop it first")
+        raise Failure(f"another localrun (pid {holder}) is using {shown(root)}/; stop it first")
     return handle
+
+
+def shown(path):
+    """A path as the developer sees it: from the checkout's root when it is inside it."""
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path

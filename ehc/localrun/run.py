@@ -61,16 +61,17 @@ def procfile_env(env, port):
     return {**env, "PORT": str(port), "PATH": path}
 
 
-def _run_procfile(sup, env, port):
-    argv = [PYTHON, "-m", "honcho", "start", "--procfile", str(PROCFILE), "--app-root", str(ROOT)]
+def start_procfile(sup, env, port, *, procfile=PROCFILE, log=PROCFILE_LOG):
+    """Start honcho on the Procfile, its output copied to ours; return the Relay doing the copying."""
+    argv = [PYTHON, "-m", "honcho", "start", "--procfile", str(procfile), "--app-root", str(ROOT)]
     # No .env file: the environment is the runner's alone, as for every other command. honcho waits
     # 5 s after SIGTERM before it kills what is left; the Celery worker's acks_late redelivers a task
     # killed mid-way.
     argv += ["--env", os.devnull, "--port", str(port)]
     # honcho writes to a file, not a pipe to us: if the runner is killed, honcho must still be able
     # to print while it stops its processes (a broken pipe would kill it and orphan them).
-    PROCFILE_LOG.parent.mkdir(parents=True, exist_ok=True)
-    relay = Relay(PROCFILE_LOG)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    relay = Relay(log)
     sup.start(
         "web, worker and beat (honcho)",
         argv,
@@ -82,7 +83,11 @@ def _run_procfile(sup, env, port):
     )
     relay.start()
     sup.after_apps_stopped.append(relay.finish)
+    return relay
 
+
+def _run_procfile(sup, env, port):
+    relay = start_procfile(sup, env, port)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + START_TIMEOUT
     while not (relay.seen >= READY_LINES.keys() and answers(url)):

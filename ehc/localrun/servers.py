@@ -19,7 +19,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from .processes import ROOT, VAR, Failure, say
+from .processes import VAR, Failure, say, shown
 
 # sun_path is 108 bytes on Linux including the terminating NUL.
 MAX_SOCKET_PATH = 107
@@ -73,12 +73,12 @@ def start_services(sup, profile):
         say(f"PostgreSQL: DATABASE_URL from the environment ({redact(env['DATABASE_URL'])})")
     else:
         env["DATABASE_URL"] = start_postgres(sup, profile, env)
-        say(f"PostgreSQL: embedded, data in {(profile.root / 'postgres').relative_to(ROOT)}/")
+        say(f"PostgreSQL: embedded, data in {shown(profile.root / 'postgres')}/")
     if env.get("REDIS_URL"):
         say(f"Redis: REDIS_URL from the environment ({redact(env['REDIS_URL'])})")
     else:
         env["REDIS_URL"] = start_redis(sup, profile, env)
-        say(f"Redis: embedded, data in {(profile.root / 'redis').relative_to(ROOT)}/")
+        say(f"Redis: embedded, data in {shown(profile.root / 'redis')}/")
     return env
 
 
@@ -118,7 +118,7 @@ def clear_stale(pidfile, names, directory, signum, what):
                 proc.kill()
                 proc.wait(5)
     else:
-        say(f"removing a stale {pidfile.relative_to(ROOT)} (pid {pid} is not our {what})")
+        say(f"removing a stale {shown(pidfile)} (pid {pid} is not our {what})")
     pidfile.unlink(missing_ok=True)
 
 
@@ -196,7 +196,7 @@ def start_postgres(sup, profile, env):
     log = open(profile.log_dir / "postgres.log", "ab")
 
     if not (datadir / "PG_VERSION").exists():
-        say(f"creating a PostgreSQL cluster in {datadir.relative_to(ROOT)}/")
+        say(f"creating a PostgreSQL cluster in {shown(datadir)}/")
         # C collation: identical ordering on every machine, and no OS locale needed.
         initdb = [str(bindir / "initdb"), "-D", str(datadir), "--username=postgres", "--auth=trust"]
         initdb = sup.start("initdb", [*initdb, "--encoding=UTF8", "--no-locale"], env=env, user=user, stdout=log)
