@@ -1,7 +1,7 @@
 # Entry points for developers and CI. Only Python 3.11+ is needed: the first target run creates
 # .venv and installs the dependencies from pyproject.toml, and again whenever it changes.
 #
-#   make run                    web + Celery worker + beat on http://127.0.0.1:8000/, Ctrl-C stops all
+#   make run                    Procfile (web, Celery worker, beat) under honcho on http://127.0.0.1:$PORT/, Ctrl-C stops all
 #   make test ARGS="-k foo"     pytest against embedded (or DATABASE_URL/REDIS_URL) servers
 #   make faults                 fault injection: kill -9 workers, restart Redis and PostgreSQL (~5 min)
 #   make lint                   ruff

@@ -15,11 +15,11 @@ def tiny(django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock():
         with connection.cursor() as cursor:
-            data._wipe(cursor)
+            data.wipe(cursor)
         counts = data.build("tiny", out=None)
         yield counts
         with connection.cursor() as cursor:
-            data._wipe(cursor)
+            data.wipe(cursor)
         with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
             for suffix in ("Ours", "Theirs"):
                 if _existing_world(suffix) is None:

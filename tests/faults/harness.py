@@ -127,7 +127,7 @@ def _pg_user():
         return None
     import warnings
 
-    from ehc.localrun import _postgres_bin
+    from ehc.localrun.servers import postgres_bin
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -135,7 +135,7 @@ def _pg_user():
     import stat
 
     ensure_user_exists("pgserver")
-    bindir = _postgres_bin()
+    bindir = postgres_bin()
     ensure_prefix_permissions(bindir)
     readable = stat.S_IRGRP | stat.S_IROTH
     ensure_folder_permissions(bindir, readable | stat.S_IXGRP | stat.S_IXOTH)
@@ -145,9 +145,9 @@ def _pg_user():
 
 class Postgres:
     def __init__(self, root: Path):
-        from ehc.localrun import _postgres_bin
+        from ehc.localrun.servers import postgres_bin
 
-        self.bindir = _postgres_bin()
+        self.bindir = postgres_bin()
         self.datadir = root / "pg"
         self.datadir.mkdir()
         self.port = free_port()

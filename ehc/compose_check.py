@@ -1,0 +1,167 @@
+"""Check what the compose schema cannot: docker-compose.yml runs project code that exists and loads.
+
+    python -m ehc.compose_check [docker-compose.yml]      # .ci/run, after check-jsonschema
+
+For each service built from the project's own image, the command it runs must resolve in this
+checkout under that service's own environment (the gunicorn `module:attribute`, the Celery `-A`
+application, the `manage.py` command). Dependencies and named volumes must be declared, a
+`service_healthy` dependency must have a healthcheck, and every `build` must have its Dockerfile.
+Services run from a third-party image (PostgreSQL, Redis, a mail sink, a proxy, a virus scanner)
+are checked only for those references: their image's own command is not the project's to verify.
+
+No Docker engine is needed, so CI can run it; the image itself is not built here.
+"""
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+# Values for compose's required variables (${NAME:?message}) while checking: long enough to pass
+# the settings' own checks (DJANGO_SECRET_KEY needs 50+ characters) and safe inside a URL.
+PLACEHOLDER = "compose-check-placeholder-" + "x" * 40
+
+
+def say(message):
+    print(f"[compose-check] {message}", file=sys.stderr, flush=True)
+
+
+def _interpolate(value):
+    """Resolve compose's ${NAME}, ${NAME:-default} and ${NAME:?error} as a deployment would."""
+
+    def replace(match):
+        op, arg = match.group(2), match.group(3) or ""
+        if op in (":-", "-"):
+            return arg
+        if op in (":?", "?"):
+            return PLACEHOLDER
+        return ""
+
+    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}", replace, str(value))
+
+
+def _service_env(service):
+    environment = service.get("environment") or {}
+    if isinstance(environment, list):
+        environment = dict(item.split("=", 1) if "=" in item else (item, "") for item in environment)
+    return {key: _interpolate("" if value is None else value) for key, value in environment.items()}
+
+
+def _probe(code, env):
+    """Run `code` in a fresh interpreter with only the service's environment; return an error or None."""
+    base = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    result = subprocess.run(
+        [PYTHON, "-c", code], cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
+    if result.returncode != 0:
+        return (result.stderr.strip().splitlines() or ["(no output)"])[-1]
+    return None
+
+
+def _check_command(argv, env):
+    """Errors for one service command: each program it names must resolve in this project."""
+    if not argv:
+        return ["has no command (an application service must say what it runs)"]
+    program, rest = Path(argv[0]).name, argv[1:]
+    if program == "gunicorn":
+        targets = [arg for arg in rest if not arg.startswith("-") and ":" in arg]
+        if not targets:
+            return ["gunicorn is given no module:attribute to serve"]
+        module, _, attr = targets[0].partition(":")
+        error = _probe(f"import importlib; getattr(importlib.import_module({module!r}), {attr!r})", env)
+        return [f"gunicorn target {targets[0]} does not load: {error}"] if error else []
+    if program == "celery":
+        app = next((rest[i + 1] for i, arg in enumerate(rest[:-1]) if arg in ("-A", "--app")), None)
+        if app is None:
+            return ["celery is given no -A application"]
+        error = _probe(f"from celery.app.utils import find_app; find_app({app!r})", env)
+        return [f"celery application {app} does not load: {error}"] if error else []
+    if program.startswith("python") and rest[:1] == ["manage.py"]:
+        if not (ROOT / "manage.py").exists():
+            return ["manage.py does not exist"]
+        if len(rest) < 2:
+            return ["manage.py is given no command"]
+        command = rest[1]
+        error = _probe(
+            # As manage.py does before it loads any command.
+            "import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'ehc.settings'); "
+            "import django; django.setup(); from django.core.management import get_commands; "
+            f"assert {command!r} in get_commands(), 'no management command {command}'",
+            env,
+        )
+        return [f"manage.py {command} does not load: {error}"] if error else []
+    return [f"runs {program!r}, which this check does not know how to verify; use gunicorn, celery or manage.py"]
+
+
+def _references(name, service, services, declared_volumes):
+    """Errors in what a service refers to: the services it waits for and the volumes it mounts."""
+    errors = []
+    depends_on = service.get("depends_on") or {}
+    for dependency in depends_on:
+        if dependency not in services:
+            errors.append(f"{name}: depends on unknown service {dependency}")
+        elif isinstance(depends_on, dict):
+            condition = (depends_on[dependency] or {}).get("condition")
+            if condition == "service_healthy" and "healthcheck" not in services[dependency]:
+                errors.append(f"{name}: waits for {dependency} to be healthy, but it has no healthcheck")
+    for volume in service.get("volumes") or []:
+        source = volume.split(":", 1)[0] if isinstance(volume, str) else volume.get("source", "")
+        if source and not source.startswith((".", "/", "~")) and source not in declared_volumes:
+            errors.append(f"{name}: uses volume {source}, which is not declared")
+    return errors
+
+
+def check_compose(path):
+    """Every error found in the compose file at `path`; an empty list when it is sound."""
+    from ruamel.yaml import YAML
+
+    compose = YAML(typ="safe").load(Path(path).read_text())
+    services = compose.get("services") or {}
+    declared_volumes = set((compose.get("volumes") or {}).keys())
+    errors = []
+    for name, service in services.items():
+        errors += _references(name, service, services, declared_volumes)
+        if "build" not in service:
+            if "image" not in service:
+                errors.append(f"{name}: has neither build nor image")
+            continue
+        build = service["build"]
+        context = (ROOT / (build if isinstance(build, str) else build.get("context", "."))).resolve()
+        dockerfile = context / ("Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile"))
+        if not dockerfile.exists():
+            shown = dockerfile.relative_to(ROOT) if dockerfile.is_relative_to(ROOT) else dockerfile
+            errors.append(f"{name}: {shown} does not exist")
+        command = service.get("command")
+        if context != ROOT and command is None:
+            # An image of its own (a proxy with its configuration baked in): it runs its own command.
+            continue
+        if isinstance(command, str):
+            errors.append(f"{name}: give command as a list, not a shell string, so it can be checked")
+            continue
+        say(f"service {name}: {shlex.join(command or [])}")
+        errors += [f"{name}: {error}" for error in _check_command(list(command or []), _service_env(service))]
+    return errors
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) > 1 or argv[:1] in (["-h"], ["--help"]):
+        print("usage: python -m ehc.compose_check [docker-compose.yml]", file=sys.stderr)
+        return 2
+    path = ROOT / (argv[0] if argv else "docker-compose.yml")
+    errors = check_compose(path)
+    for error in errors:
+        print(f"{path.name}: {error}", file=sys.stderr)
+    if errors:
+        return 1
+    say(f"{path.name}: every service's command refers to code that exists and loads")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
