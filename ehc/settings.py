@@ -301,6 +301,14 @@ UPLOAD_URL_NAMES = {"advice:item_return"}
 # docker-compose.yml). 0: the header is ignored and REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# Virus scanning of uploaded advice (advice.scanning): clamd over TCP (CLAMD_HOST, CLAMD_PORT) or a
+# unix socket (CLAMD_SOCKET). Unset: documents are stored as "not scanned" and served at once.
+CLAMD_HOST = env_str("CLAMD_HOST", "")
+CLAMD_PORT = env_positive_int("CLAMD_PORT", 3310)
+CLAMD_SOCKET = env_str("CLAMD_SOCKET", "")
+CLAMD_TIMEOUT_SECONDS = env_positive_int("CLAMD_TIMEOUT_SECONDS", 60)
+SCAN_SWEEP_INTERVAL_SECONDS = env_positive_int("SCAN_SWEEP_INTERVAL_SECONDS", 60)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
@@ -337,6 +345,7 @@ OUTBOX_INTERVAL_SECONDS = env_int("OUTBOX_INTERVAL_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "escalation.tasks.sweep_task", "schedule": SWEEP_INTERVAL_SECONDS},
     "outbox": {"task": "ehc.tasks.outbox_send_due_task", "schedule": OUTBOX_INTERVAL_SECONDS},
+    "advice-scans": {"task": "advice.tasks.advice_scans_due_task", "schedule": SCAN_SWEEP_INTERVAL_SECONDS},
 }
 
 LOGGING = {

@@ -9,11 +9,13 @@ DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 DOCM_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
 
 
-def pdf_document(objects, *, root=1, padding=0, version=b"1.7"):
+def pdf_document(objects, *, root=1, padding=0, version=b"1.7", comment=b""):
     """A well-formed PDF: `objects[n - 1]` is the body of object n, followed by a cross-reference
     table that a strict reader (qpdf) accepts. `padding` adds that many bytes of comment before the
     table; the start offset is written at a fixed width, so the size grows by exactly `padding`."""
     out = bytearray(b"%PDF-" + version + b"\n%\xe2\xe3\xcf\xd3\n")
+    if comment:
+        out += b"%" + comment + b"\n"
     offsets = []
     for number, body in enumerate(objects, 1):
         offsets.append(len(out))
@@ -43,9 +45,9 @@ def pdf_page_objects(text):
     ]
 
 
-def pdf_bytes(text="Health advice for the EHC needs assessment", padding=0):
+def pdf_bytes(text="Health advice for the EHC needs assessment", padding=0, comment=b""):
     """A one-page PDF with a line of text; `padding` makes it exactly that many bytes bigger."""
-    return pdf_document(pdf_page_objects(text), padding=padding, version=b"1.4")
+    return pdf_document(pdf_page_objects(text), padding=padding, version=b"1.4", comment=comment)
 
 
 def _content_types(main=DOCX_MAIN, extra=""):
