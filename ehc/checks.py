@@ -33,6 +33,7 @@ def security_settings(app_configs, **kwargs):
 
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+MAIL_CATCHER_HOSTS = {"mailpit", "localhost", "127.0.0.1", "::1"}
 
 
 @register(Tags.security)
@@ -43,7 +44,9 @@ def smtp_uses_tls(app_configs, **kwargs):
         return []
     if getattr(settings, "EMAIL_USE_TLS", False) or getattr(settings, "EMAIL_USE_SSL", False):
         return []
-    if getattr(settings, "EMAIL_ALLOW_PLAINTEXT_FOR_MAIL_CATCHER", False):
+    # The opt-out holds only for a mail catcher on the host or in the compose stack: pointing
+    # EMAIL_HOST at a real relay brings the error back even if the variable was left on.
+    if settings.EMAIL_ALLOW_PLAINTEXT_FOR_MAIL_CATCHER and settings.EMAIL_HOST in MAIL_CATCHER_HOSTS:
         return [
             Warning(
                 "Email is sent over SMTP without TLS because EMAIL_ALLOW_PLAINTEXT_FOR_MAIL_CATCHER is on: "

@@ -62,10 +62,13 @@ def test_production_refuses_smtp_without_tls():
     )
     assert other.returncode == 0, other.stderr
     # The compose stack's mail catcher: allowed, with a warning that fails the deploy check.
-    catcher = {"EMAIL_USE_TLS": "0", "EMAIL_ALLOW_PLAINTEXT_FOR_MAIL_CATCHER": "1"}
+    catcher = {"EMAIL_USE_TLS": "0", "EMAIL_ALLOW_PLAINTEXT_FOR_MAIL_CATCHER": "1", "EMAIL_HOST": "mailpit"}
     allowed = _run(["manage.py", "check"], **catcher)
     assert allowed.returncode == 0 and "ehc.W005" in allowed.stderr + allowed.stdout
     assert _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **catcher).returncode != 0
+    # ...and only for a mail catcher: a real relay without TLS is refused even with the opt-out left on.
+    relay = _run(["manage.py", "check"], **{**catcher, "EMAIL_HOST": "smtp.council.example"})
+    assert relay.returncode != 0 and "ehc.E005" in relay.stderr + relay.stdout
 
 
 @pytest.mark.parametrize(
