@@ -188,3 +188,14 @@ def test_ordinary_fields_and_hyperlinks_in_word_are_accepted():
         '</w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'
     )
     assert check_upload(upload("advice.docx", docx_bytes(body=body))).kind == DOCX
+
+
+def test_a_password_protected_pdf_is_refused_and_one_with_an_empty_password_is_read():
+    def encrypted(user):
+        buffer = io.BytesIO()
+        with pikepdf.open(io.BytesIO(pdf_bytes())) as pdf:
+            pdf.save(buffer, encryption=pikepdf.Encryption(user=user, owner="owner-secret"))
+        return buffer.getvalue()
+
+    assert _code(upload("advice.pdf", encrypted("secret")))[0] == "pdf_encrypted"
+    assert check_upload(upload("advice.pdf", encrypted(""))).kind == PDF
