@@ -1,6 +1,8 @@
 """Uploaded advice is judged by its content, never its name."""
 
 import io
+import shutil
+import subprocess
 
 import pikepdf
 import pytest
@@ -199,3 +201,15 @@ def test_a_password_protected_pdf_is_refused_and_one_with_an_empty_password_is_r
 
     assert _code(upload("advice.pdf", encrypted("secret")))[0] == "pdf_encrypted"
     assert check_upload(upload("advice.pdf", encrypted(""))).kind == PDF
+
+
+@pytest.mark.parametrize("filter_name", ["ASCIIHexDecode", "ASCII85Decode"])
+def test_poppler_runs_the_script_the_check_refuses(filter_name, tmp_path):
+    # The hostile files are real: a reader (poppler's pdfinfo -js) finds and shows the script.
+    if not shutil.which("pdfinfo"):
+        pytest.skip("pdfinfo (poppler-utils) is not installed: make browsers installs it")
+    path = tmp_path / "hidden.pdf"
+    path.write_bytes(pdfs.pdf_script_in_object_stream(filter_name))
+    shown = subprocess.run(["pdfinfo", "-js", str(path)], capture_output=True, text=True, timeout=30).stdout
+    assert "app.alert(1)" in shown
+    assert _code(upload("advice.pdf", path.read_bytes()))[0] == "pdf_active"
