@@ -100,7 +100,9 @@ def scan_enqueue(advice_return: AdviceReturn):
     from .tasks import advice_document_scan_task
 
     advice_return_id = advice_return.pk
-    transaction.on_commit(lambda: advice_document_scan_task.delay(advice_return_id))
+    # robust: a broker that is down must not turn a saved return into an error page; the sweep
+    # finds the row by its due time instead.
+    transaction.on_commit(lambda: advice_document_scan_task.delay(advice_return_id), robust=True)
 
 
 def _claim(advice_return_id, now):

@@ -54,16 +54,18 @@ class RequestBodyLimitMiddleware:
         return self.get_response(request)
 
     def _refuse(self, request, status, limit):
-        response = render(
+        # The body is left unread; the server (gunicorn, behind the proxy) closes or drains the
+        # connection. WSGI forbids an application to set Connection itself.
+        return render(
             request,
             "request_too_large.html",
-            {"status": status, "limit": _human(limit) if limit else None,
-             "upload_limit": _human(settings.ADVICE_UPLOAD_MAX_BYTES)},
+            {
+                "status": status,
+                "limit": _human(limit) if limit else None,
+                "upload_limit": _human(settings.ADVICE_UPLOAD_MAX_BYTES),
+            },
             status=status,
         )
-        # The body was not read: the connection cannot be reused for another request.
-        response["Connection"] = "close"
-        return response
 
 
 class ProxyClientAddressMiddleware:

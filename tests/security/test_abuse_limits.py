@@ -3,10 +3,16 @@ username is a form error rather than a server error, and sign-in and password re
 per username or address and per client address."""
 
 import datetime
+import http.client
+import socket
+import subprocess
+import sys
+import time
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -67,8 +73,52 @@ def test_a_200_mb_anonymous_post_to_sign_in_is_refused_before_it_is_read():
     # The page still carries the security headers every response has.
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
-    assert response.headers["Connection"] == "close"
     _figure("200 MB sign-in POST", f"{response.status_code} after reading {body.read_bytes} bytes")
+
+
+@pytest.fixture
+def gunicorn():
+    """gunicorn serving the project as docker-compose.yml runs it, on a free loopback port. The
+    refusal needs no database, so the test's own transaction does not matter."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "ehc.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        cwd=settings.BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    pytest.fail("gunicorn exited: " + process.stderr.read()[-2000:])
+                time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_gunicorn_answers_413_before_the_body_is_sent(gunicorn):
+    # Through a socket and the production server: the answer comes after the first 64 KB of a
+    # declared 200 MB, and no WSGI rule (such as the ban on hop-by-hop headers) is broken on the way.
+    connection = http.client.HTTPConnection("127.0.0.1", gunicorn, timeout=20)
+    connection.putrequest("POST", reverse("login"))
+    connection.putheader("Content-Type", "multipart/form-data; boundary=----x")
+    connection.putheader("Content-Length", str(200 * 1024 * 1024))
+    connection.endheaders()
+    connection.send(b"a" * 65536)
+    response = connection.getresponse()
+    assert response.status == 413
+    assert "What you sent is too large" in response.read().decode()
+    connection.close()
 
 
 def test_only_the_upload_page_takes_a_document_sized_body(settings, ours):
