@@ -39,41 +39,51 @@ def _exactly(connection, size):
     return data
 
 
-class StandInClamd(socketserver.ThreadingTCPServer):
+class ClamdHandler(socketserver.BaseRequestHandler):
     """clamd's INSTREAM as documented in clamd(8): 'zINSTREAM\\0', then chunks each preceded by
     its length (4 bytes, network order), a zero length to end; one answer ending in NUL."""
 
+    def handle(self):
+        connection = self.request
+        command = b""
+        while not command.endswith((b"\0", b"\n")):
+            part = connection.recv(1)
+            if not part:
+                return
+            command += part
+        if command[1:-1] != b"INSTREAM":
+            connection.sendall(b"UNKNOWN COMMAND\0")
+            return
+        data = b""
+        while size := struct.unpack("!L", _exactly(connection, 4))[0]:
+            data += _exactly(connection, size)
+        self.server.scanned.append(data)
+        if self.server.answer_error:
+            connection.sendall(b"INSTREAM size limit exceeded. ERROR\0")
+        elif EICAR in data:
+            connection.sendall(b"stream: Eicar-Test-Signature FOUND\0")
+        else:
+            connection.sendall(b"stream: OK\0")
+
+
+class StandInClamd(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
     def __init__(self):
-        super().__init__(("127.0.0.1", 0), self.Handler)
+        super().__init__(("127.0.0.1", 0), ClamdHandler)
         self.port = self.server_address[1]
         self.scanned = []
         self.answer_error = False
 
-    class Handler(socketserver.BaseRequestHandler):
-        def handle(self):
-            connection = self.request
-            command = b""
-            while not command.endswith((b"\0", b"\n")):
-                part = connection.recv(1)
-                if not part:
-                    return
-                command += part
-            if command[1:-1] != b"INSTREAM":
-                connection.sendall(b"UNKNOWN COMMAND\0")
-                return
-            data = b""
-            while size := struct.unpack("!L", _exactly(connection, 4))[0]:
-                data += _exactly(connection, size)
-            self.server.scanned.append(data)
-            if self.server.answer_error:
-                connection.sendall(b"INSTREAM size limit exceeded. ERROR\0")
-            elif EICAR in data:
-                connection.sendall(b"stream: Eicar-Test-Signature FOUND\0")
-            else:
-                connection.sendall(b"stream: OK\0")
+
+class StandInClamdOnSocket(socketserver.ThreadingUnixStreamServer):
+    daemon_threads = True
+
+    def __init__(self, path):
+        super().__init__(path, ClamdHandler)
+        self.scanned = []
+        self.answer_error = False
 
 
 @pytest.fixture
@@ -236,3 +246,18 @@ def test_a_withheld_document_is_still_404_to_another_organisation(
     for outsider in (theirs.case_officer, theirs.slt_practitioner):
         response = verified_login(Client(), outsider).get(reverse("advice:document_download", args=[item.pk]))
         assert response.status_code == 404
+
+
+def test_clamd_on_a_unix_socket(ours, item, settings, tmp_path, django_capture_on_commit_callbacks):
+    server = StandInClamdOnSocket(str(tmp_path / "clamd.sock"))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.CLAMD_HOST = ""
+    settings.CLAMD_SOCKET = str(tmp_path / "clamd.sock")
+    try:
+        _, callbacks = _return_with(ours, item, pdf_bytes(comment=EICAR), django_capture_on_commit_callbacks)
+        _run(callbacks)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert AdviceReturn.objects.get(item=item).scan_status == ScanStatus.INFECTED
+    assert len(server.scanned) == 1
