@@ -48,6 +48,7 @@ PDF_ACTIVE_VALUES = frozenset(
     }
 )
 PDF_TYPED_KEYS = ("/S", "/Type", "/Subtype")
+PDF_OBJECT_STREAM_FILTERS = {"", "/FlateDecode", "/ASCIIHexDecode", "/ASCII85Decode"}
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Field codes that run another program (DDE) or pull content from another file or address.
@@ -93,10 +94,27 @@ def _walk(value, depth):
                 _walk(child, depth + 1)
 
 
+def _check_object_streams(pdf):
+    """Object streams are decoded whole to read the objects inside. A Flate one is bounded by the
+    inflate budget of the byte scan before this; ASCIIHex and ASCII85 only shrink. Other filters,
+    or chains of them, could expand a small upload a thousandfold in memory (RunLength, LZW), and
+    no PDF writer uses them for object streams, so they are refused before anything is decoded."""
+    numbers = {entry.obj_stream_number for entry in pdf.get_xref_table().values() if entry.type == 2}
+    for number in numbers:
+        filters = pdf.get_object((number, 0)).stream_dict.get("/Filter")
+        names = [str(name) for name in filters] if isinstance(filters, pikepdf.Array) else [str(filters or "")]
+        if len(names) > 1 or names[0] not in PDF_OBJECT_STREAM_FILTERS:
+            raise Active(
+                "pdf_too_complex",
+                "The selected PDF cannot be checked safely: print it to a new PDF and upload that",
+            )
+
+
 def pdf_active_content(data: bytes):
     """(code, message) if the PDF, fully parsed, holds active content or cannot be read; else None."""
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
+            _check_object_streams(pdf)
             _walk(pdf.trailer, 0)
             for count, obj in enumerate(pdf.objects, 1):
                 if count > PDF_MAX_OBJECTS:

@@ -13,7 +13,19 @@ CATALOG_WITH_SCRIPT = b"<< /Type /Catalog /Pages 2 0 R /OpenAction 6 0 R /Names 
 SCRIPT_NAME_TREE = b"<< /Names [(run) 6 0 R] >>"
 
 
+def _run_length(data: bytes) -> bytes:
+    """RunLength encoding, literal runs only: enough for a reader to decode, and for the check to
+    refuse without decoding (a real attack would use repeat runs, 128 bytes out per 2 bytes in)."""
+    out = b""
+    for start in range(0, len(data), 128):
+        chunk = data[start : start + 128]
+        out += bytes([len(chunk) - 1]) + chunk
+    return out + b"\x80"
+
+
 def _encode(data: bytes, filter_name: str) -> bytes:
+    if filter_name == "RunLengthDecode":
+        return _run_length(data)
     if filter_name == "ASCIIHexDecode":
         return data.hex().encode() + b">"
     if filter_name == "ASCII85Decode":

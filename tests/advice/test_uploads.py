@@ -213,3 +213,16 @@ def test_poppler_runs_the_script_the_check_refuses(filter_name, tmp_path):
     shown = subprocess.run(["pdfinfo", "-js", str(path)], capture_output=True, text=True, timeout=30).stdout
     assert "app.alert(1)" in shown
     assert _code(upload("advice.pdf", path.read_bytes()))[0] == "pdf_active"
+
+
+def test_an_object_stream_with_an_expanding_filter_is_refused_before_it_is_decoded():
+    data = pdfs.pdf_script_in_object_stream("RunLengthDecode")
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert str(pdf.Root.OpenAction.S) == "/JavaScript"  # a reader decodes it
+    assert pdf_active_content(data)[0] == "pdf_too_complex"
+    # A real PDF's object streams (Flate, as every writer makes them) are read as before.
+    buffer = io.BytesIO()
+    with pikepdf.open(io.BytesIO(pdf_bytes())) as pdf:
+        pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    assert b"/ObjStm" in buffer.getvalue()
+    assert check_upload(upload("advice.pdf", buffer.getvalue())).kind == PDF
