@@ -48,7 +48,6 @@ PDF_ACTIVE_VALUES = frozenset(
     }
 )
 PDF_TYPED_KEYS = ("/S", "/Type", "/Subtype")
-PDF_OBJECT_STREAM_FILTERS = {"", "/FlateDecode", "/ASCIIHexDecode", "/ASCII85Decode"}
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Field codes that run another program (DDE) or pull content from another file or address.
@@ -94,27 +93,44 @@ def _walk(value, depth):
                 _walk(child, depth + 1)
 
 
-def _check_object_streams(pdf):
-    """Object streams are decoded whole to read the objects inside. A Flate one is bounded by the
-    inflate budget of the byte scan before this; ASCIIHex and ASCII85 only shrink. Other filters,
-    or chains of them, could expand a small upload a thousandfold in memory (RunLength, LZW), and
-    no PDF writer uses them for object streams, so they are refused before anything is decoded."""
-    numbers = {entry.obj_stream_number for entry in pdf.get_xref_table().values() if entry.type == 2}
-    for number in numbers:
-        filters = pdf.get_object((number, 0)).stream_dict.get("/Filter")
-        names = [str(name) for name in filters] if isinstance(filters, pikepdf.Array) else [str(filters or "")]
-        if len(names) > 1 or names[0] not in PDF_OBJECT_STREAM_FILTERS:
-            raise Active(
-                "pdf_too_complex",
-                "The selected PDF cannot be checked safely: print it to a new PDF and upload that",
-            )
+PDF_NAME_ESCAPE = re.compile(rb"#([0-9a-fA-F]{2})")
+PDF_DECODED_AT_OPEN = re.compile(rb"/type\s*/(objstm|xref)(?![a-z0-9])")
+PDF_FILTER_VALUE = re.compile(rb"/filter\s*(\[[^\]]*\]|/[^\s/\[\]<>()]*|[0-9]+\s+[0-9]+\s+r)")
+PDF_FILTER_NAME = re.compile(rb"/([^\s/\[\]<>()]*)")
+# Flate is bounded by the byte scan's inflate budget; ASCIIHex and ASCII85 only shrink.
+PDF_BOUNDED_FILTERS = {b"flatedecode", b"fl", b"asciihexdecode", b"ahx", b"ascii85decode", b"a85"}
+PDF_MAX_DECODED_AT_OPEN = 10_000
+
+
+def _streams_decoded_at_open_are_bounded(data: bytes) -> bool:
+    """qpdf decodes object streams and cross-reference streams as it opens a file (the catalog may
+    live in one). A filter other than one Flate, ASCIIHex or ASCII85, or a chain of them, could
+    expand a small upload a thousandfold in memory (RunLength, LZW, ASCII85 then Flate), and PDF
+    writers do not use them there: such a file is refused before qpdf sees it. The stream's
+    dictionary is read from its `obj` keyword to its `stream` keyword around each /Type."""
+    lowered = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data).lower()
+    for count, match in enumerate(PDF_DECODED_AT_OPEN.finditer(lowered), 1):
+        if count > PDF_MAX_DECODED_AT_OPEN:
+            return False
+        start = max(lowered.rfind(b" obj", 0, match.start()), lowered.rfind(b"\nobj", 0, match.start()), 0)
+        end = lowered.find(b"stream", match.end())
+        region = lowered[start : end if end != -1 else len(lowered)]
+        filters = PDF_FILTER_VALUE.findall(region)
+        if len(filters) > 1:
+            return False
+        if filters:
+            names = PDF_FILTER_NAME.findall(filters[0])
+            if len(names) != 1 or names[0] not in PDF_BOUNDED_FILTERS:
+                return False
+    return True
 
 
 def pdf_active_content(data: bytes):
     """(code, message) if the PDF, fully parsed, holds active content or cannot be read; else None."""
+    if not _streams_decoded_at_open_are_bounded(data):
+        return "pdf_too_complex", "The selected PDF cannot be checked safely: print it to a new PDF and upload that"
     try:
         with pikepdf.open(io.BytesIO(data)) as pdf:
-            _check_object_streams(pdf)
             _walk(pdf.trailer, 0)
             for count, obj in enumerate(pdf.objects, 1):
                 if count > PDF_MAX_OBJECTS:

@@ -3,6 +3,7 @@
 import io
 import shutil
 import subprocess
+import sys
 
 import pikepdf
 import pytest
@@ -226,3 +227,32 @@ def test_an_object_stream_with_an_expanding_filter_is_refused_before_it_is_decod
         pdf.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     assert b"/ObjStm" in buffer.getvalue()
     assert check_upload(upload("advice.pdf", buffer.getvalue())).kind == PDF
+
+
+BOMB_CHECK = """
+import resource, sys
+sys.path.insert(0, ".")
+import pikepdf  # loaded before measuring
+import tests.advice.pdfs as pdfs
+plain = pdfs._run_length
+# The objects, then 200 MB of spaces as repeat runs (2 bytes in for 128 out): a 3 MB upload.
+pdfs._run_length = lambda data: plain(data)[:-1] + b"\\x81 " * (200 * 1024 * 1024 // 128) + b"\\x80"
+data = pdfs.pdf_script_in_object_stream("RunLengthDecode")
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+from advice.active_content import pdf_active_content
+code = pdf_active_content(data)[0]
+print(code, len(data), (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+
+
+def test_a_run_length_bomb_costs_no_memory_to_refuse(settings):
+    # In a fresh process, so the peak memory measured is this check's alone (without the guard qpdf
+    # decodes the 200 MB object stream as it opens the file: over 400 MB more).
+    result = subprocess.run(
+        [sys.executable, "-c", BOMB_CHECK], cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    code, size, grown_mb = result.stdout.split()
+    assert code == "pdf_too_complex"
+    assert int(size) < 4 * 1024 * 1024
+    assert int(grown_mb) < 100
