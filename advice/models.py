@@ -317,8 +317,26 @@ def advice_upload_path(instance, filename):
     return f"advice/{instance.item.case_id}/{uuid.uuid4().hex}"
 
 
+class ScanStatus(models.TextChoices):
+    """Where an uploaded document stands with the virus scanner (advice.scanning)."""
+
+    NOT_SCANNED = "not_scanned", "Not scanned: no virus scanner is configured"
+    PENDING = "pending", "Being checked for viruses"
+    CLEAN = "clean", "Checked for viruses: none found"
+    INFECTED = "infected", "A virus was found: the document was deleted"
+    FAILED = "failed", "The virus scanner could not check it: the document is withheld"
+
+
+# Only these may be downloaded; anything else is withheld from everyone.
+DOWNLOADABLE_SCAN_STATUSES = {ScanStatus.NOT_SCANNED, ScanStatus.CLEAN}
+
+
 class AdviceReturn(TimeStamped):
-    """What a team sent back: a document and/or the structured Appendix C content."""
+    """What a team sent back: a document and/or the structured Appendix C content.
+
+    With a virus scanner configured the document waits, withheld, as "being checked" until the
+    scanner says it is clean; the return itself stands from the moment it is made
+    (docs/decisions/0011-upload-scanning-and-abuse-limits.md)."""
 
     item = models.OneToOneField(AdviceItem, on_delete=models.CASCADE, related_name="advice_return")
     document = models.FileField(upload_to=advice_upload_path, blank=True, max_length=300)
@@ -336,6 +354,24 @@ class AdviceReturn(TimeStamped):
     pfa_community_inclusion = models.TextField("Preparing for adulthood: community inclusion", blank=True)
     pfa_health = models.TextField("Preparing for adulthood: health", blank=True)
     returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    scan_status = models.CharField(max_length=20, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED)
+    # When the next scan try is due while pending (the sweep's deadline, as data); moved on by each claim.
+    scan_due_at = models.DateTimeField(null=True, blank=True)
+    scan_attempts = models.PositiveIntegerField(default=0)
+    scanned_at = models.DateTimeField(null=True, blank=True)
+    scan_result = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [
+            # advice.scanning.scans_due: pending scans whose try has come.
+            models.Index(
+                fields=["scan_due_at", "id"], name="return_scan_due", condition=models.Q(scan_status="pending")
+            ),
+        ]
+
+    @property
+    def document_available(self):
+        return bool(self.document) and self.scan_status in DOWNLOADABLE_SCAN_STATUSES
 
     @property
     def has_structured_content(self):

@@ -18,6 +18,7 @@ from ehc.audit import audit_record
 from ehc.models import AuditAction, LocalAuthoritySettings, MessageKind, Role, Service, Team
 from ehc.outbox import email_queue
 
+from . import scanning
 from .models import AdviceItem, AdviceRequest, AdviceReturn, ItemStatus, KnownStatus, Stage
 from .selectors import REQUESTABLE_CASE_STATUSES, draft_advice_teams, draft_gate_outstanding, draft_teams_for
 
@@ -354,8 +355,10 @@ def advice_return(*, item, user, returned_on, content: dict, document=None, chec
         advice_return.document_sha256 = checked.sha256
         # The storage name is chosen by advice_upload_path; the uploader's name is only displayed.
         advice_return.document.save("advice", document, save=False)
+        scanning.scan_prepare(advice_return)
     try:
         advice_return.save()
+        scanning.scan_enqueue(advice_return)
         on_behalf = "" if user.teams.filter(pk=item.team_id).exists() else " on the team's behalf"
         audit_record(
             user=user,

@@ -1,12 +1,14 @@
 """Checks on uploaded advice documents: by content, never by name.
 
-Only two kinds are accepted: PDF (the `%PDF-` signature, and the end-of-file marker
-where readers look for it) and Word .docx (an Office Open XML package: a zip holding
+Only two kinds are accepted: PDF (the `%PDF-` signature, the end-of-file marker
+where readers look for it, and a full parse by qpdf finding no active content: see
+advice/active_content.py) and Word .docx (an Office Open XML package: a zip holding
 `[Content_Types].xml` and `word/document.xml`, the main part declared as a plain
 document). A .docx is never extracted; the zip directory is read to refuse bombs
 (too many entries, too much uncompressed data, an absurd compression ratio) and
 macro-enabled packages (.docm content types or a `vbaProject.bin` anywhere), which a
-renamed .docm would otherwise smuggle in. Anything else (renamed HTML, old .doc,
+renamed .docm would otherwise smuggle in; its XML parts are then parsed for DDE fields, OLE
+objects, altChunk imports and ActiveX controls (advice/active_content.py). Anything else (renamed HTML, old .doc,
 images, empty files, files over the size limit) is refused with a message that says
 what to do, in the GOV.UK style.
 """
@@ -20,6 +22,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+
+from .active_content import docx_active_content, pdf_active_content
 
 PDF = "pdf"
 DOCX = "docx"
@@ -141,6 +145,11 @@ def _check_pdf(uploaded, tail: bytes):
                 "The selected PDF cannot be checked safely: print it to a new PDF and upload that",
                 code="pdf_too_large",
             )
+    # The byte scan above misses what only a parser sees (ASCIIHex/ASCII85 object streams, names
+    # spelt in other ways); parse the whole file as a reader would and walk every object.
+    found = pdf_active_content(data)
+    if found:
+        raise ValidationError(found[1], code=found[0])
 
 
 def _check_docx(uploaded):
@@ -216,6 +225,9 @@ def _check_docx(uploaded):
                         "save it as a PDF and upload that",
                         code="docx_external",
                     )
+        found = docx_active_content(archive, sorted(names))
+        if found:
+            raise ValidationError(found[1], code=found[0])
     uploaded.seek(0)
 
 

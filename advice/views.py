@@ -337,8 +337,12 @@ def document_download(request, pk):
         advice_return = item.advice_return
     except AdviceReturn.DoesNotExist:
         raise Http404 from None
-    if not advice_return.document or advice_return.document_type not in CONTENT_TYPES:
+    if not advice_return.document_name or advice_return.document_type not in CONTENT_TYPES:
         raise Http404
+    if not advice_return.document_available:
+        # Withheld from everyone until the virus scanner says it is clean (advice.scanning).
+        messages.info(request, f"{item.team.name}'s advice document: {advice_return.get_scan_status_display()}")
+        return redirect("advice:item_detail", pk=item.pk)
     try:
         handle = advice_return.document.open("rb")
     except FileNotFoundError:

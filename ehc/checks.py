@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
@@ -30,3 +30,34 @@ def security_settings(app_configs, **kwargs):
     ):
         errors.append(Error("Sessions must be stored in the database", id="ehc.E004"))
     return errors
+
+
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+MAIL_CATCHER_HOSTS = {"mailpit", "localhost", "127.0.0.1", "::1"}
+
+
+@register(Tags.security)
+def smtp_uses_tls(app_configs, **kwargs):
+    """Production sends email only over TLS. An Error here stops `manage.py migrate`, and so every
+    process that waits for it in docker-compose.yml; the deploy check reports it too."""
+    if settings.DEBUG or settings.EMAIL_BACKEND != SMTP_BACKEND:
+        return []
+    if getattr(settings, "EMAIL_USE_TLS", False) or getattr(settings, "EMAIL_USE_SSL", False):
+        return []
+    # The opt-out holds only for a mail catcher on the host or in the compose stack: pointing
+    # EMAIL_HOST at a real relay brings the error back even if the variable was left on.
+    if settings.EMAIL_ALLOW_PLAINTEXT_FOR_MAIL_CATCHER and settings.EMAIL_HOST in MAIL_CATCHER_HOSTS:
+        return [
+            Warning(
+                "Email is sent over SMTP without TLS because EMAIL_ALLOW_PLAINTEXT_FOR_MAIL_CATCHER is on: "
+                "only for a local mail catcher, never a real relay",
+                id="ehc.W005",
+            )
+        ]
+    return [
+        Error(
+            "Email would be sent over SMTP without TLS: set EMAIL_USE_TLS=1 (STARTTLS, usually port 587) "
+            "or EMAIL_USE_SSL=1 (port 465)",
+            id="ehc.E005",
+        )
+    ]

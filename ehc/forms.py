@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 
 class SignInForm(AuthenticationForm):
@@ -7,6 +9,16 @@ class SignInForm(AuthenticationForm):
         "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
         "inactive": "This account has been deactivated. Ask your administrator.",
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # AuthenticationForm sets max_length after the field is built, so no validator enforces it:
+        # a longer username reached django-axes' 255-character column and answered 500.
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
+        field.error_messages["max_length"] = f"Username must be {field.max_length} characters or fewer"
+        field.error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
 
 
 class PasswordResetRequestForm(PasswordResetForm):
@@ -49,7 +61,6 @@ class OtpCodeForm(forms.Form):
 import datetime  # noqa: E402
 
 from crispy_forms_gds.fields import DateInputField  # noqa: E402
-from django.core.exceptions import ValidationError  # noqa: E402
 
 
 class GovDateField(DateInputField):

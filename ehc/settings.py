@@ -96,10 +96,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ehc.request_limits.ProxyClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "ehc.middleware.NoStoreMiddleware",
+    # Before anything reads the body (sessions, CSRF); after the middleware that adds the headers.
+    "ehc.request_limits.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -206,6 +209,17 @@ AXES_HTTP_RESPONSE_CODE = 429
 # every user behind a shared NHS address (docs/security.md). The deploy-check test asserts
 # that this is the only check silenced.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Throttles beside django-axes (ehc.throttle, docs/security.md "Login throttling"). After the free
+# failures in a window each further one doubles the wait before the next try (2 s, 4 s, ...), up to
+# SIGN_IN_MAX_DELAY_SECONDS. Per address the allowance is large: a trust's staff share NAT addresses.
+SIGN_IN_USERNAME_FREE = env_positive_int("SIGN_IN_USERNAME_FREE", 2)
+SIGN_IN_USERNAME_WINDOW_SECONDS = 15 * 60
+SIGN_IN_IP_FREE = env_positive_int("SIGN_IN_IP_FREE", 30)
+SIGN_IN_IP_WINDOW_SECONDS = 60 * 60
+SIGN_IN_MAX_DELAY_SECONDS = env_positive_int("SIGN_IN_MAX_DELAY_SECONDS", 300)
+PASSWORD_RESET_PER_ADDRESS = env_positive_int("PASSWORD_RESET_PER_ADDRESS", 3)
+PASSWORD_RESET_PER_IP = env_positive_int("PASSWORD_RESET_PER_IP", 20)
+THROTTLE_KEY_PREFIX = env_str("THROTTLE_KEY_PREFIX", "v1")
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
@@ -279,6 +293,21 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 5
 ADVICE_UPLOAD_MAX_BYTES = env_int("ADVICE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Declared request bodies over these are refused with 413 before anything reads them
+# (ehc.request_limits): the upload pages may carry the largest document plus the form.
+REQUEST_BODY_MAX_BYTES = env_positive_int("REQUEST_BODY_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE + 512 * 1024)
+UPLOAD_URL_NAMES = {"advice:item_return"}
+# How many reverse proxies that append to X-Forwarded-For stand in front of gunicorn (1 in
+# docker-compose.yml). 0: the header is ignored and REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Virus scanning of uploaded advice (advice.scanning): clamd over TCP (CLAMD_HOST, CLAMD_PORT) or a
+# unix socket (CLAMD_SOCKET). Unset: documents are stored as "not scanned" and served at once.
+CLAMD_HOST = env_str("CLAMD_HOST", "")
+CLAMD_PORT = env_positive_int("CLAMD_PORT", 3310)
+CLAMD_SOCKET = env_str("CLAMD_SOCKET", "")
+CLAMD_TIMEOUT_SECONDS = env_positive_int("CLAMD_TIMEOUT_SECONDS", 60)
+SCAN_SWEEP_INTERVAL_SECONDS = env_positive_int("SCAN_SWEEP_INTERVAL_SECONDS", 60)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
@@ -289,6 +318,12 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set one of EMAIL_USE_TLS and EMAIL_USE_SSL, not both")
+# Production refuses plain SMTP (ehc.checks.smtp_uses_tls); this lets the compose stack's local
+# mail catcher (Mailpit) be used without TLS. Never set it for a real relay.
+EMAIL_ALLOW_PLAINTEXT_FOR_MAIL_CATCHER = env_bool("EMAIL_ALLOW_PLAINTEXT_FOR_MAIL_CATCHER", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ehc-health-advice@council.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -310,6 +345,7 @@ OUTBOX_INTERVAL_SECONDS = env_int("OUTBOX_INTERVAL_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "escalation.tasks.sweep_task", "schedule": SWEEP_INTERVAL_SECONDS},
     "outbox": {"task": "ehc.tasks.outbox_send_due_task", "schedule": OUTBOX_INTERVAL_SECONDS},
+    "advice-scans": {"task": "advice.tasks.advice_scans_due_task", "schedule": SCAN_SWEEP_INTERVAL_SECONDS},
 }
 
 LOGGING = {
@@ -318,7 +354,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}},
+    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}, "pikepdf": {"level": "WARNING"}},
 }
 
 CSRF_FAILURE_VIEW = "ehc.views.csrf_failure"

@@ -4,6 +4,7 @@ from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from . import throttle
 from .audit import audit_record
 from .models import AuditAction, User
 
@@ -32,6 +33,8 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
         action=AuditAction.LOGIN_FAILED,
         summary=f"Sign-in failed for {username!r}",
     )
+    if request is not None:
+        throttle.sign_in_failed(request, username)
 
 
 @receiver(user_locked_out)

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -17,6 +17,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import throttle
 from .audit import audit_record
 from .forms import NewPasswordForm, OtpCodeForm, PasswordResetRequestForm, SignInForm
 from .models import AuditAction, Role
@@ -34,9 +35,18 @@ class PasswordResetView(auth_views.PasswordResetView):
         return {"site_url": settings.SITE_URL}
 
     def form_valid(self, form):
-        # The page says the same whether or not the address has an account; the audit trail
-        # says which account a link went to, and records a request for an unknown address
-        # without keeping the address.
+        # The page says the same whether or not the address has an account, and whether or not
+        # the request was throttled; the audit trail says which account a link went to, and
+        # records a request for an unknown address without keeping the address.
+        if not throttle.password_reset_allowed(self.request, form.cleaned_data["email"]):
+            audit_record(
+                request=self.request,
+                user=None,
+                action=AuditAction.SEND,
+                summary="Password reset throttled: too many requests for the address or from this client, "
+                "nothing sent",
+            )
+            return HttpResponseRedirect(self.get_success_url())
         accounts = list(form.get_users(form.cleaned_data["email"]))
         for account in accounts:
             audit_record(
@@ -75,6 +85,28 @@ class SignInView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        # Waits set by earlier failures (ehc.throttle): the password is not even tried, so a
+        # guess made during a wait neither counts nor can succeed.
+        username = str(request.POST.get("username", ""))[:150]
+        wait = throttle.sign_in_wait(request, username)
+        if wait:
+            audit_record(
+                request=request,
+                user=None,
+                action=AuditAction.LOGIN_FAILED,
+                summary=f"Sign-in refused for {username!r}: wait {wait} seconds after failed sign-ins",
+            )
+            # Unbound, so that showing the form does not validate it (which would try the password).
+            form = self.get_form_class()(request, initial={"username": username})
+            form.cleaned_data = {}
+            form.add_error(
+                None,
+                f"Too many failed sign-ins: wait {wait} second{'s' if wait != 1 else ''} and try again",
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
 
 
 @login_required

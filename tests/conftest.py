@@ -2,6 +2,7 @@
 'our' organisations and someone in 'theirs', so every view test can check the outsider."""
 
 import datetime
+import uuid
 from types import SimpleNamespace
 
 import pytest
@@ -23,6 +24,8 @@ from .factories import (
 def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Throttle counters live in the shared Redis: a fresh namespace per test (ehc.throttle).
+    settings.THROTTLE_KEY_PREFIX = uuid.uuid4().hex
     # Production hashing costs ~0.5 s a password; tests make dozens of users.
     settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.STORAGES = {

@@ -24,6 +24,7 @@ PASSWORD = "correct horse battery staple"
 SUITES = {
     "test_mfa.py": "MFA",
     "test_lockout.py": "login throttling",
+    "test_abuse_limits.py": "abuse-limit",
     "test_sessions.py": "session",
     "test_headers.py": "header",
     "test_deploy_check.py": "deploy-setting",

@@ -9,3 +9,6 @@ rows_from_invalid_input = 0
 # One line per phase-2 suite (access matrix, hostile uploads, injection), set by the test that
 # counted it, printed as is.
 reports = {}
+
+# The abuse limits' figures (test_abuse_limits.py), printed as one line.
+throttles = {}

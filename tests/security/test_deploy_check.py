@@ -13,6 +13,8 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": "k" * 20 + "a-production-secret-used-by-this-test-only" + "z" * 20,
     "DJANGO_ALLOWED_HOSTS": "ehc.council.example",
     "DJANGO_HTTPS": "1",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "EMAIL_USE_TLS": "1",
 }
 
 
@@ -48,6 +50,27 @@ def test_check_deploy_fails_without_mfa_or_https():
     assert "security.W008" in output  # no redirect to HTTPS
 
 
+def test_production_refuses_smtp_without_tls():
+    # A plain `check` (what `migrate` runs before web, worker and beat start in docker-compose.yml).
+    plain = _run(["manage.py", "check"], EMAIL_USE_TLS="0")
+    assert plain.returncode != 0
+    assert "ehc.E005" in plain.stderr + plain.stdout
+    assert _run(["manage.py", "check"], EMAIL_USE_TLS="0", EMAIL_USE_SSL="1").returncode == 0
+    # Another backend (a file, or a future Notify backend) is not SMTP.
+    other = _run(
+        ["manage.py", "check"], EMAIL_USE_TLS="0", EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend"
+    )
+    assert other.returncode == 0, other.stderr
+    # The compose stack's mail catcher: allowed, with a warning that fails the deploy check.
+    catcher = {"EMAIL_USE_TLS": "0", "EMAIL_ALLOW_PLAINTEXT_FOR_MAIL_CATCHER": "1", "EMAIL_HOST": "mailpit"}
+    allowed = _run(["manage.py", "check"], **catcher)
+    assert allowed.returncode == 0 and "ehc.W005" in allowed.stderr + allowed.stdout
+    assert _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **catcher).returncode != 0
+    # ...and only for a mail catcher: a real relay without TLS is refused even with the opt-out left on.
+    relay = _run(["manage.py", "check"], **{**catcher, "EMAIL_HOST": "smtp.council.example"})
+    assert relay.returncode != 0 and "ehc.E005" in relay.stderr + relay.stdout
+
+
 @pytest.mark.parametrize(
     "overrides, named",
     [
@@ -59,6 +82,8 @@ def test_check_deploy_fails_without_mfa_or_https():
         ({"DJANGO_SECRET_KEY": None}, "DJANGO_SECRET_KEY"),
         ({"DJANGO_ALLOWED_HOSTS": None}, "DJANGO_ALLOWED_HOSTS"),
         ({"DJANGO_HTTPS": "sometimes"}, "DJANGO_HTTPS"),
+        ({"EMAIL_USE_SSL": "1"}, "EMAIL_USE_SSL"),
+        ({"REQUEST_BODY_MAX_BYTES": "0"}, "REQUEST_BODY_MAX_BYTES"),
         ({"AXES_FAILURE_LIMIT": "five"}, "AXES_FAILURE_LIMIT"),
         ({"SESSION_IDLE_TIMEOUT_MINUTES": "thirty"}, "SESSION_IDLE_TIMEOUT_MINUTES"),
         ({"SESSION_IDLE_TIMEOUT_MINUTES": "0"}, "SESSION_IDLE_TIMEOUT_MINUTES"),

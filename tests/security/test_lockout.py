@@ -14,6 +14,12 @@ from .conftest import PASSWORD, sign_in
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _no_progressive_waits(settings):
+    # These tests are about django-axes' lock; the waits before it are tested in test_abuse_limits.py.
+    settings.SIGN_IN_USERNAME_FREE = 100
+
+
 def _fail(user, times, address="192.0.2.10"):
     responses = []
     for _ in range(times):
