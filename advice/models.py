@@ -336,7 +336,7 @@ class AdviceReturn(TimeStamped):
 
     With a virus scanner configured the document waits, withheld, as "being checked" until the
     scanner says it is clean; the return itself stands from the moment it is made
-    (docs/decisions/0011-upload-scanning-and-abuse-limits.md)."""
+    (docs/decisions/0013-upload-scanning-and-abuse-limits.md)."""
 
     item = models.OneToOneField(AdviceItem, on_delete=models.CASCADE, related_name="advice_return")
     document = models.FileField(upload_to=advice_upload_path, blank=True, max_length=300)

@@ -13,7 +13,7 @@ and served as before (local `make run`, tests by default).
 
 clamd's protocol is small and the Python clients on PyPI are unmaintained (clamd 1.0.2 is from
 2014, pyClamd 0.4.0 from 2017), so the client is here
-(docs/decisions/0011-upload-scanning-and-abuse-limits.md).
+(docs/decisions/0013-upload-scanning-and-abuse-limits.md).
 """
 
 import datetime

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('advice', '0006_item_la_outstanding_covering'),
+        ('advice', '0007_item_promise_passed_notified'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
