@@ -200,13 +200,11 @@ def _normalise(body: bytes) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body.decode(errors="replace"))
 
 
-@pytest.mark.django_db
-def test_the_access_matrix(ours, theirs):
+def objects_for(sides):
+    """`_objects` for each side, then chased on 4 January and escalation 1 with its letter on
+    15 January (the letter snapshot is all the matrix needs; the dates only drive the sweep)."""
     today = timezone.localdate()
-    sides = {"ours": ours, "theirs": theirs}
     objects = {side: _objects(world, today) for side, world in sides.items()}
-    # Chased on 4 January, escalation 1 with its letter on 15 January (the letter snapshot is all
-    # the matrix needs; the dates only drive the sweep).
     sweep(D(2027, 1, 4))
     sweep(D(2027, 1, 15))
     for found in objects.values():
@@ -215,6 +213,13 @@ def test_the_access_matrix(ours, theirs):
         found["escalation"] = escalation
         found["letter"] = letter
         found["escalated_item"] = escalation.request.items.get()
+    return objects
+
+
+@pytest.mark.django_db
+def test_the_access_matrix(ours, theirs):
+    sides = {"ours": ours, "theirs": theirs}
+    objects = objects_for(sides)
 
     deactivated = UserFactory(username="officer-gone", organisation=ours.la, roles=[Role.CASE_OFFICER], is_active=True)
     gone = verified_login(Client(), deactivated)
