@@ -3,7 +3,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import Now
+from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
@@ -252,8 +252,9 @@ SHARE_DAYS = 90
 
 class CaseShareQuerySet(models.QuerySet):
     def current(self):
-        """Neither revoked nor expired, as of now: access reads this at request time."""
-        return self.filter(revoked_at__isnull=True, expires_at__gt=Now())
+        """Neither revoked nor expired, as of now: access reads this at request time (the clock of the
+        request, not the database transaction's start)."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
 class CaseShare(models.Model):
