@@ -159,15 +159,6 @@ def la_cases_q(user, *, la_field="local_authority_id", case_prefix=""):
     return q
 
 
-def may_see_la_case(user, case) -> bool:
-    """`la_cases_q` for a case already loaded (no query)."""
-    if not works_on_cases(user) or case.local_authority_id != user.organisation_id:
-        return False
-    if user.has_role(*LA_WHOLE_CASELOAD_ROLES) or not case_access_restricted(user.organisation):
-        return True
-    return case.case_officer_id in (None, user.pk)
-
-
 def case_visibility_q(user, *, prefix=""):
     """A Q over Case (or, with prefix 'case__', over a model with a case FK) for the cases `user` may see."""
     from advice.models import AdviceItem, AdviceRequest

@@ -10,8 +10,8 @@ Rules checked:
 - a refused request changes nothing.
 
 URLS classifies every named URL; a URL added later without a line here fails
-`test_every_url_is_classified`. The admin's own URLs are covered by the admin tests; here the admin
-index must not be served to anyone who is not an administrator.
+`test_every_url_is_classified`. The admin's own URLs are covered by tests/security/test_admin_scope.py;
+here the admin index must not be served to anyone (only the platform's superusers reach it).
 """
 
 import datetime
@@ -359,7 +359,7 @@ def test_the_access_matrix(ours, theirs):
         if response.status_code not in ok or location.startswith((sign_in, reverse("mfa_verify"))):
             failures.append(f"{method} {name} as {side} {role} on {target}: {response.status_code} {location}")
 
-    # The admin: no page for anyone but an administrator.
+    # The admin: no page for any of them (the platform's superusers only: test_admin_scope.py).
     for (side, role), client in clients.items():
         cases += 1
         response = client.get(reverse("admin:index"))
