@@ -86,6 +86,7 @@ class ClosureDayAdmin(admin.ModelAdmin):
 class LocalAuthoritySettingsAdmin(SimpleHistoryAdmin):
     list_display = ["local_authority", "advice_period_days", "digest_weekday", "digest_time"]
     readonly_fields = ["next_digest_at"]
+    filter_horizontal = ["partners"]
 
 
 @admin.register(AuditEvent)
