@@ -37,7 +37,7 @@ def advice_items_for(user):
     if (
         not user.is_authenticated
         or not user.is_provider_user
-        or user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR)
+        or user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE)
     ):
         return items
     my_teams = user.teams.filter(provider_id=user.organisation_id).values("pk")

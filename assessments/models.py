@@ -3,6 +3,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
@@ -244,6 +245,42 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
 
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
+
+
+SHARE_DAYS = 90
+
+
+class CaseShareQuerySet(models.QuerySet):
+    def current(self):
+        """Neither revoked nor expired, as of now: access reads this at request time (the clock of the
+        request, not the database transaction's start)."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class CaseShare(models.Model):
+    """One case shared with one person of an organisation party to it or a partner of the LA
+    (assessments.sharing), until it expires or is revoked. Rows are kept: they are the record."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_shares")
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = CaseShareQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["expires_at", "id"]
+        indexes = [models.Index(fields=["user", "case"], name="case_share_user_case")]
+
+    def __str__(self):
+        return f"{self.case_id} shared with {self.user_id} until {self.expires_at:%Y-%m-%d}"
 
 
 class ExceptionReason(models.TextChoices):

@@ -10,12 +10,12 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, JSONObject
 
 from advice.models import AdviceItem, AdviceRequest, ItemStatus, Stage
-from ehc.access import visible_advice_items, visible_advice_requests, visible_cases
+from ehc.access import la_cases_q, visible_advice_items, visible_advice_requests, visible_cases
 from ehc.models import AuditEvent, Organisation, OrganisationKind, Role, User
 from escalation.models import Escalation, StageChange
 
 from .forms import case_officers
-from .models import CLOSED_STATUSES, Case, DraftComment, TimelineException
+from .models import CLOSED_STATUSES, Case, CaseShare, DraftComment, TimelineException
 from .timeline import AMBER_DAYS
 
 PAGE_SIZE = 50
@@ -70,7 +70,8 @@ def caseload(
 ) -> Page:
     """The LA's own cases, sorted by next statutory date, keyset-paginated.
 
-    The caseload is the LA's work list, so it is scoped by the LA foreign key alone (a case
+    The caseload is the LA's work list, so it is scoped by the LA foreign key (and the need-to-know
+    rule of `ehc.access.la_cases_q`) alone (a case
     shared in from another LA opens from its link but is not another LA's work): that keeps
     the query on the (local_authority, next_statutory_date, id) index. The advice counts are
     correlated subqueries, so they are computed for the page's rows only, not for every case.
@@ -81,7 +82,7 @@ def caseload(
     # Only the columns the list shows: a case row is mostly the family's text, and reading and
     # decoding it was most of this selector's time (issue 8, B8a).
     cases = (
-        Case.objects.filter(local_authority_id=user.organisation_id)
+        Case.objects.filter(la_cases_q(user))
         .select_related("case_officer")
         .only(*CASELOAD_COLUMNS)
     )
@@ -200,6 +201,7 @@ class CasePage:
     advice_panel: object
     escalations: dict
     officers: list
+    shares: list
 
 
 def case_page_cases(*, user):
@@ -266,6 +268,12 @@ def case_page_cases(*, user):
                 *USER_NAME,
             ),
             can_request_advice=Exists(providers_left),
+            share_rows=json_rows(
+                CaseShare.objects.current().filter(case_id=case).order_by("expires_at", "id"),
+                *_concrete(CaseShare),
+                *_related("user", *USER_NAME, "email"),
+                *_related("shared_by", *USER_NAME),
+            ),
         )
     return cases
 
@@ -303,7 +311,7 @@ def case_page(*, case, user, today: datetime.date, viewed=None) -> CasePage:
     for escalation in escalations:
         escalation.letter_row = getattr(escalation, "letter", None)  # as case_escalations names it
     escalated = None
-    if not user.is_provider_user or user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR):
+    if not user.is_provider_user or user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE):
         # For these users advice_items_for is visible_advice_items, what the section would read; a
         # practitioner's page also lists other teams' items, so the section reads its own.
         escalated = [
@@ -322,4 +330,5 @@ def case_page(*, case, user, today: datetime.date, viewed=None) -> CasePage:
             escalated_items=escalated,
         ),
         officers=as_instances(User, getattr(case, "officer_rows", None)),
+        shares=as_instances(CaseShare, getattr(case, "share_rows", None)),
     )

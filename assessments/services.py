@@ -2,7 +2,6 @@
 
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
 from ehc.audit import audit_record
 from ehc.models import AuditAction
@@ -148,19 +147,6 @@ def exception_record(*, case, user, reason, detail, agreed_by, starts_on) -> Tim
         summary=f"Recorded exception: {exception.get_reason_display()}, agreed by {agreed_by}",
     )
     return exception
-
-
-@transaction.atomic
-def case_share(*, case, user, with_user) -> None:
-    """Share one case with someone outside the organisations party to it (a guardian object permission)."""
-    assign_perm("assessments.view_case", with_user, case)
-    audit_record(
-        user=user,
-        action=AuditAction.CHANGE,
-        case=case,
-        obj=case,
-        summary=f"Shared the case with {with_user.get_full_name() or with_user.username}",
-    )
 
 
 def today():

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/exceptions/new/", views.add_exception, name="add_exception"),
     path("<int:pk>/case-officer/", views.assign_officer, name="assign_officer"),
     path("<int:pk>/share/", views.share_case, name="share_case"),
+    path("<int:pk>/shares/<int:share_pk>/revoke/", views.revoke_share, name="revoke_share"),
 ]

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,7 +9,7 @@ from ehc.audit import audit_view
 from ehc.decorators import role_required
 from ehc.models import OrganisationKind, Role
 
-from . import selectors, services
+from . import selectors, services, sharing
 from .forms import (
     CaseFilterForm,
     CaseForm,
@@ -22,9 +21,9 @@ from .forms import (
     NotIssuingForm,
     ShareForm,
 )
-from .models import CaseStatus
+from .models import CaseShare, CaseStatus
 
-LA_ROLES = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT, Role.AD_EDUCATION)
+LA_ROLES = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT, Role.AD_EDUCATION, Role.SEND_MANAGER)
 LA_EDITORS = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT)
 
 
@@ -118,6 +117,7 @@ def case_detail(request, pk):
         "can_edit": can_edit,
         "is_la": request.user.organisation_id == case.local_authority_id,
         "officers": page.officers if can_edit else None,
+        "shares": page.shares if can_edit else None,
     }
     return render(request, "assessments/case_detail.html", context)
 
@@ -228,20 +228,35 @@ def assign_officer(request, pk):
     return redirect("assessments:case_detail", pk=case.pk)
 
 
+SHARE_SENT = (
+    "If that address belongs to someone who works on cases in an organisation involved in this case "
+    "or a partner of the council, the case is now shared with them for 90 days"
+)
+
+
 @role_required(*LA_EDITORS, org_kind=OrganisationKind.LOCAL_AUTHORITY)
 @require_http_methods(["GET", "POST"])
 def share_case(request, pk):
+    """The same answer whether or not the address has an account there (no account enumeration)."""
     case = _editable_case_or_404(request, pk)
     form = ShareForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user_model = get_user_model()
-        target = user_model.objects.filter(email__iexact=form.cleaned_data["email"], is_active=True).first()
-        if target is None:
-            form.add_error("email", "There is no active account with that email address")
-        else:
-            services.case_share(case=case, user=request.user, with_user=target)
-            messages.success(request, f"Case shared with {target.get_full_name() or target.username}")
-            return redirect("assessments:case_detail", pk=case.pk)
+        target = sharing.share_recipient(case=case, email=form.cleaned_data["email"])
+        if target is not None and target.pk != request.user.pk:
+            sharing.case_share(case=case, user=request.user, with_user=target)
+        messages.success(request, SHARE_SENT)
+        return redirect("assessments:case_detail", pk=case.pk)
     return render(
         request, "assessments/step_form.html", {"form": form, "case": case, "title": "Share the case"}
     )
+
+
+@role_required(*LA_EDITORS, org_kind=OrganisationKind.LOCAL_AUTHORITY)
+@require_http_methods(["POST"])
+def revoke_share(request, pk, share_pk):
+    case = _editable_case_or_404(request, pk)
+    share = get_visible_or_404(CaseShare.objects.filter(case=case).select_related("user", "case"), request, pk=share_pk)
+    if sharing.case_share_revoke(share=share, user=request.user):
+        name = share.user.get_full_name() or share.user.username
+        messages.success(request, f"The case is no longer shared with {name}")
+    return redirect("assessments:case_detail", pk=case.pk)

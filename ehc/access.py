@@ -1,10 +1,10 @@
 """Who may see and act on what.
 
 Case visibility is derived from the organisations party to the case through plain
-foreign keys (one indexed query at any scale); acting for an organisation or team is a
-guardian object permission held through groups or directly; sharing one case with
-someone outside those organisations is a guardian object permission on the case.
-See docs/decisions/0003-access-model.md.
+foreign keys (one indexed query at any scale), for people holding a case-work role; acting for
+an organisation or team is a guardian object permission held through groups or directly;
+sharing one case with someone is a row with an expiry (assessments.models.CaseShare).
+See docs/decisions/0003-access-model.md and 0014-need-to-know-in-a-council.md.
 """
 
 import re
@@ -112,33 +112,77 @@ def can_answer_escalation(user, team) -> bool:
     )
 
 
+# Need to know (issue 13, finding 2; docs/decisions/0014-need-to-know-in-a-council.md): child data
+# follows a case-work role, not the organisation alone. An administrator manages people and settings.
+LA_CASEWORK_ROLES = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT, Role.AD_EDUCATION, Role.SEND_MANAGER)
+# Who sees every case of the LA even where it restricts case officers to their own cases.
+LA_WHOLE_CASELOAD_ROLES = (Role.BUSINESS_SUPPORT, Role.AD_EDUCATION, Role.SEND_MANAGER)
+PROVIDER_WHOLE_ROLES = (Role.SPOC, Role.HEAD_OF_SERVICE)
+NOTHING = Q(pk__in=[])
+
+
+def works_on_cases(user) -> bool:
+    """Active, in an organisation, and holding a role that works on children's cases there (any role
+    of the organisation's kind but administrator). Nobody else sees any child's data, shared or not."""
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
+        return False
+    kind = user.organisation.kind
+    if kind == OrganisationKind.LOCAL_AUTHORITY:
+        return user.has_role(*LA_CASEWORK_ROLES)
+    if kind == OrganisationKind.ICB:
+        return user.has_role(Role.DCO)
+    if kind == OrganisationKind.HEALTH_PROVIDER:
+        return user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE, Role.PRACTITIONER)
+    return False
+
+
+def case_access_restricted(organisation) -> bool:
+    """The LA's choice to restrict case officers to their own cases. The settings row comes with the
+    signed-in user (ehc.auth.ModelBackend), so this costs no query on a page."""
+    from .models import LocalAuthoritySettings
+
+    try:
+        return organisation.la_settings.case_access_restricted_to_team
+    except LocalAuthoritySettings.DoesNotExist:
+        return False
+
+
+def la_cases_q(user, *, la_field="local_authority_id", case_prefix=""):
+    """A Q over the user's own LA's rows (a case, or with `case_prefix` a row with a case) that they may
+    see: none without a case-work role; where the LA restricts access, a case officer's own and
+    unassigned cases only. Every LA read of child data (pages, lists, CSVs, reports) goes through it."""
+    if not works_on_cases(user) or user.organisation.kind != OrganisationKind.LOCAL_AUTHORITY:
+        return NOTHING
+    q = Q(**{la_field: user.organisation_id})
+    if not user.has_role(*LA_WHOLE_CASELOAD_ROLES) and case_access_restricted(user.organisation):
+        q &= Q(**{f"{case_prefix}case_officer_id": user.pk}) | Q(**{f"{case_prefix}case_officer__isnull": True})
+    return q
+
+
 def case_visibility_q(user, *, prefix=""):
     """A Q over Case (or, with prefix 'case__', over a model with a case FK) for the cases `user` may see."""
     from advice.models import AdviceItem, AdviceRequest
-    from assessments.models import CaseUserObjectPermission
+    from assessments.models import CaseShare
 
-    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
-        return Q(pk__in=[])
+    if not works_on_cases(user):
+        return NOTHING
     org = user.organisation
     case_ref = OuterRef(f"{prefix}pk" if prefix else "pk")
-    shared = Exists(
-        CaseUserObjectPermission.objects.filter(
-            user_id=user.pk, permission__codename="view_case", content_object_id=case_ref
-        )
-    )
+    # Read at request time: an expired or revoked share gives nothing, whatever a cleanup job did.
+    shared = Exists(CaseShare.objects.current().filter(user_id=user.pk, case_id=case_ref))
     if org.kind == OrganisationKind.LOCAL_AUTHORITY:
-        own = Q(**{f"{prefix}local_authority_id": org.pk})
+        own = la_cases_q(user, la_field=f"{prefix}local_authority_id", case_prefix=prefix)
     elif org.kind == OrganisationKind.ICB:
         own = Q(**{f"{prefix}local_authority__icb_id": org.pk})
     elif org.kind == OrganisationKind.HEALTH_PROVIDER:
-        if user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR):
+        if user.has_role(*PROVIDER_WHOLE_ROLES):
             own = Exists(AdviceRequest.objects.filter(case_id=case_ref, provider_id=org.pk))
         else:
             own = Exists(
                 AdviceItem.objects.filter(case_id=case_ref, team__members=user.pk, provider_id=org.pk)
             )
     else:
-        own = Q(pk__in=[])
+        own = NOTHING
     return own | shared
 
 
@@ -153,15 +197,15 @@ def visible_advice_items(user):
     another provider's, even on a shared case); a DCO's for the area's LAs."""
     from advice.models import AdviceItem
 
-    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
+    if not works_on_cases(user):
         return AdviceItem.objects.none()
     org = user.organisation
     if org.kind == OrganisationKind.LOCAL_AUTHORITY:
-        return AdviceItem.objects.filter(local_authority_id=org.pk)
+        return AdviceItem.objects.filter(la_cases_q(user, case_prefix="case__"))
     if org.kind == OrganisationKind.ICB:
         return AdviceItem.objects.filter(local_authority__icb_id=org.pk)
     if org.kind == OrganisationKind.HEALTH_PROVIDER:
-        if user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR):
+        if user.has_role(*PROVIDER_WHOLE_ROLES):
             return AdviceItem.objects.filter(provider_id=org.pk)
         return AdviceItem.objects.filter(provider_id=org.pk).filter(team_is_one_of_users_teams(user))
     return AdviceItem.objects.none()
@@ -199,16 +243,16 @@ class _EqualsAny(Lookup):
 def visible_advice_requests(user):
     from advice.models import AdviceRequest
 
-    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
+    if not works_on_cases(user):
         return AdviceRequest.objects.none()
     org = user.organisation
     if org.kind == OrganisationKind.LOCAL_AUTHORITY:
-        return AdviceRequest.objects.filter(local_authority_id=org.pk)
+        return AdviceRequest.objects.filter(la_cases_q(user, case_prefix="case__"))
     if org.kind == OrganisationKind.ICB:
         return AdviceRequest.objects.filter(local_authority__icb_id=org.pk)
     if org.kind == OrganisationKind.HEALTH_PROVIDER:
         qs = AdviceRequest.objects.filter(provider_id=org.pk)
-        if not user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR):
+        if not user.has_role(*PROVIDER_WHOLE_ROLES):
             qs = qs.filter(items__team__members=user.pk).distinct()
         return qs
     return AdviceRequest.objects.none()
@@ -217,18 +261,22 @@ def visible_advice_requests(user):
 def get_visible_or_404(queryset, request=None, **lookup):
     """The object if the user may see it; 404 otherwise, exactly as for a missing one.
 
-    A miss on an object that does exist is recorded as denied access in the audit trail.
+    A miss costs the same whether the object exists or not (issue 13, finding 5): the same
+    existence check and one audit row in both paths, denied access for an object that exists,
+    a request for a missing record otherwise. Timing tells an outsider nothing.
     """
     try:
         return queryset.get(**lookup)
     except queryset.model.DoesNotExist:
-        if request is not None and queryset.model._default_manager.filter(**lookup).exists():
+        if request is not None:
             from .audit import audit_record
             from .models import AuditAction
 
+            exists = queryset.model._default_manager.filter(**lookup).exists()
+            name = queryset.model._meta.verbose_name
             audit_record(
                 request=request,
-                action=AuditAction.DENIED,
-                summary=f"Denied access to {queryset.model._meta.verbose_name} {lookup}",
+                action=AuditAction.DENIED if exists else AuditAction.NOT_FOUND,
+                summary=f"{'Denied access to' if exists else 'Asked for a missing'} {name} {lookup}",
             )
         raise Http404 from None

@@ -49,6 +49,31 @@ class UserAdmin(BaseUserAdmin):
         ("Organisation and roles", {"fields": ["first_name", "last_name", "email", "organisation", "roles"]}),
     )
 
+    # Only a superuser reaches the admin (EhcAdminSite.has_permission). Should that ever loosen, an
+    # administrator still cannot grant privileges: the fields that confer them are never offered,
+    # and the people listed are their own organisation's.
+    PRIVILEGE_FIELDS = ("is_superuser", "user_permissions", "groups")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in self.PRIVILEGE_FIELDS]})
+            for name, options in fieldsets
+        ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if not request.user.is_superuser:
+            kwargs["exclude"] = [*(kwargs.get("exclude") or ()), *self.PRIVILEGE_FIELDS]
+        return super().get_form(request, obj, **kwargs)
+
+    def get_queryset(self, request):
+        users = super().get_queryset(request)
+        if request.user.is_superuser:
+            return users
+        return users.filter(organisation_id=request.user.organisation_id, is_superuser=False)
+
 
 @admin.register(ClosureDay)
 class ClosureDayAdmin(admin.ModelAdmin):
@@ -61,6 +86,7 @@ class ClosureDayAdmin(admin.ModelAdmin):
 class LocalAuthoritySettingsAdmin(SimpleHistoryAdmin):
     list_display = ["local_authority", "advice_period_days", "digest_weekday", "digest_time"]
     readonly_fields = ["next_digest_at"]
+    filter_horizontal = ["partners"]
 
 
 @admin.register(AuditEvent)

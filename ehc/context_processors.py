@@ -14,7 +14,7 @@ def navigation(request):
         if settings.MFA_REQUIRED:
             return {"nav_items": []}
     items = [("home", "Home")]
-    if user.has_role(Role.CASE_OFFICER, Role.BUSINESS_SUPPORT, Role.AD_EDUCATION):
+    if user.has_role(Role.CASE_OFFICER, Role.BUSINESS_SUPPORT, Role.AD_EDUCATION, Role.SEND_MANAGER):
         items.append(("assessments:caseload", "Cases"))
     if user.has_role(Role.SPOC):
         items.append(("advice:spoc_queue", "Requests for advice"))
@@ -22,14 +22,14 @@ def navigation(request):
         items.append(("advice:team_queue", "My team's advice"))
     if user.has_role(Role.HEAD_OF_SERVICE, Role.SPOC):
         items.append(("escalation:hos_queue", "Escalations"))
-    if user.has_role(Role.DCO, Role.AD_EDUCATION, Role.BUSINESS_SUPPORT):
+    if user.has_role(Role.DCO, Role.AD_EDUCATION, Role.BUSINESS_SUPPORT, Role.SEND_MANAGER):
         items.append(("escalation:dashboard", "Overdue advice"))
     if user.has_role(Role.DCO):
         items.append(("escalation:responses_owed", "Responses owed"))
         items.append(("escalation:resolutions_due", "Escalation 2 due"))
-    if user.has_role(Role.DCO, Role.AD_EDUCATION, Role.BUSINESS_SUPPORT, Role.CASE_OFFICER):
+    if user.has_role(Role.DCO, Role.AD_EDUCATION, Role.BUSINESS_SUPPORT, Role.CASE_OFFICER, Role.SEND_MANAGER):
         items.append(("escalation:reports", "Reports"))
-    if user.is_staff and user.has_role(Role.ADMINISTRATOR):
+    if user.is_staff and user.is_superuser:
         items.append(("admin:index", "Administration"))
     resolved = []
     for name, label in items:

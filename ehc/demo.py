@@ -36,6 +36,7 @@ DEMO_USERS = [
     ("case.officer2", "Tomasz", "Wren", "la", [Role.CASE_OFFICER], [], "SEND case officer"),
     ("business.support", "Nell", "Okafor", "la", [Role.BUSINESS_SUPPORT], [], "SEND business support"),
     ("ad.education", "Morgan", "Ellery", "la", [Role.AD_EDUCATION], [], "Assistant Director of Education"),
+    ("send.manager", "Rhian", "Castellan", "la", [Role.SEND_MANAGER], [], "SEND manager"),
     ("spoc", "Jesse", "Marlow", "provider", [Role.SPOC], [], "Health single point of contact"),
     (
         "slt.practitioner",
@@ -85,7 +86,11 @@ DEMO_USERS = [
     ("head.of.camhs", "Alexis", "Moreau", "provider", [Role.HEAD_OF_SERVICE], ["CAMHS"], "Head of CAMHS"),
     ("dco", "Dana", "Whitcombe", "icb", [Role.DCO], [], "Designated Clinical Officer"),
     ("admin", "Ash", "Kerrigan", "la", [Role.ADMINISTRATOR], [], "Service administrator"),
+    # The platform's operator: no organisation, no role; the only kind of account the Django admin
+    # admits (ehc.admin_site). An organisation's administrator manages its people and settings.
+    ("platform.admin", "Quinn", "Ravensworth", None, [], [], "Platform operator"),
 ]
+PLATFORM_OPERATORS = {"platform.admin"}
 
 FIRST_NAMES = [
     "Alfie",
@@ -233,7 +238,7 @@ def seed_organisations():
 @transaction.atomic
 def seed_users(orgs, teams):
     icb, la, provider = orgs
-    by_key = {"icb": icb, "la": la, "provider": provider}
+    by_key = {"icb": icb, "la": la, "provider": provider, None: None}
     users = {}
     for username, first, last, org_key, roles, team_names, title in DEMO_USERS:
         user = User.objects.filter(username=username).first()
@@ -241,12 +246,14 @@ def seed_users(orgs, teams):
             user = User(username=username)
             user.set_password(DEMO_PASSWORD)
         user.first_name, user.last_name = first, last
-        user.email = f"{username}@{'harbourside' if org_key == 'la' else org_key}.example"
+        domain = {"la": "harbourside", None: "platform"}.get(org_key, org_key)
+        user.email = f"{username}@{domain}.example"
         user.organisation = by_key[org_key]
         user.roles = list(roles)
         user.job_title = title
         user.is_active = True
-        user.is_staff = Role.ADMINISTRATOR in roles
+        # Staff and superuser go together: only the platform's operator reaches the Django admin.
+        user.is_staff = user.is_superuser = username in PLATFORM_OPERATORS
         user.save()
         user.teams.set([teams[name] for name in team_names])
         TOTPDevice.objects.get_or_create(

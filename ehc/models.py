@@ -138,6 +138,7 @@ class Role(models.TextChoices):
     CASE_OFFICER = "case_officer", "SEND case officer"
     BUSINESS_SUPPORT = "business_support", "SEND business support"
     AD_EDUCATION = "ad_education", "Assistant Director of Education"
+    SEND_MANAGER = "send_manager", "SEND manager"
     SPOC = "spoc", "Health single point of contact"
     PRACTITIONER = "practitioner", "Health practitioner"
     HEAD_OF_SERVICE = "head_of_service", "Head of service"
@@ -150,6 +151,7 @@ ROLES_BY_KIND = {
         Role.CASE_OFFICER,
         Role.BUSINESS_SUPPORT,
         Role.AD_EDUCATION,
+        Role.SEND_MANAGER,
         Role.ADMINISTRATOR,
     },
     OrganisationKind.HEALTH_PROVIDER: {
@@ -253,6 +255,7 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", "Sign-in failed"
     LOGOUT = "logout", "Signed out"
     DENIED = "denied", "Access denied"
+    NOT_FOUND = "not_found", "Asked for a missing record"
     MFA = "mfa", "Two-factor authentication"
 
 
@@ -440,6 +443,22 @@ class LocalAuthoritySettings(TimeStamped):
     business_support_email = models.EmailField(blank=True)
     dco_office_email = models.EmailField("DCO/DMO office email", blank=True)
     letter_footer = models.CharField(max_length=300, blank=True)
+
+    # Need to know (issue 13; docs/decisions/0014-need-to-know-in-a-council.md): when set, a case
+    # officer sees only the cases assigned to them, unassigned ones and those shared with them;
+    # business support, the AD Education and SEND managers still see every case of the LA.
+    case_access_restricted_to_team = models.BooleanField(
+        "Case officers see only their own cases",
+        default=False,
+        help_text="Case officers see the cases assigned to them, unassigned cases and cases shared with them",
+    )
+    # Organisations a case may be shared with besides those party to it (issue 13, finding 3).
+    partners = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="partner_of_settings",
+        help_text="Organisations a case officer may share a case with, besides those party to the case",
+    )
 
     class Meta:
         verbose_name = "local authority settings"

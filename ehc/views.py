@@ -117,7 +117,7 @@ def home(request):
         return redirect("escalation:dashboard")
     if user.has_role(Role.CASE_OFFICER, Role.BUSINESS_SUPPORT):
         return redirect("assessments:caseload")
-    if user.has_role(Role.AD_EDUCATION):
+    if user.has_role(Role.AD_EDUCATION, Role.SEND_MANAGER):
         return redirect("escalation:dashboard")
     if user.has_role(Role.SPOC):
         return redirect("advice:spoc_queue")
@@ -125,7 +125,7 @@ def home(request):
         return redirect("escalation:hos_queue")
     if user.has_role(Role.PRACTITIONER):
         return redirect("advice:team_queue")
-    if user.is_staff and user.has_role(Role.ADMINISTRATOR):
+    if user.is_staff and user.is_superuser:
         return redirect("admin:index")
     return render(request, "ehc/no_role.html")
 

@@ -9,7 +9,13 @@ from django.db.models.functions import RowNumber
 from guardian.shortcuts import get_objects_for_user
 
 from advice.models import AdviceItem, ItemStatus, Stage
-from ehc.access import can_act_as_spoc, visible_advice_items, visible_advice_requests
+from ehc.access import (
+    can_act_as_spoc,
+    la_cases_q,
+    visible_advice_items,
+    visible_advice_requests,
+    works_on_cases,
+)
 from ehc.models import MessageStatus, OrganisationKind, OutboundEmail, Role, Team
 from ehc.outbox import FAILING_AFTER_ATTEMPTS
 
@@ -105,18 +111,19 @@ def answerable_teams(user):
 
 
 def downloadable_letters(user):
-    """Letters the user may download: the LA's own, the DCO's area's, and the addressed provider's for
-    its SPOC, heads of service and administrators."""
+    """Letters the user may download: the LA's own (for case work, `ehc.access.la_cases_q`), the DCO's
+    area's, and the addressed provider's for its SPOC and heads of service. A letter names a child:
+    no administrator downloads one."""
     if not user.is_authenticated or not user.is_active or user.organisation_id is None:
         return Letter.objects.none()
     org = user.organisation
     if org.kind == OrganisationKind.LOCAL_AUTHORITY:
-        return Letter.objects.filter(escalation__local_authority_id=org.pk)
+        return Letter.objects.filter(
+            la_cases_q(user, la_field="escalation__local_authority_id", case_prefix="escalation__request__case__")
+        )
     if org.kind == OrganisationKind.ICB and user.has_role(Role.DCO):
         return Letter.objects.filter(escalation__local_authority__icb_id=org.pk)
-    if org.kind == OrganisationKind.HEALTH_PROVIDER and user.has_role(
-        Role.SPOC, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR
-    ):
+    if org.kind == OrganisationKind.HEALTH_PROVIDER and user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE):
         return Letter.objects.filter(escalation__provider_id=org.pk)
     return Letter.objects.none()
 
@@ -127,12 +134,11 @@ def may_download(user, escalation) -> bool:
         return False
     org = user.organisation
     if org.kind == OrganisationKind.LOCAL_AUTHORITY:
-        return escalation.local_authority_id == org.pk
+        # Shown on a case page the user already sees, so the need-to-know rule holds for the case.
+        return escalation.local_authority_id == org.pk and works_on_cases(user)
     if org.kind == OrganisationKind.ICB:
         return user.has_role(Role.DCO) and escalation.local_authority.icb_id == org.pk
-    return escalation.provider_id == org.pk and user.has_role(
-        Role.SPOC, Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR
-    )
+    return escalation.provider_id == org.pk and user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE)
 
 
 def respondable_escalations(user):

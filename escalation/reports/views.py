@@ -22,7 +22,7 @@ from .forms import DashboardForm, ItemFilterForm, PeriodForm
 from .pdf import pdf_response
 
 ICB_ROLES = {Role.DCO}
-DASHBOARD_LA_ROLES = {Role.AD_EDUCATION, Role.BUSINESS_SUPPORT}
+DASHBOARD_LA_ROLES = {Role.AD_EDUCATION, Role.BUSINESS_SUPPORT, Role.SEND_MANAGER}
 REPORT_LA_ROLES = DASHBOARD_LA_ROLES | {Role.CASE_OFFICER}
 
 

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments.models import Case, CaseStatus, TimelineException
-from ehc.models import AuditAction, AuditEvent
+from ehc.models import AuditAction, AuditEvent, LocalAuthoritySettings
 
 from ..factories import AdviceItemFactory, AdviceRequestFactory, CaseFactory
 
@@ -148,6 +148,11 @@ def test_denied_access_is_audited(ours, theirs, case, login):
 
 def test_sharing_a_case_grants_one_person_access(ours, theirs, case, login):
     assert login(theirs.dco).get(f"/cases/{case.pk}/").status_code == 404
+    response = login(ours.case_officer).post(f"/cases/{case.pk}/share/", {"email": theirs.dco.email})
+    assert response.status_code == 302
+    # Their ICB is neither party to the case nor a partner of ours: nothing is shared.
+    assert login(theirs.dco).get(f"/cases/{case.pk}/").status_code == 404
+    LocalAuthoritySettings.for_la(ours.la).partners.add(theirs.icb)
     response = login(ours.case_officer).post(f"/cases/{case.pk}/share/", {"email": theirs.dco.email})
     assert response.status_code == 302
     assert login(theirs.dco).get(f"/cases/{case.pk}/").status_code == 200

@@ -31,6 +31,10 @@ SUITES = {
     "test_audit.py": "audit",
     "test_dates_and_forms.py": "dates-and-forms",
     "test_access_matrix.py": "access matrix",
+    "test_admin_scope.py": "admin scope",
+    "test_need_to_know.py": "need-to-know",
+    "test_sharing.py": "case sharing",
+    "test_denied_cost.py": "denied-equals-missing",
     "test_hostile_uploads.py": "hostile uploads",
     "test_injection.py": "injection",
 }

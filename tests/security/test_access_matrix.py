@@ -10,8 +10,8 @@ Rules checked:
 - a refused request changes nothing.
 
 URLS classifies every named URL; a URL added later without a line here fails
-`test_every_url_is_classified`. The admin's own URLs are covered by the admin tests; here the admin
-index must not be served to anyone who is not an administrator.
+`test_every_url_is_classified`. The admin's own URLs are covered by tests/security/test_admin_scope.py;
+here the admin index must not be served to anyone (only the platform's superusers reach it).
 """
 
 import datetime
@@ -27,36 +27,43 @@ from django.utils import timezone
 from advice.models import AdviceItem, AdviceRequest, AdviceReturn
 from advice.services import advice_request_send, advice_return, draft_plan_record
 from advice.uploads import check_upload
-from assessments.models import Case, CaseStatus, DraftComment, DraftPlan
-from ehc.models import MessageKind, Notification, OutboundEmail, Role, Service
+from assessments.models import Case, CaseShare, CaseStatus, DraftComment, DraftPlan
+from assessments.sharing import case_share, case_share_revoke
+from ehc.models import LocalAuthoritySettings, MessageKind, Notification, OutboundEmail, Role, Service
 from escalation.letters import letter_render
 from escalation.models import Escalation, EscalationStage, Letter
 from tests.advice.files import pdf_bytes
 from tests.escalation.conftest import make_request, sweep
-from tests.factories import CaseFactory, UserFactory, verified_login
+from tests.factories import CaseFactory, LocalAuthorityFactory, UserFactory, verified_login
 
 from . import figures
 
-LA3 = {"case_officer", "business_support", "ad"}
+LA3 = {"case_officer", "business_support", "ad", "send_manager"}
 LA_EDITORS = {"case_officer", "business_support"}
 PROVIDER = {"spoc", "slt_practitioner", "ot_practitioner", "head_of_service"}
 SEES_CASE = LA3 | PROVIDER | {"dco"}
+# Case officers of a partner council holding a share of our case (issue 13, finding 3): current,
+# expired and revoked. In their own council they have the pages any case officer has.
+SHARED = {"shared_current", "shared_expired", "shared_revoked"}
 # The OT practitioner too: professionals of one provider on the same case see each other's advice
 # (advice.selectors.advice_items_for), and OT has an item on that case.
 SEES_RETURNED_ITEM = LA3 | {"dco", "spoc", "head_of_service", "slt_practitioner", "ot_practitioner"}
 CLOSES_OPEN_ITEM = {"ot_practitioner", "spoc"} | LA_EDITORS
-DASHBOARD = {"dco", "ad", "business_support"}
-REPORTS = DASHBOARD | {"case_officer"}
-EVERYONE = SEES_CASE
+DASHBOARD = {"dco", "ad", "business_support", "send_manager"}
+REPORTS = DASHBOARD | {"case_officer"} | SHARED
+# Accounts with no case-work role (issue 13, finding 2): an administrator or no role at all, on
+# every side. They get the home page (which says so) and nothing else.
+NO_CASE_WORK = {"la_admin", "la_norole", "provider_admin", "provider_norole", "icb_admin", "icb_norole"}
+EVERYONE = SEES_CASE | SHARED | NO_CASE_WORK
 
 GET, POST, BOTH = ("GET",), ("POST",), ("GET", "POST")
 
 # name -> (object each URL argument is filled from, methods tried, roles allowed on their own object)
 URLS = {
     "home": ({}, GET, EVERYONE),
-    "assessments:caseload": ({}, GET, LA3),
-    "assessments:case_create": ({}, BOTH, LA_EDITORS),
-    "assessments:case_detail": ({"pk": "case"}, GET, SEES_CASE),
+    "assessments:caseload": ({}, GET, LA3 | SHARED),
+    "assessments:case_create": ({}, BOTH, LA_EDITORS | SHARED),
+    "assessments:case_detail": ({"pk": "case"}, GET, SEES_CASE | {"shared_current"}),
     "assessments:case_edit": ({"pk": "case"}, BOTH, LA_EDITORS),
     "assessments:record_decision": ({"pk": "case"}, BOTH, LA_EDITORS),
     "assessments:record_not_issuing": ({"pk": "case"}, BOTH, LA_EDITORS),
@@ -65,6 +72,7 @@ URLS = {
     "assessments:add_exception": ({"pk": "case"}, BOTH, LA_EDITORS),
     "assessments:assign_officer": ({"pk": "case"}, POST, LA_EDITORS),
     "assessments:share_case": ({"pk": "case"}, BOTH, LA_EDITORS),
+    "assessments:revoke_share": ({"pk": "case", "share_pk": "share"}, POST, LA_EDITORS),
     "advice:spoc_queue": ({}, GET, {"spoc"}),
     "advice:team_queue": ({}, GET, {"slt_practitioner", "ot_practitioner"}),
     "advice:request_create": ({"case_pk": "case"}, BOTH, LA_EDITORS),
@@ -124,6 +132,16 @@ ROLES = [
     "head_of_service",
     "dco",
 ]
+# Made by the matrix on each side: role -> (the world's organisation, roles held).
+EXTRA_ROLES = {
+    "send_manager": ("la", [Role.SEND_MANAGER]),
+    "la_admin": ("la", [Role.ADMINISTRATOR]),
+    "la_norole": ("la", []),
+    "provider_admin": ("provider", [Role.ADMINISTRATOR]),
+    "provider_norole": ("provider", []),
+    "icb_admin": ("icb", [Role.ADMINISTRATOR]),
+    "icb_norole": ("icb", []),
+}
 MISSING = 10**9
 D = datetime.date
 
@@ -206,7 +224,17 @@ def _objects(world, today):
 
 def _fingerprint():
     digest = hashlib.sha256()
-    for model in (Case, AdviceRequest, AdviceItem, AdviceReturn, DraftPlan, DraftComment, Escalation, OutboundEmail):
+    for model in (
+        Case,
+        AdviceRequest,
+        AdviceItem,
+        AdviceReturn,
+        DraftPlan,
+        DraftComment,
+        Escalation,
+        OutboundEmail,
+        CaseShare,
+    ):
         digest.update(repr(list(model.objects.order_by("pk").values())).encode())
     digest.update(repr(list(Letter.objects.order_by("pk").values_list("pk", "sha256", "rendered_at"))).encode())
     return digest.hexdigest()
@@ -216,13 +244,11 @@ def _normalise(body: bytes) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body.decode(errors="replace"))
 
 
-@pytest.mark.django_db
-def test_the_access_matrix(ours, theirs):
+def objects_for(sides):
+    """`_objects` for each side, then chased on 4 January and escalation 1 with its letter on
+    15 January (the letter snapshot is all the matrix needs; the dates only drive the sweep)."""
     today = timezone.localdate()
-    sides = {"ours": ours, "theirs": theirs}
     objects = {side: _objects(world, today) for side, world in sides.items()}
-    # Chased on 4 January, escalation 1 with its letter on 15 January (the letter snapshot is all
-    # the matrix needs; the dates only drive the sweep).
     sweep(D(2027, 1, 4))
     sweep(D(2027, 1, 15))
     for found in objects.values():
@@ -231,13 +257,51 @@ def test_the_access_matrix(ours, theirs):
         found["escalation"] = escalation
         found["letter"] = letter
         found["escalated_item"] = escalation.request.items.get()
+    return objects
+
+
+def _more_people(sides, objects):
+    """The accounts of EXTRA_ROLES on each side; a partner council of ours whose case officers hold
+    a current, an expired and a revoked share of our case; each side's case shared with a partner
+    (the share the revoke URL names); and each side's provider serving the other's council too."""
+    for side, world in sides.items():
+        for role, (org, roles) in EXTRA_ROLES.items():
+            setattr(world, role, UserFactory(username=f"{role}-{side}", organisation=getattr(world, org), roles=roles))
+    ours, theirs = sides["ours"], sides["theirs"]
+    ours.provider.served_las.add(theirs.la)
+    theirs.provider.served_las.add(ours.la)
+    partner = LocalAuthorityFactory(name="Council Partner", short_name="LA-Partner", icb=theirs.icb)
+    shared_by = {}
+    for side, world in sides.items():
+        LocalAuthoritySettings.for_la(world.la).partners.add(partner)
+        holder = UserFactory(username=f"partner-of-{side}", organisation=partner, roles=[Role.BUSINESS_SUPPORT])
+        objects[side]["share"] = case_share(case=objects[side]["case"], user=world.case_officer, with_user=holder)
+    for kind in ("current", "expired", "revoked"):
+        user = UserFactory(username=f"shared-{kind}", organisation=partner, roles=[Role.CASE_OFFICER])
+        share = case_share(case=objects["ours"]["case"], user=ours.case_officer, with_user=user)
+        if kind == "expired":
+            CaseShare.objects.filter(pk=share.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+        if kind == "revoked":
+            case_share_revoke(share=share, user=ours.case_officer)
+        shared_by[f"shared_{kind}"] = user
+    return shared_by
+
+
+@pytest.mark.django_db
+def test_the_access_matrix(ours, theirs):
+    sides = {"ours": ours, "theirs": theirs}
+    objects = objects_for(sides)
+    shared = _more_people(sides, objects)
+    roles_of = {"ours": [*ROLES, *EXTRA_ROLES, *SHARED], "theirs": [*ROLES, *EXTRA_ROLES]}
 
     deactivated = UserFactory(username="officer-gone", organisation=ours.la, roles=[Role.CASE_OFFICER], is_active=True)
     gone = verified_login(Client(), deactivated)
     deactivated.is_active = False
     deactivated.save()
     clients = {
-        (side, role): verified_login(Client(), getattr(world, role)) for side, world in sides.items() for role in ROLES
+        (side, role): verified_login(Client(), shared[role] if role in SHARED else getattr(world, role))
+        for side, world in sides.items()
+        for role in roles_of[side]
     }
     clients[("ours", "anonymous")] = Client()
     clients[("ours", "deactivated")] = gone
@@ -311,7 +375,7 @@ def test_the_access_matrix(ours, theirs):
         if response.status_code not in ok or location.startswith((sign_in, reverse("mfa_verify"))):
             failures.append(f"{method} {name} as {side} {role} on {target}: {response.status_code} {location}")
 
-    # The admin: no page for anyone but an administrator.
+    # The admin: no page for any of them (the platform's superusers only: test_admin_scope.py).
     for (side, role), client in clients.items():
         cases += 1
         response = client.get(reverse("admin:index"))
