@@ -23,12 +23,12 @@ def navigation(request):
     if user.has_role(Role.HEAD_OF_SERVICE, Role.SPOC):
         items.append(("escalation:hos_queue", "Escalations"))
     if user.has_role(Role.DCO, Role.AD_EDUCATION, Role.BUSINESS_SUPPORT, Role.SEND_MANAGER):
-        items.append(("escalation:dashboard", "Overdue advice"))
+        items.append(("reports:dashboard", "Overdue advice"))
     if user.has_role(Role.DCO):
         items.append(("escalation:responses_owed", "Responses owed"))
         items.append(("escalation:resolutions_due", "Escalation 2 due"))
     if user.has_role(Role.DCO, Role.AD_EDUCATION, Role.BUSINESS_SUPPORT, Role.CASE_OFFICER, Role.SEND_MANAGER):
-        items.append(("escalation:reports", "Reports"))
+        items.append(("reports:index", "Reports"))
     if user.is_staff and user.is_superuser:
         items.append(("admin:index", "Administration"))
     resolved = []

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "assessments",
     "advice",
     "escalation",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -45,6 +45,9 @@ urlpatterns = [
     path("cases/", include("assessments.urls")),
     path("advice/", include("advice.urls")),
     path("escalation/", include("escalation.urls")),
+    path("reports/", include("reports.urls")),
+    # The dashboard and reports' addresses before they moved to /reports/: permanent redirects.
+    path("escalation/", include("reports.urls_moved")),
     # Before the admin's own URLs, so its password form is never served (ehc.views.admin_sign_in).
     path("admin/login/", views.admin_sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),

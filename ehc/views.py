@@ -114,11 +114,11 @@ def home(request):
     """Send each person to the page their work starts from."""
     user = request.user
     if user.has_role(Role.DCO):
-        return redirect("escalation:dashboard")
+        return redirect("reports:dashboard")
     if user.has_role(Role.CASE_OFFICER, Role.BUSINESS_SUPPORT):
         return redirect("assessments:caseload")
     if user.has_role(Role.AD_EDUCATION, Role.SEND_MANAGER):
-        return redirect("escalation:dashboard")
+        return redirect("reports:dashboard")
     if user.has_role(Role.SPOC):
         return redirect("advice:spoc_queue")
     if user.has_role(Role.HEAD_OF_SERVICE):

@@ -2,9 +2,7 @@ from django.urls import include, path
 
 app_name = "escalation"
 
-# Timers and escalations (escalation.urls_timers) and the DCO's dashboards and reports
-# (escalation.reports.urls) are separate modules with one owner each.
+# Timers and escalations. The DCO's dashboard and reports are the reports app's (decision 0015).
 urlpatterns = [
     path("", include("escalation.urls_timers")),
-    path("", include("escalation.reports.urls")),
 ]

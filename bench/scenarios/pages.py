@@ -37,7 +37,7 @@ class DcoDashboard(Scenario):
 
     def app(self, ctx):
         dashboard = need(
-            "escalation.reports.selectors", "dashboard", "dashboard(user=, today=) builds the DCO's figures"
+            "reports.selectors.overdue", "dashboard", "dashboard(user=, today=) builds the DCO's figures"
         )
         kwargs = {"user": ctx.dco, "today": ctx.today}
         if self.provider_scoped:

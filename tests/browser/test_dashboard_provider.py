@@ -19,7 +19,7 @@ DAY = datetime.timedelta(days=1)
 
 
 def test_dco_narrows_the_dashboard_to_one_provider_with_the_keyboard_only(journey, ours, theirs, authenticator):
-    url_or_skip("escalation:dashboard")
+    url_or_skip("reports:dashboard")
     page = journey.page
     today = timezone.localdate()
     provider = ProviderFactory(name="Harbourside Therapies", short_name="HT", spoc_email="spoc@ht.example")
@@ -51,7 +51,7 @@ def test_dco_narrows_the_dashboard_to_one_provider_with_the_keyboard_only(journe
     expect(rows.first).to_contain_text(second_item.case.reference)
 
     # A hand-edited address naming the other area's provider: an error, and the whole area shown.
-    page.goto(f"/escalation/dashboard/?provider={theirs.provider.pk}")
+    page.goto(f"/reports/dashboard/?provider={theirs.provider.pk}")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Select a provider from the list")
     expect(by_provider.locator("tbody tr")).to_have_count(2)
     expect(page.locator("main")).not_to_contain_text(theirs.provider.name)

@@ -37,7 +37,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _escalation_pages_exist():
     url_or_skip("advice:spoc_queue")
     url_or_skip("escalation:hos_queue")
-    url_or_skip("escalation:dashboard")
+    url_or_skip("reports:dashboard")
 
 
 def late_request(world, *, notified_days_ago, teams=(Service.SLT,)):
@@ -143,7 +143,7 @@ def test_business_support_downloads_the_tagged_escalation_letter(journey, ours, 
 def test_dco_filters_the_dashboard_to_one_team_and_downloads_the_csv_with_the_keyboard_only(
     journey, ours, theirs, authenticator
 ):
-    url_or_skip("escalation:items_csv")
+    url_or_skip("reports:items_csv")
     page = journey.page
     slt_case, _ = late_request(ours, notified_days_ago=50, teams=(Service.SLT, Service.OT))
     other_case, _ = late_request(ours, notified_days_ago=45, teams=(Service.OT,))
@@ -186,7 +186,7 @@ def test_dco_filters_the_dashboard_to_one_team_and_downloads_the_csv_with_the_ke
     journey.check("keyboard: no advice at escalation 2 for the team")
 
     # A hand-edited address naming a team outside the area is a form error, not a leak.
-    page.goto(f"/escalation/dashboard/advice/?team={theirs.slt.pk}")
+    page.goto(f"/reports/dashboard/advice/?team={theirs.slt.pk}")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Select a team from the list")
     journey.check("outstanding advice, a team outside the area")
     assert other_case.reference  # listed only in the unfiltered view above
@@ -246,7 +246,7 @@ def test_head_of_service_records_an_escalation_2_outcome_with_the_keyboard_only(
 
 
 def test_dco_answers_an_escalation_1_letter_and_reads_the_reports(journey, ours, authenticator):
-    url_or_skip("escalation:reports")
+    url_or_skip("reports:index")
     from escalation.models import Escalation, EscalationStage
 
     page = journey.page

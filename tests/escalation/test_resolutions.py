@@ -178,12 +178,12 @@ def test_the_dco_dashboard_shows_for_each_item_which_happened(at_escalation_1, o
     resolve(request, ours.slt, ours.dco, kind=ResolutionKind.AGREED_DATE, agreed_date=D(2027, 2, 19), reason="A")
     twice(D(2027, 2, 5))  # nothing recorded for OT: its notice goes
     with time_machine.travel(datetime.datetime(2027, 2, 8, 10, tzinfo=datetime.UTC), tick=False):
-        page = login(ours.dco).get(reverse("escalation:dashboard")).content.decode()
+        page = login(ours.dco).get(reverse("reports:dashboard")).content.decode()
         rows = page[page.index('id="escalation-2"') :]
         assert f"{ours.slt.name}</td>" in rows and f"{ours.ot.name}</td>" in rows
         assert "Resolved by the DCO: date agreed with the team, 19 Feb 2027" in rows
         assert "No resolution recorded: the automatic escalation 2 notice went" in rows
-        other = login(theirs.dco).get(reverse("escalation:dashboard")).content.decode()
+        other = login(theirs.dco).get(reverse("reports:dashboard")).content.decode()
         assert request.case.reference not in other
 
 

@@ -15,18 +15,18 @@ from ehc.models import Role
 from ..factories import CaseFactory, LocalAuthorityFactory, UserFactory
 from .helpers import item
 
-DASHBOARD_PAGES = ["escalation:dashboard", "escalation:items", "escalation:items_csv"]
+DASHBOARD_PAGES = ["reports:dashboard", "reports:items", "reports:items_csv"]
 REPORT_PAGES = [
-    "escalation:reports",
-    "escalation:report_audit",
-    "escalation:report_monthly",
-    "escalation:report_timeliness",
+    "reports:index",
+    "reports:audit",
+    "reports:monthly",
+    "reports:timeliness",
 ]
 REPORT_DOWNLOADS = [
-    ("escalation:report_audit", "csv"),
-    ("escalation:report_monthly", "csv"),
-    ("escalation:report_timeliness", "csv"),
-    ("escalation:report_audit", "pdf"),
+    ("reports:audit", "csv"),
+    ("reports:monthly", "csv"),
+    ("reports:timeliness", "csv"),
+    ("reports:audit", "pdf"),
 ]
 
 
@@ -76,7 +76,7 @@ def test_signed_out_people_are_sent_to_sign_in(client, db, name):
 
 
 def test_posting_is_refused(ours, login, on_today):
-    assert login(ours.dco).post(reverse("escalation:dashboard")).status_code == 405
+    assert login(ours.dco).post(reverse("reports:dashboard")).status_code == 405
 
 
 @pytest.fixture
@@ -92,20 +92,20 @@ def overdue_item(ours, on_today):
 def test_another_areas_dco_sees_none_of_it(ours, theirs, login, on_today, overdue_item):
     reference = overdue_item.case.reference
     mine = login(ours.dco)
-    assert reference in mine.get(reverse("escalation:items")).content.decode()
-    assert mine.get(reverse("escalation:dashboard")).context["figures"].total == 1
+    assert reference in mine.get(reverse("reports:items")).content.decode()
+    assert mine.get(reverse("reports:dashboard")).context["figures"].total == 1
 
     other = login(theirs.dco)
-    dashboard = other.get(reverse("escalation:dashboard"))
+    dashboard = other.get(reverse("reports:dashboard"))
     assert dashboard.context["figures"].total == 0
     assert all(count == 0 for _, _, count in dashboard.context["figures"].stages)
     assert dashboard.context["figures"].by_provider == []
-    assert reference not in other.get(reverse("escalation:items")).content.decode()
-    rows = _csv_rows(other.get(reverse("escalation:items_csv")))
+    assert reference not in other.get(reverse("reports:items")).content.decode()
+    rows = _csv_rows(other.get(reverse("reports:items_csv")))
     assert len(rows) == 1  # the header only
-    audit = other.get(reverse("escalation:report_audit"), {"start_0": 1, "start_1": 1, "start_2": 2026})
+    audit = other.get(reverse("reports:audit"), {"start_0": 1, "start_1": 1, "start_2": 2026})
     assert audit.context["report"].totals["requested"] == 0
-    monthly = other.get(reverse("escalation:report_monthly"))
+    monthly = other.get(reverse("reports:monthly"))
     assert monthly.context["report"].totals["requests"] == 0
 
 
@@ -114,31 +114,31 @@ def test_a_hand_typed_id_from_another_area_is_an_error_not_a_leak(
 ):
     other = login(theirs.dco)
     for params in ({"provider": ours.provider.pk}, {"team": ours.slt.pk}, {"la": ours.la.pk}):
-        response = other.get(reverse("escalation:items"), params)
+        response = other.get(reverse("reports:items"), params)
         assert response.status_code == 200
         page = response.content.decode()
         assert "There is a problem" in page
         assert overdue_item.case.reference not in page
         # The CSV sends the person back to the list to see what is wrong.
-        csv_response = other.get(reverse("escalation:items_csv"), params)
+        csv_response = other.get(reverse("reports:items_csv"), params)
         assert csv_response.status_code == 302
     # A missing id gets exactly the same answer as another area's.
-    missing = other.get(reverse("escalation:items"), {"provider": 999999})
+    missing = other.get(reverse("reports:items"), {"provider": 999999})
     assert missing.status_code == 200
     assert "Select a provider from the list" in missing.content.decode()
-    report = other.get(reverse("escalation:report_audit"), {"provider": ours.provider.pk})
+    report = other.get(reverse("reports:audit"), {"provider": ours.provider.pk})
     assert "Select a provider from the list" in report.content.decode()
     assert report.context["report"] is None
 
 
 def test_another_las_case_officer_sees_none_of_it(ours, theirs, login, on_today, overdue_item):
     other = login(theirs.case_officer)
-    audit = other.get(reverse("escalation:report_audit"), {"start_0": 1, "start_1": 1, "start_2": 2026})
+    audit = other.get(reverse("reports:audit"), {"start_0": 1, "start_1": 1, "start_2": 2026})
     assert audit.context["report"].totals["requested"] == 0
     assert overdue_item.case.reference not in audit.content.decode()
     rows = _csv_rows(
         other.get(
-            reverse("escalation:report_audit"),
+            reverse("reports:audit"),
             {"start_0": 1, "start_1": 1, "start_2": 2026, "format": "csv", "table": "teams"},
         )
     )
@@ -165,22 +165,22 @@ def test_la_staff_see_their_own_la_only_and_a_dco_sees_the_whole_area(ours, logi
     )
     neighbour_ad = UserFactory(username="ad-neighbour", organisation=neighbour, roles=[Role.AD_EDUCATION])
 
-    ad_page = login(ours.ad).get(reverse("escalation:items")).content.decode()
+    ad_page = login(ours.ad).get(reverse("reports:items")).content.decode()
     assert overdue_item.case.reference in ad_page
     assert next_door.case.reference not in ad_page
 
-    neighbour_page = login(neighbour_ad).get(reverse("escalation:items")).content.decode()
+    neighbour_page = login(neighbour_ad).get(reverse("reports:items")).content.decode()
     assert next_door.case.reference in neighbour_page
     assert overdue_item.case.reference not in neighbour_page
 
     dco = login(ours.dco)
-    assert dco.get(reverse("escalation:dashboard")).context["figures"].total == 2
-    only_neighbour = dco.get(reverse("escalation:dashboard"), {"la": neighbour.pk})
+    assert dco.get(reverse("reports:dashboard")).context["figures"].total == 2
+    only_neighbour = dco.get(reverse("reports:dashboard"), {"la": neighbour.pk})
     assert only_neighbour.context["figures"].total == 1
     # An LA user may not pick another LA, even in the same area.
     assert (
         "There is a problem"
-        in login(ours.ad).get(reverse("escalation:items"), {"la": neighbour.pk}).content.decode()
+        in login(ours.ad).get(reverse("reports:items"), {"la": neighbour.pk}).content.decode()
     )
 
 
@@ -193,7 +193,7 @@ def test_a_case_shared_with_an_officer_is_not_counted_as_their_las(ours, theirs,
     )
     assign_perm("assessments.view_case", ours.case_officer, shared)
     response = login(ours.case_officer).get(
-        reverse("escalation:report_timeliness"),
+        reverse("reports:timeliness"),
         {"start_0": 1, "start_1": 1, "start_2": 2026, "end_0": 31, "end_1": 3, "end_2": 2026},
     )
     assert response.context["report"].totals["decisions"] == 0
@@ -206,13 +206,13 @@ def test_items_of_other_statuses_are_not_on_the_dashboard(ours, login, on_today)
         status=ItemStatus.RETURNED,
         returned_on=on_today - datetime.timedelta(days=1),
     )
-    assert login(ours.dco).get(reverse("escalation:dashboard")).context["figures"].total == 0
+    assert login(ours.dco).get(reverse("reports:dashboard")).context["figures"].total == 0
 
 
 def test_the_reports_index_links_what_each_person_may_open(ours, login, on_today):
     for who, sees_dashboard in (("case_officer", False), ("ad", True), ("dco", True)):
-        page = login(getattr(ours, who)).get(reverse("escalation:reports")).content.decode()
-        for name in ("escalation:report_audit", "escalation:report_monthly", "escalation:report_timeliness"):
+        page = login(getattr(ours, who)).get(reverse("reports:index")).content.decode()
+        for name in ("reports:audit", "reports:monthly", "reports:timeliness"):
             assert f'href="{reverse(name)}"' in page
         main = page.split('id="main-content"')[1]
-        assert (f'href="{reverse("escalation:dashboard")}"' in main) is sees_dashboard
+        assert (f'href="{reverse("reports:dashboard")}"' in main) is sees_dashboard

@@ -10,7 +10,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from advice.models import AdviceItem, DelayReason, ItemStatus, NotProvidedReason, Stage
-from escalation.reports import selectors
+from reports.selectors import periods
 
 from .helpers import bulk_items, item
 
@@ -82,7 +82,7 @@ def test_every_quarter_matches_the_rows(ours, login, on_today, year):
     for start, end in QUARTERS:
         rows = in_period(year, start, end)
         assert rows, "the dataset covers every quarter"
-        report = client.get(reverse("escalation:report_audit"), period(start, end)).context["report"]
+        report = client.get(reverse("reports:audit"), period(start, end)).context["report"]
         expected = expected_outcomes(rows)
         assert {key: report.totals[key] for key in expected} == expected
         # Every item lands in exactly one outcome.
@@ -118,10 +118,10 @@ def test_period_edges(ours, login, on_today):
     # Returned the day after its due date: late, before any chase was recorded.
     day_late = item(ours, notified_on=Q2[0] + DAY, status=ItemStatus.RETURNED, returned_on=Q2[0] + 44 * DAY)
     client = login(ours.dco)
-    q1 = client.get(reverse("escalation:report_audit"), period(*Q1)).context["report"]
+    q1 = client.get(reverse("reports:audit"), period(*Q1)).context["report"]
     assert (q1.totals["requested"], q1.totals["within"], q1.totals["late"]) == (1, 1, 0)
     assert edge.due_on == Q1[1] + 42 * DAY
-    q2 = client.get(reverse("escalation:report_audit"), period(*Q2)).context["report"]
+    q2 = client.get(reverse("reports:audit"), period(*Q2)).context["report"]
     assert (q2.totals["requested"], q2.totals["within"], q2.totals["late"]) == (2, 1, 1)
     assert q2.totals[f"late_{Stage.REQUESTED}"] == 1
     assert on_due.pk != day_late.pk
@@ -151,14 +151,14 @@ def test_late_items_are_split_by_the_furthest_stage_reached(ours, login, on_toda
         returned_on=due + 40 * DAY,
         escalation_2_on=due + 28 * DAY,
     )
-    totals = login(ours.dco).get(reverse("escalation:report_audit"), period(*Q2)).context["report"].totals
+    totals = login(ours.dco).get(reverse("reports:audit"), period(*Q2)).context["report"].totals
     assert [totals[f"late_{stage}"] for stage in Stage] == [0, 1, 1, 1]
 
 
 def test_provider_filter_and_scope(ours, login, on_today, year):
     client = login(ours.ad)
     rows = in_period(year, *Q2)
-    report = client.get(reverse("escalation:report_audit"), period(*Q2, provider=ours.provider.pk)).context[
+    report = client.get(reverse("reports:audit"), period(*Q2, provider=ours.provider.pk)).context[
         "report"
     ]
     assert report.totals["requested"] == len(rows)
@@ -166,7 +166,7 @@ def test_provider_filter_and_scope(ours, login, on_today, year):
 
 def test_csv_tables(ours, login, on_today, year):
     client = login(ours.dco)
-    response = client.get(reverse("escalation:report_audit"), period(*Q2, format="csv"))
+    response = client.get(reverse("reports:audit"), period(*Q2, format="csv"))
     assert response["Content-Disposition"] == (
         'attachment; filename="non-return-audit-2026-04-01-to-2026-06-30-teams.csv"'
     )
@@ -176,17 +176,17 @@ def test_csv_tables(ours, login, on_today, year):
     assert rows[-1][:3] == ["All providers", "All teams", str(expected["requested"])]
     assert len(rows) == 1 + 3 + 1  # header, three teams, total
 
-    reasons = client.get(reverse("escalation:report_audit"), period(*Q2, format="csv", table="not-provided"))
+    reasons = client.get(reverse("reports:audit"), period(*Q2, format="csv", table="not-provided"))
     reason_rows = list(csv.reader(io.StringIO(b"".join(reasons.streaming_content).decode("utf-8-sig"))))
     assert len(reason_rows) - 1 == expected["not_provided"]
     assert (
-        client.get(reverse("escalation:report_audit"), period(*Q2, format="csv", table="nope")).status_code
+        client.get(reverse("reports:audit"), period(*Q2, format="csv", table="nope")).status_code
         == 404
     )
 
 
 def test_pdf(ours, login, on_today, year):
-    response = login(ours.dco).get(reverse("escalation:report_audit"), period(*Q2, format="pdf"))
+    response = login(ours.dco).get(reverse("reports:audit"), period(*Q2, format="pdf"))
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(response.content))
@@ -202,7 +202,7 @@ def test_pdf(ours, login, on_today, year):
 def test_an_invalid_period_is_an_error_and_downloads_go_back_to_the_page(ours, login, on_today):
     client = login(ours.dco)
     bad = {"start_0": "31", "start_1": "2", "start_2": "2026", "end_0": "1", "end_1": "1", "end_2": "2026"}
-    response = client.get(reverse("escalation:report_audit"), bad)
+    response = client.get(reverse("reports:audit"), bad)
     assert response.status_code == 200
     page = response.content.decode()
     assert "There is a problem" in page
@@ -211,15 +211,15 @@ def test_an_invalid_period_is_an_error_and_downloads_go_back_to_the_page(ours, l
     backwards = {**bad, "start_0": "1", "start_1": "3"}
     assert (
         "End date must be the same as or after the start date"
-        in client.get(reverse("escalation:report_audit"), backwards).content.decode()
+        in client.get(reverse("reports:audit"), backwards).content.decode()
     )
-    assert client.get(reverse("escalation:report_audit"), {**bad, "format": "pdf"}).status_code == 302
+    assert client.get(reverse("reports:audit"), {**bad, "format": "pdf"}).status_code == 302
 
 
 def test_default_period_is_the_last_complete_quarter(ours, login, on_today):
-    report = login(ours.dco).get(reverse("escalation:report_audit")).context["report"]
+    report = login(ours.dco).get(reverse("reports:audit")).context["report"]
     assert (report.start, report.end) == (datetime.date(2026, 7, 1), datetime.date(2026, 9, 30))
-    assert selectors.previous_quarters(datetime.date(2026, 1, 15), count=2) == [
+    assert periods.previous_quarters(datetime.date(2026, 1, 15), count=2) == [
         (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31)),
         (datetime.date(2025, 7, 1), datetime.date(2025, 9, 30)),
     ]

@@ -7,9 +7,9 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from escalation.reports import charts
-from escalation.reports.csv import csv_response, safe_cell
-from escalation.reports.pdf import RefusingURLFetcher, render_pdf
+from reports import charts
+from reports.csv import csv_response, safe_cell
+from reports.pdf import RefusingURLFetcher, render_pdf
 
 
 def test_a_chart_is_an_image_with_a_title_and_description():
@@ -110,7 +110,7 @@ def test_a_report_referring_to_a_file_renders_without_it(tmp_path, monkeypatch):
         '<html><body><p>Report</p><img src="file://{{ path }}"><iframe src="file://{{ path }}"></iframe>'
         '<link rel="stylesheet" href="file://{{ path }}"></body></html>'
     )
-    monkeypatch.setattr("escalation.reports.pdf.render_to_string", lambda name, ctx: template.render(ctx))
+    monkeypatch.setattr("reports.pdf.render_to_string", lambda name, ctx: template.render(ctx))
     pdf = render_pdf("unused", {"path": str(secret)})
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "Report" in text

@@ -65,22 +65,22 @@ def test_every_bucket_matches_the_rows_and_links_to_exactly_those_rows(ours, log
     assert expected["stages"]["overdue"] >= 2  # the dataset exercises every bucket
     assert all(expected["stages"].values()) and all(expected["ages"].values())
     client = login(ours.dco)
-    figures = client.get(reverse("escalation:dashboard")).context["figures"]
+    figures = client.get(reverse("reports:dashboard")).context["figures"]
     assert figures.total == expected["total"]
     assert {key: count for key, _, count in figures.stages} == expected["stages"]
     assert {key: count for key, _, count in figures.ages} == expected["ages"]
     assert sum(count for _, _, count in figures.ages) == figures.total
     # Each count is a link to the filtered list: its CSV has exactly that many rows.
     for key, count in expected["stages"].items():
-        assert len(_csv_rows(client.get(reverse("escalation:items_csv"), {"stage": key}))) == count, key
+        assert len(_csv_rows(client.get(reverse("reports:items_csv"), {"stage": key}))) == count, key
     for key, count in expected["ages"].items():
-        assert len(_csv_rows(client.get(reverse("escalation:items_csv"), {"age": key}))) == count, key
+        assert len(_csv_rows(client.get(reverse("reports:items_csv"), {"age": key}))) == count, key
 
 
 def test_age_bands_include_their_lower_edge(ours, login, on_today):
     for days in (41, 42, 55, 56, 69, 70):
         item(ours, notified_on=on_today - days * DAY)
-    figures = login(ours.dco).get(reverse("escalation:dashboard")).context["figures"]
+    figures = login(ours.dco).get(reverse("reports:dashboard")).context["figures"]
     assert {key: count for key, _, count in figures.ages} == {"0-6": 1, "6-8": 2, "8-10": 2, "10+": 1}
 
 
@@ -88,7 +88,7 @@ def test_due_soon_runs_from_today_to_two_weeks_ahead(ours, login, on_today):
     # Due on notified + 42: due today, in 14 days, in 15 days, and yesterday.
     for due_in in (0, 14, 15, -1):
         item(ours, notified_on=on_today + (due_in - 42) * DAY)
-    figures = login(ours.dco).get(reverse("escalation:dashboard")).context["figures"]
+    figures = login(ours.dco).get(reverse("reports:dashboard")).context["figures"]
     stages = {key: count for key, _, count in figures.stages}
     assert stages["due_soon"] == 2
     assert stages["past_due"] == 1
@@ -97,7 +97,7 @@ def test_due_soon_runs_from_today_to_two_weeks_ahead(ours, login, on_today):
 
 def test_by_provider_and_by_team(ours, login, on_today, world_items):
     client = login(ours.dco)
-    figures = client.get(reverse("escalation:dashboard")).context["figures"]
+    figures = client.get(reverse("reports:dashboard")).context["figures"]
     out = [i for i in world_items if i.status == ItemStatus.OUTSTANDING]
     assert figures.by_provider == [
         {
@@ -113,11 +113,11 @@ def test_by_provider_and_by_team(ours, login, on_today, world_items):
         assert by_team[team.pk]["outstanding"] == len(team_items)
         assert by_team[team.pk]["past_due"] == sum(i.due_on < on_today for i in team_items)
         csv_rows = _csv_rows(
-            client.get(reverse("escalation:items_csv"), {"team": team.pk, "stage": "past_due"})
+            client.get(reverse("reports:items_csv"), {"team": team.pk, "stage": "past_due"})
         )
         assert len(csv_rows) == by_team[team.pk]["past_due"]
         assert {row[4] for row in csv_rows} <= {team.name}
-    page = client.get(reverse("escalation:dashboard")).content.decode()
+    page = client.get(reverse("reports:dashboard")).content.decode()
     assert f"?team={ours.slt.pk}&amp;stage=past_due" in page
     assert f"?provider={ours.provider.pk}" in page
 
@@ -163,7 +163,7 @@ def test_responses_owed_overdue_first_answered_ones_gone(ours, theirs, login, on
         head_of_service_response_due_on=on_today - 1 * DAY,
         head_of_service_responded_at=timezone.now(),
     )
-    response = login(ours.dco).get(reverse("escalation:dashboard"))
+    response = login(ours.dco).get(reverse("reports:dashboard"))
     figures = response.context["figures"]
     assert [e.pk for e in figures.escalation_1_owed] == [late.pk, later.pk]
     assert [e.days_late for e in figures.escalation_1_owed] == [3, -2]
@@ -192,12 +192,12 @@ def test_failed_letters_and_emails_are_listed_only_when_failing(ours, theirs, lo
     client = login(ours.dco)
     retrying = email(ours, "retrying", status=MessageStatus.FAILED, attempts=2)
     email(ours, "sent", status=MessageStatus.SENT, attempts=3)
-    page = client.get(reverse("escalation:dashboard")).content.decode()
+    page = client.get(reverse("reports:dashboard")).content.decode()
     assert "failed to send" not in page
 
     failing = email(ours, "failing", status=MessageStatus.FAILED, attempts=3)
     elsewhere = email(theirs, "elsewhere", status=MessageStatus.FAILED, attempts=5)
-    response = client.get(reverse("escalation:dashboard"))
+    response = client.get(reverse("reports:dashboard"))
     assert [e.pk for e in response.context["figures"].failed_emails] == [failing.pk]
     page = response.content.decode()
     assert "Letters and emails that failed to send" in page
@@ -210,10 +210,10 @@ def test_failed_letters_and_emails_are_listed_only_when_failing(ours, theirs, lo
 def test_dco_can_narrow_the_dashboard_to_one_la_and_bad_input_is_an_error(ours, login, on_today):
     item(ours, notified_on=on_today - 50 * DAY)
     client = login(ours.dco)
-    narrowed = client.get(reverse("escalation:dashboard"), {"la": ours.la.pk})
+    narrowed = client.get(reverse("reports:dashboard"), {"la": ours.la.pk})
     assert narrowed.context["figures"].total == 1
     assert f"la={ours.la.pk}" in narrowed.context["base_query"]
-    bad = client.get(reverse("escalation:dashboard"), {"la": "not-a-number"})
+    bad = client.get(reverse("reports:dashboard"), {"la": "not-a-number"})
     assert bad.status_code == 200
     assert "There is a problem" in bad.content.decode()
     # With a bad filter the whole area is shown, not nothing.

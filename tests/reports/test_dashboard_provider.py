@@ -14,7 +14,7 @@ from django.utils import timezone
 from advice.models import AdviceItem, ItemStatus, Stage
 from ehc.models import MessageKind, MessageStatus, OutboundEmail, Service
 from escalation.models import Escalation, EscalationStage
-from escalation.reports import selectors
+from reports.selectors import overdue
 
 from ..factories import ProviderFactory, TeamFactory
 from .helpers import item
@@ -82,11 +82,11 @@ def _page(response):
 
 def test_dco_narrows_every_figure_and_list_to_the_chosen_provider(ours, second, login, on_today, both):
     client = login(ours.dco)
-    whole = client.get(reverse("escalation:dashboard")).context["figures"]
+    whole = client.get(reverse("reports:dashboard")).context["figures"]
     assert whole.total == 6
     assert {row["provider_id"] for row in whole.by_provider} == {ours.provider.pk, second.provider.pk}
 
-    response = client.get(reverse("escalation:dashboard"), {"provider": second.provider.pk})
+    response = client.get(reverse("reports:dashboard"), {"provider": second.provider.pk})
     assert response.status_code == 200
     figures = response.context["figures"]
     assert figures.total == 2
@@ -109,9 +109,9 @@ def test_dco_narrows_every_figure_and_list_to_the_chosen_provider(ours, second, 
 
 def test_the_choices_are_the_providers_the_user_may_see(ours, second, theirs, login, on_today, both):
     for user in (ours.dco, ours.ad):
-        choices = list(login(user).get(reverse("escalation:dashboard")).context["form"].fields["provider"].queryset)
+        choices = list(login(user).get(reverse("reports:dashboard")).context["form"].fields["provider"].queryset)
         assert choices == [ours.provider, second.provider], user
-    theirs_choices = login(theirs.dco).get(reverse("escalation:dashboard")).context["form"].fields["provider"]
+    theirs_choices = login(theirs.dco).get(reverse("reports:dashboard")).context["form"].fields["provider"]
     assert list(theirs_choices.queryset) == [theirs.provider]
 
 
@@ -120,10 +120,10 @@ def test_a_provider_with_advice_outstanding_here_is_a_choice_even_if_it_does_not
     team = TeamFactory(provider=visiting, name="Orthoptics Visiting", service=Service.ORTHOPTICS)
     advice = item(SimpleNamespace(**{**vars(ours), "provider": visiting, "slt": team}), notified_on=on_today - 50 * DAY)
     client = login(ours.dco)
-    assert visiting in client.get(reverse("escalation:dashboard")).context["form"].fields["provider"].queryset
-    response = client.get(reverse("escalation:dashboard"), {"provider": visiting.pk})
+    assert visiting in client.get(reverse("reports:dashboard")).context["form"].fields["provider"].queryset
+    response = client.get(reverse("reports:dashboard"), {"provider": visiting.pk})
     assert response.context["figures"].total == 1
-    assert advice.case.reference in _page(client.get(reverse("escalation:items"), {"provider": visiting.pk}))
+    assert advice.case.reference in _page(client.get(reverse("reports:items"), {"provider": visiting.pk}))
 
 
 @pytest.mark.parametrize("value", ["theirs", "abc", "99999999", "1.5", "' OR 1=1 --"])
@@ -132,7 +132,7 @@ def test_a_provider_the_user_may_not_see_or_junk_is_an_error_and_the_whole_area_
 ):
     provider = theirs.provider.pk if value == "theirs" else value
     client = login(ours.dco)
-    response = client.get(reverse("escalation:dashboard"), {"provider": provider})
+    response = client.get(reverse("reports:dashboard"), {"provider": provider})
     assert response.status_code == 200
     page = _page(response)
     assert "There is a problem" in page
@@ -150,7 +150,7 @@ def test_a_provider_the_user_may_not_see_or_junk_is_an_error_and_the_whole_area_
 
 
 def test_a_valid_la_with_a_bad_provider_shows_the_whole_area(ours, theirs, login, on_today, both):
-    response = login(ours.dco).get(reverse("escalation:dashboard"), {"la": ours.la.pk, "provider": theirs.provider.pk})
+    response = login(ours.dco).get(reverse("reports:dashboard"), {"la": ours.la.pk, "provider": theirs.provider.pk})
     assert response.status_code == 200
     assert "There is a problem" in _page(response)
     assert response.context["local_authority"] is None
@@ -159,9 +159,9 @@ def test_a_valid_la_with_a_bad_provider_shows_the_whole_area(ours, theirs, login
 
 def test_an_la_manager_narrows_to_a_provider_of_their_la_only(ours, second, theirs, login, on_today, both):
     client = login(ours.ad)
-    narrowed = client.get(reverse("escalation:dashboard"), {"provider": ours.provider.pk})
+    narrowed = client.get(reverse("reports:dashboard"), {"provider": ours.provider.pk})
     assert narrowed.context["figures"].total == 4
-    refused = client.get(reverse("escalation:dashboard"), {"provider": theirs.provider.pk})
+    refused = client.get(reverse("reports:dashboard"), {"provider": theirs.provider.pk})
     assert "There is a problem" in _page(refused)
     assert refused.context["figures"].total == 6
     assert both.theirs[0].case.reference not in _page(refused)
@@ -169,7 +169,7 @@ def test_an_la_manager_narrows_to_a_provider_of_their_la_only(ours, second, thei
 
 def test_the_other_area_sees_nothing_of_ours_through_the_selector_either(ours, theirs, on_today, both):
     # The page never passes a provider outside the user's choices; if a caller did, the scope still holds.
-    figures = selectors.dashboard(user=theirs.dco, today=on_today, provider=ours.provider)
+    figures = overdue.dashboard(user=theirs.dco, today=on_today, provider=ours.provider)
     assert figures.total == 0
     assert figures.by_provider == [] and figures.by_team == []
     assert figures.escalation_1_owed == [] and figures.head_of_service_owed == []
@@ -187,25 +187,25 @@ def test_a_provider_serving_two_areas_is_counted_in_the_dcos_area_only(ours, the
             local_authority=ours.la, provider=ours.provider, status=ItemStatus.OUTSTANDING
         ).values_list("pk", flat=True)
     )
-    narrowed = selectors.ItemFilters(provider=ours.provider)
-    listed = selectors.outstanding_items(user=ours.dco, today=on_today, filters=narrowed)
+    narrowed = overdue.ItemFilters(provider=ours.provider)
+    listed = overdue.outstanding_items(user=ours.dco, today=on_today, filters=narrowed)
     assert set(listed.values_list("pk", flat=True)) == expected
-    figures = selectors.dashboard(user=ours.dco, today=on_today, provider=ours.provider)
+    figures = overdue.dashboard(user=ours.dco, today=on_today, provider=ours.provider)
     assert figures.total == len(expected)
     assert [row["outstanding"] for row in figures.by_provider] == [len(expected)]
     assert sum(row["outstanding"] for row in figures.by_team) == len(expected)
-    assert selectors.dashboard(user=theirs.dco, today=on_today, provider=ours.provider).total == 1
+    assert overdue.dashboard(user=theirs.dco, today=on_today, provider=ours.provider).total == 1
 
 
 def test_provider_staff_still_get_404_with_a_provider_filter(ours, login, on_today):
     for user in (ours.spoc, ours.head_of_service):
-        response = login(user).get(reverse("escalation:dashboard"), {"provider": ours.provider.pk})
+        response = login(user).get(reverse("reports:dashboard"), {"provider": ours.provider.pk})
         assert response.status_code == 404
 
 
 def test_an_answered_escalation_leaves_the_provider_lists(ours, second, login, on_today, both):
     Escalation.objects.filter(provider=second.provider).update(responded_at=timezone.now())
-    figures = login(ours.dco).get(reverse("escalation:dashboard"), {"provider": second.provider.pk}).context["figures"]
+    figures = login(ours.dco).get(reverse("reports:dashboard"), {"provider": second.provider.pk}).context["figures"]
     assert figures.escalation_1_owed == []
     assert [row.days_late for row in figures.head_of_service_owed] == [1]
 
@@ -217,7 +217,7 @@ def test_a_dco_whose_icb_has_no_las_yet_gets_an_empty_dashboard(login, on_today,
 
     icb = IcbFactory(name="ICB Empty", short_name="ICB-E")
     dco = UserFactory(username="dco-empty", organisation=icb, roles=[Role.DCO])
-    response = login(dco).get(reverse("escalation:dashboard"))
+    response = login(dco).get(reverse("reports:dashboard"))
     assert response.status_code == 200
     figures = response.context["figures"]
     assert figures.total == 0
@@ -230,11 +230,11 @@ def test_with_a_provider_the_figures_read_by_provider_not_by_the_areas_las(ours,
     # Naming the area's LAs next to the provider made PostgreSQL AND the provider's whole history
     # with every outstanding item of the area (national: 187 ms against 95 ms without the list).
     with CaptureQueriesContext(connection) as queries:
-        selectors.dashboard(user=ours.dco, today=on_today, provider=second.provider)
+        overdue.dashboard(user=ours.dco, today=on_today, provider=second.provider)
     (figures_sql,) = [query["sql"] for query in queries.captured_queries if "GROUPING SETS" in query["sql"]]
     assert '"local_authority_id" IN' not in figures_sql
     assert '"provider_id" = ' in figures_sql and '"icb_id" = ' in figures_sql
     with CaptureQueriesContext(connection) as queries:
-        selectors.dashboard(user=ours.dco, today=on_today)
+        overdue.dashboard(user=ours.dco, today=on_today)
     (figures_sql,) = [query["sql"] for query in queries.captured_queries if "GROUPING SETS" in query["sql"]]
     assert '"local_authority_id" IN' in figures_sql

@@ -61,7 +61,7 @@ def year(ours, theirs, on_today):
 
 def test_months_services_and_teams_match_the_rows(ours, login, on_today, year):
     start, end = datetime.date(2025, 11, 1), datetime.date(2026, 10, 31)
-    report = login(ours.dco).get(reverse("escalation:report_monthly"), period(start, end)).context["report"]
+    report = login(ours.dco).get(reverse("reports:monthly"), period(start, end)).context["report"]
     requests = list(
         AdviceRequest.objects.filter(
             local_authority=ours.la, notified_on__range=(start, end)
@@ -116,7 +116,7 @@ def test_median_interpolates_an_even_count(ours, login, on_today):
     report = (
         login(ours.dco)
         .get(
-            reverse("escalation:report_monthly"),
+            reverse("reports:monthly"),
             period(datetime.date(2026, 5, 1), datetime.date(2026, 5, 31)),
         )
         .context["report"]
@@ -131,7 +131,7 @@ def test_requests_on_a_months_edges(ours, login, on_today):
     report = (
         login(ours.dco)
         .get(
-            reverse("escalation:report_monthly"),
+            reverse("reports:monthly"),
             period(datetime.date(2026, 4, 1), datetime.date(2026, 5, 31)),
         )
         .context["report"]
@@ -195,7 +195,7 @@ def test_a_torbay_shaped_year_shows_its_shape(ours, login, on_today):
     torbay_year(ours)
     client = login(ours.dco)
     params = period(datetime.date(2021, 3, 1), datetime.date(2022, 2, 28))
-    response = client.get(reverse("escalation:report_monthly"), params)
+    response = client.get(reverse("reports:monthly"), params)
     report = response.context["report"]
     assert (report.totals["requests"], report.totals["known"], report.totals["not_known"]) == (230, 180, 50)
     assert len(report.months) == 12
@@ -209,7 +209,7 @@ def test_a_torbay_shaped_year_shows_its_shape(ours, login, on_today):
             io.StringIO(
                 b"".join(
                     client.get(
-                        reverse("escalation:report_monthly"), {**params, "format": "csv", "table": "trend"}
+                        reverse("reports:monthly"), {**params, "format": "csv", "table": "trend"}
                     ).streaming_content
                 ).decode("utf-8-sig")
             )
@@ -221,7 +221,7 @@ def test_a_torbay_shaped_year_shows_its_shape(ours, login, on_today):
 
 
 def test_page_works_without_javascript_and_has_no_inline_style_or_script(ours, login, on_today, year):
-    page = login(ours.dco).get(reverse("escalation:report_monthly")).content.decode()
+    page = login(ours.dco).get(reverse("reports:monthly")).content.decode()
     assert "style=" not in page
     assert "<style" not in page
     assert page.count("<script") == 1  # base.html's module, an enhancement only

@@ -15,19 +15,19 @@ from .helpers import bulk_items, bulk_owed
 DAY = datetime.timedelta(days=1)
 PERIOD = {"start_0": 1, "start_1": 1, "start_2": 2026, "end_0": 31, "end_1": 10, "end_2": 2026}
 PAGES = [
-    ("escalation:dashboard", {}),
-    ("escalation:dashboard", {"provider": "ours"}),
-    ("escalation:items", {}),
-    ("escalation:items", {"stage": "past_due", "sort": "-due"}),
-    ("escalation:items_csv", {}),
-    ("escalation:reports", {}),
-    ("escalation:report_audit", PERIOD),
-    ("escalation:report_audit", {**PERIOD, "format": "csv", "table": "not-provided"}),
-    ("escalation:report_audit", {**PERIOD, "format": "pdf"}),
-    ("escalation:report_monthly", PERIOD),
-    ("escalation:report_monthly", {**PERIOD, "format": "csv"}),
-    ("escalation:report_timeliness", PERIOD),
-    ("escalation:report_timeliness", {**PERIOD, "format": "csv"}),
+    ("reports:dashboard", {}),
+    ("reports:dashboard", {"provider": "ours"}),
+    ("reports:items", {}),
+    ("reports:items", {"stage": "past_due", "sort": "-due"}),
+    ("reports:items_csv", {}),
+    ("reports:index", {}),
+    ("reports:audit", PERIOD),
+    ("reports:audit", {**PERIOD, "format": "csv", "table": "not-provided"}),
+    ("reports:audit", {**PERIOD, "format": "pdf"}),
+    ("reports:monthly", PERIOD),
+    ("reports:monthly", {**PERIOD, "format": "csv"}),
+    ("reports:timeliness", PERIOD),
+    ("reports:timeliness", {**PERIOD, "format": "csv"}),
 ]
 # Sign-in, session and permission reads, the filter forms' choices, then one query per figure set.
 MOST_QUERIES = 25
@@ -80,17 +80,17 @@ def test_the_dashboard_figures_are_four_queries_however_many_items(ours, theirs,
     """One GROUPING SETS scan for every figure, then the two "responses owed" lists, the failed emails
     and the escalation 2 outcomes (the LAs in scope are read once per request and kept on the user).
     Issue 14 added the last: five, from four."""
-    from escalation.reports import selectors
+    from reports.selectors import overdue, scope
 
     provider = ours.provider if narrowed else None
     _add(ours, 30, on_today, seed=4)
     _add(theirs, 30, on_today, seed=5)
-    selectors.scope_la_ids(ours.dco)
+    scope.scope_la_ids(ours.dco)
     with CaptureQueriesContext(connection) as queries:
-        small = selectors.dashboard(user=ours.dco, today=on_today, provider=provider)
+        small = overdue.dashboard(user=ours.dco, today=on_today, provider=provider)
     assert len(queries) == 5
     _add(ours, 600, on_today, seed=6)
     with CaptureQueriesContext(connection) as queries:
-        large = selectors.dashboard(user=ours.dco, today=on_today, provider=provider)
+        large = overdue.dashboard(user=ours.dco, today=on_today, provider=provider)
     assert len(queries) == 5
     assert large.total > small.total

@@ -86,7 +86,7 @@ def test_edges_of_the_6_and_20_week_limits_and_exceptions(ours, login, on_today)
     )
     totals = (
         login(ours.case_officer)
-        .get(reverse("escalation:report_timeliness"), period(*YEAR))
+        .get(reverse("reports:timeliness"), period(*YEAR))
         .context["report"]
         .totals
     )
@@ -107,10 +107,10 @@ def test_a_plan_counts_in_the_period_it_was_issued(ours, login, on_today):
     )
     client = login(ours.ad)
     january = client.get(
-        reverse("escalation:report_timeliness"), period(datetime.date(2026, 1, 1), datetime.date(2026, 1, 31))
+        reverse("reports:timeliness"), period(datetime.date(2026, 1, 1), datetime.date(2026, 1, 31))
     ).context["report"]
     december = client.get(
-        reverse("escalation:report_timeliness"),
+        reverse("reports:timeliness"),
         period(datetime.date(2025, 12, 1), datetime.date(2025, 12, 31)),
     ).context["report"]
     assert (january.totals["plans"], january.totals["decisions"]) == (1, 0)
@@ -134,7 +134,7 @@ def test_each_la_in_the_area_against_the_rows(ours, theirs, login, on_today):
         for case in excepted
     )  # fmt: skip
     excepted_ids = {case.pk for case in excepted}
-    report = login(ours.dco).get(reverse("escalation:report_timeliness"), period(*YEAR)).context["report"]
+    report = login(ours.dco).get(reverse("reports:timeliness"), period(*YEAR)).context["report"]
     by_la = {row["local_authority_id"]: row for row in report.by_la}
     assert set(by_la) == {ours.la.pk, neighbour.pk}
     for la in (ours.la, neighbour):
@@ -146,7 +146,7 @@ def test_each_la_in_the_area_against_the_rows(ours, theirs, login, on_today):
     assert {key: report.totals[key] for key in expected(everything, *YEAR, excepted_ids)} == expected(
         everything, *YEAR, excepted_ids
     )
-    page = login(ours.dco).get(reverse("escalation:report_timeliness"), period(*YEAR)).content.decode()
+    page = login(ours.dco).get(reverse("reports:timeliness"), period(*YEAR)).content.decode()
     assert "England 2024: 46.4%" in page
     assert theirs.la.name not in page
 
@@ -159,7 +159,7 @@ def test_downloads(ours, login, on_today, fmt):
         decision_on=datetime.date(2026, 2, 9),
         decided_to_assess=True,
     )
-    response = login(ours.dco).get(reverse("escalation:report_timeliness"), period(*YEAR, format=fmt))
+    response = login(ours.dco).get(reverse("reports:timeliness"), period(*YEAR, format=fmt))
     assert response.status_code == 200
     if fmt == "csv":
         body = b"".join(response.streaming_content).decode("utf-8-sig")

@@ -9,7 +9,8 @@ Rules checked:
 - anonymous and deactivated users are sent to sign in;
 - a refused request changes nothing.
 
-URLS classifies every named URL; a URL added later without a line here fails
+URLS classifies every named URL (MOVED the old addresses that only redirect); a URL added later
+without a line here fails
 `test_every_url_is_classified`. The admin's own URLs are covered by tests/security/test_admin_scope.py;
 here the admin index must not be served to anyone (only the platform's superusers reach it).
 """
@@ -90,19 +91,32 @@ URLS = {
     "escalation:responses_owed": ({}, GET, {"dco"}),
     "escalation:respond": ({"pk": "escalation"}, BOTH, {"dco"}),
     "escalation:letter_download": ({"pk": "letter"}, GET, LA3 | {"dco", "spoc", "head_of_service"}),
-    "escalation:dashboard": ({}, GET, DASHBOARD),
-    "escalation:items": ({}, GET, DASHBOARD),
-    "escalation:items_csv": ({}, GET, DASHBOARD),
-    "escalation:reports": ({}, GET, REPORTS),
-    "escalation:report_audit": ({}, GET, REPORTS),
-    "escalation:report_monthly": ({}, GET, REPORTS),
-    "escalation:report_timeliness": ({}, GET, REPORTS),
+    "reports:dashboard": ({}, GET, DASHBOARD),
+    "reports:items": ({}, GET, DASHBOARD),
+    "reports:items_csv": ({}, GET, DASHBOARD),
+    "reports:index": ({}, GET, REPORTS),
+    "reports:audit": ({}, GET, REPORTS),
+    "reports:monthly": ({}, GET, REPORTS),
+    "reports:timeliness": ({}, GET, REPORTS),
     "escalation:resolutions_due": ({}, GET, {"dco"}),
     "escalation:resolve": ({"pk": "escalated_item"}, BOTH, {"dco"}),
     # A notification is its one user's: the case officer's here, nobody else's, in any organisation.
     "notifications": ({}, GET, EVERYONE),
     "notifications_read_all": ({}, POST, EVERYONE),
     "notification_open": ({"pk": "notification"}, GET, {"case_officer"}),
+}
+
+# The dashboard and reports' addresses under /escalation/ before they moved (decision 0015): old name
+# -> new name. The same permanent redirect for everyone, signed in or not, query string kept; the new
+# address is the one in URLS that checks who may see the page.
+MOVED = {
+    "reports_moved:dashboard": "reports:dashboard",
+    "reports_moved:items": "reports:items",
+    "reports_moved:items_csv": "reports:items_csv",
+    "reports_moved:index": "reports:index",
+    "reports_moved:audit": "reports:audit",
+    "reports_moved:monthly": "reports:monthly",
+    "reports_moved:timeliness": "reports:timeliness",
 }
 
 # Open to anyone (sign-in, two-factor, password reset, public pages): tested in test_mfa and
@@ -158,9 +172,10 @@ def _names(patterns, namespace=""):
 def test_every_url_is_classified():
     names = {name for name in _names(get_resolver().url_patterns) if not name.startswith("admin:")}
     names -= {name for name in names if "static" in name}
-    unclassified = names - set(URLS) - set(PUBLIC)
+    unclassified = names - set(URLS) - set(PUBLIC) - set(MOVED)
     assert not unclassified, f"classify these URLs in tests/security/test_access_matrix.py: {sorted(unclassified)}"
-    assert not (set(URLS) | set(PUBLIC)) - names, "the table names URLs that no longer exist"
+    assert not (set(URLS) | set(PUBLIC) | set(MOVED)) - names, "the table names URLs that no longer exist"
+    assert set(MOVED.values()) <= set(URLS), "a moved address must lead to a URL the matrix checks"
 
 
 def _objects(world, today):
@@ -374,6 +389,15 @@ def test_the_access_matrix(ours, theirs):
         location = response.headers.get("Location", "")
         if response.status_code not in ok or location.startswith((sign_in, reverse("mfa_verify"))):
             failures.append(f"{method} {name} as {side} {role} on {target}: {response.status_code} {location}")
+
+    # The old addresses: a redirect, never the page itself, for every client alike.
+    for name, new_name in MOVED.items():
+        for (side, role), client in clients.items():
+            cases += 1
+            response = client.get(reverse(name), {"la": "1"})
+            expected = f"{reverse(new_name)}?la=1"
+            if response.status_code != 301 or response.headers.get("Location") != expected:
+                failures.append(f"GET {name} as {side} {role}: {response.status_code}, not moved to {expected}")
 
     # The admin: no page for any of them (the platform's superusers only: test_admin_scope.py).
     for (side, role), client in clients.items():

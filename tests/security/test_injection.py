@@ -38,8 +38,8 @@ from ehc.models import LocalAuthoritySettings, OutboundEmail, Role, Service
 from ehc.outbox import email_send
 from escalation import letters
 from escalation.models import Escalation, EscalationStage, Letter
-from escalation.reports import pdf as report_pdf
 from escalation.services import Outcome, escalation_response_record, head_of_service_outcome_record
+from reports import pdf as report_pdf
 from tests.escalation.conftest import make_request, sweep
 from tests.factories import (
     CaseFactory,
@@ -345,7 +345,7 @@ def test_payloads_reach_letters_reports_and_emails_only_as_text(monkeypatch, set
 
         # The report PDFs, as a DCO downloads them.
         # Each report, for the payloads that name a URL; the audit report for every payload.
-        reports = ("escalation:report_audit", "escalation:report_monthly", "escalation:report_timeliness")
+        reports = ("reports:audit", "reports:monthly", "reports:timeliness")
         for world, payload in zip(worlds, hostile, strict=True):
             client = verified_login(Client(), world.dco)
             for name in reports if "127.0.0.1" in payload else reports[:1]:

@@ -32,7 +32,7 @@ def _child_urls(found, missing=False):
     ]
 
 
-LISTS = ["assessments:caseload", "escalation:dashboard", "escalation:items_csv", "escalation:report_audit"]
+LISTS = ["assessments:caseload", "reports:dashboard", "reports:items_csv", "reports:audit"]
 
 
 @pytest.fixture

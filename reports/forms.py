@@ -5,7 +5,10 @@ from django import forms
 
 from ehc.forms import GovDateField
 
-from . import selectors
+from .selectors.items import SORTS
+from .selectors.overdue import AGE_BANDS, STAGE_BUCKETS, ItemFilters
+from .selectors.periods import months_between
+from .selectors.scope import local_authorities_in_scope, providers_in_scope, teams_in_scope
 
 MAX_PERIOD_MONTHS = 60
 
@@ -46,8 +49,8 @@ class DashboardForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["la"].queryset = selectors.local_authorities_in_scope(user)
-        self.fields["provider"].queryset = selectors.providers_in_scope(user).order_by("name")
+        self.fields["la"].queryset = local_authorities_in_scope(user)
+        self.fields["provider"].queryset = providers_in_scope(user).order_by("name")
         # An LA's own staff see one LA: a choice of one is noise.
         self.show_la = user.is_icb_user
 
@@ -59,32 +62,32 @@ class ItemFilterForm(forms.Form):
     stage = forms.ChoiceField(
         label="Stage",
         required=False,
-        choices=[("", "All outstanding advice"), *selectors.STAGE_BUCKETS],
+        choices=[("", "All outstanding advice"), *STAGE_BUCKETS],
         error_messages={"invalid_choice": "Select a stage from the list"},
     )
     age = forms.ChoiceField(
         label="Time since the request",
         required=False,
-        choices=[("", "Any"), *[(key, label) for key, label, *_ in selectors.AGE_BANDS]],
+        choices=[("", "Any"), *[(key, label) for key, label, *_ in AGE_BANDS]],
         error_messages={"invalid_choice": "Select a time since the request from the list"},
     )
     sort = forms.ChoiceField(
         label="Sort by",
         required=False,
-        choices=selectors.SORTS,
+        choices=SORTS,
         error_messages={"invalid_choice": "Select a sort order from the list"},
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["la"].queryset = selectors.local_authorities_in_scope(user)
-        self.fields["provider"].queryset = selectors.providers_in_scope(user)
-        self.fields["team"].queryset = selectors.teams_in_scope(user)
+        self.fields["la"].queryset = local_authorities_in_scope(user)
+        self.fields["provider"].queryset = providers_in_scope(user)
+        self.fields["team"].queryset = teams_in_scope(user)
         self.show_la = user.is_icb_user
 
     def filters(self):
         data = self.cleaned_data
-        return selectors.ItemFilters(
+        return ItemFilters(
             local_authority=data.get("la"),
             provider=data.get("provider"),
             team=data.get("team"),
@@ -114,10 +117,10 @@ class PeriodForm(forms.Form):
             data = {key: value for key, value in data.items() if not key.startswith("end_")}
         data.update(given)
         super().__init__(data)
-        self.fields["la"].queryset = selectors.local_authorities_in_scope(user)
+        self.fields["la"].queryset = local_authorities_in_scope(user)
         self.show_la = user.is_icb_user
         if with_provider:
-            self.fields["provider"].queryset = selectors.providers_in_scope(user)
+            self.fields["provider"].queryset = providers_in_scope(user)
         else:
             del self.fields["provider"]
 
@@ -127,7 +130,7 @@ class PeriodForm(forms.Form):
         if start and end:
             if end < start:
                 self.add_error("end", "End date must be the same as or after the start date")
-            elif len(selectors.months_between(start, end)) > MAX_PERIOD_MONTHS:
+            elif len(months_between(start, end)) > MAX_PERIOD_MONTHS:
                 self.add_error("end", "Choose a period of 5 years or less")
         return data
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.utils.dateformat import format as format_date
 
 from . import charts
-from .selectors import LATE_STAGES
+from .selectors.audit import LATE_STAGES
 
 
 @dataclass

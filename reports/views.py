@@ -16,10 +16,14 @@ from django.views.decorators.http import require_GET
 from ehc.audit import audit_record
 from ehc.models import AuditAction, OrganisationKind, Role, today_london
 
-from . import selectors, tables
+from . import tables
 from .csv import csv_response
 from .forms import DashboardForm, ItemFilterForm, PeriodForm
 from .pdf import pdf_response
+from .selectors import items, overdue, owed, periods
+from .selectors.audit import non_return_audit
+from .selectors.monthly import monthly_figures
+from .selectors.timeliness import la_timeliness
 
 ICB_ROLES = {Role.DCO}
 DASHBOARD_LA_ROLES = {Role.AD_EDUCATION, Role.BUSINESS_SUPPORT, Role.SEND_MANAGER}
@@ -74,7 +78,7 @@ def dashboard(request):
     chosen = form.cleaned_data if form.is_valid() else {}
     local_authority, provider = chosen.get("la"), chosen.get("provider")
     today = today_london()
-    figures = selectors.dashboard(
+    figures = overdue.dashboard(
         user=request.user, today=today, local_authority=local_authority, provider=provider
     )
     la_only = {"la": local_authority.pk} if local_authority else {}
@@ -91,7 +95,7 @@ def dashboard(request):
             "la_query": urlencode(la_only),
             "local_authority": local_authority,
             "provider": provider,
-            "failing_attempts": selectors.FAILING_ATTEMPTS,
+            "failing_attempts": owed.FAILING_ATTEMPTS,
         },
     )
 
@@ -102,13 +106,13 @@ def item_list(request):
     today = today_london()
     page = None
     if form.is_valid():
-        page = selectors.item_page(
+        page = items.item_page(
             user=request.user,
             today=today,
             filters=form.filters(),
             sort=form.cleaned_data.get("sort") or "due",
             cursor=request.GET.get("after"),
-            page_size=selectors.PAGE_SIZE,
+            page_size=items.PAGE_SIZE,
         )
     return render(
         request,
@@ -127,9 +131,9 @@ def _describe(form):
     data = form.cleaned_data
     parts = []
     if data.get("stage"):
-        parts.append(selectors.STAGE_LABELS[data["stage"]].lower())
+        parts.append(overdue.STAGE_LABELS[data["stage"]].lower())
     if data.get("age"):
-        parts.append(f"requested {selectors.AGE_LABELS[data['age']].lower()} ago")
+        parts.append(f"requested {overdue.AGE_LABELS[data['age']].lower()} ago")
     for name in ("la", "provider", "team"):
         if data.get(name):
             parts.append(str(form.fields[name].label_from_instance(data[name])))
@@ -158,9 +162,9 @@ def item_csv(request):
     form = ItemFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         # The list page shows what is wrong with the filters, with what was typed kept.
-        return redirect(f"{reverse('escalation:items')}?{request.GET.urlencode()}")
+        return redirect(f"{reverse('reports:items')}?{request.GET.urlencode()}")
     today = today_london()
-    rows = selectors.item_export(
+    rows = items.item_export(
         user=request.user, today=today, filters=form.filters(), sort=form.cleaned_data.get("sort") or "due"
     )
     audit_record(
@@ -203,8 +207,8 @@ def report_index(request):
         "reports/index.html",
         {
             "can_see_dashboard": _allowed(request.user, DASHBOARD_LA_ROLES),
-            "quarters": selectors.previous_quarters(today),
-            "twelve_months": selectors.last_twelve_months(today),
+            "quarters": periods.previous_quarters(today),
+            "twelve_months": periods.last_twelve_months(today),
         },
     )
 
@@ -305,7 +309,7 @@ def _default_scope(user):
 @report_access
 def audit_report(request):
     def build(*, today, start, end, data):
-        return selectors.non_return_audit(
+        return non_return_audit(
             user=request.user,
             start=start,
             end=end,
@@ -313,7 +317,7 @@ def audit_report(request):
             provider=data.get("provider"),
         )
 
-    quarters = selectors.previous_quarters(today_london())
+    quarters = periods.previous_quarters(today_london())
     return _report(
         request,
         kind="non-return-audit",
@@ -327,7 +331,7 @@ def audit_report(request):
 @report_access
 def monthly_report(request):
     def build(*, today, start, end, data):
-        return selectors.monthly_figures(
+        return monthly_figures(
             user=request.user,
             today=today,
             start=start,
@@ -336,7 +340,7 @@ def monthly_report(request):
             provider=data.get("provider"),
         )
 
-    twelve = selectors.last_twelve_months(today_london())
+    twelve = periods.last_twelve_months(today_london())
     return _report(
         request,
         kind="monthly",
@@ -350,12 +354,12 @@ def monthly_report(request):
 @report_access
 def timeliness_report(request):
     def build(*, today, start, end, data):
-        return selectors.la_timeliness(
+        return la_timeliness(
             user=request.user, start=start, end=end, local_authority=data.get("la")
         )
 
     today = today_london()
-    twelve = selectors.last_twelve_months(today)
+    twelve = periods.last_twelve_months(today)
     return _report(
         request,
         kind="timeliness",
@@ -363,7 +367,7 @@ def timeliness_report(request):
         build=build,
         template="reports/timeliness.html",
         with_provider=False,
-        periods=_period_links(request, [twelve, *selectors.previous_quarters(today)]),
+        periods=_period_links(request, [twelve, *periods.previous_quarters(today)]),
     )
 
 

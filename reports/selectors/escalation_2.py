@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 
-from ..models import ResolutionKind
-from .selectors import DASHBOARD_LIST_LIMIT, scoped_items
+from escalation.models import ResolutionKind
+
+from .owed import DASHBOARD_LIST_LIMIT
+from .scope import scoped_items
 
 # How far back the list looks: escalation 2 dates and resolutions of the last four weeks.
 RECENT_DAYS = 28

@@ -1,0 +1,55 @@
+"""What became of advice, defined once for the audit and the monthly figures (decision 0006), and
+the SQL they share: the advice and requests of a period, a median, a share."""
+
+
+from django.db.models import Aggregate, F, FloatField, Func, IntegerField, Q
+
+from advice.models import ItemStatus
+from ehc.access import visible_advice_items, visible_advice_requests
+
+
+class Median(Aggregate):
+    """percentile_cont(0.5): the median as PostgreSQL computes it (interpolating between the two
+    middle values of an even count)."""
+
+    function = "percentile_cont"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def days_between(start, end):
+    """`end - start` in whole days: PostgreSQL's date minus date is an integer."""
+    return Func(F(end), F(start), arg_joiner=" - ", template="(%(expressions)s)", output_field=IntegerField())
+
+
+def share(part, whole):
+    return round(100 * part / whole, 1) if whole else None
+
+
+RETURNED = Q(status=ItemStatus.RETURNED)
+# Returned on or before its due date: due_on is the notification date plus the LA's advice
+# period (6 weeks unless an LA has set otherwise).
+WITHIN = RETURNED & Q(returned_on__lte=F("due_on"))
+LATE = RETURNED & ~Q(returned_on__lte=F("due_on"))
+NOT_PROVIDED = Q(status=ItemStatus.NOT_PROVIDED)
+OUTSTANDING = Q(status=ItemStatus.OUTSTANDING)
+WITHDRAWN = Q(status__in=[ItemStatus.REMOVED, ItemStatus.CANCELLED])
+
+
+def period_items(*, user, start, end, local_authority=None, provider=None):
+    items = visible_advice_items(user).filter(request__notified_on__gte=start, request__notified_on__lte=end)
+    if local_authority is not None:
+        items = items.filter(local_authority_id=local_authority.pk)
+    if provider is not None:
+        items = items.filter(provider_id=provider.pk)
+    return items
+
+
+def period_requests(*, user, start, end, local_authority=None, provider=None):
+    requests = visible_advice_requests(user).filter(notified_on__gte=start, notified_on__lte=end)
+    if local_authority is not None:
+        requests = requests.filter(local_authority_id=local_authority.pk)
+    if provider is not None:
+        requests = requests.filter(provider_id=provider.pk)
+    return requests

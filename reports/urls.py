@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+# Included by ehc.urls at /reports/. Until December 2026 these lived under /escalation/ (the
+# escalation namespace); reports.urls_moved redirects those addresses here (decision 0015).
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.report_index, name="index"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/advice/", views.item_list, name="items"),
+    path("dashboard/advice.csv", views.item_csv, name="items_csv"),
+    path("non-return-audit/", views.audit_report, name="audit"),
+    path("monthly/", views.monthly_report, name="monthly"),
+    path("timeliness/", views.timeliness_report, name="timeliness"),
+]
