@@ -58,7 +58,7 @@ class AdviceRequest(TimeStamped):
             ),
         ]
         indexes = [
-            # escalation.reports: requests of an LA in a period (audit and monthly reports).
+            # reports.selectors.outcomes: requests of an LA in a period (audit and monthly reports).
             models.Index(fields=["local_authority", "notified_on"], name="request_la_notified"),
             # SPOC queue "awaiting acknowledgement": unacknowledged requests of one provider.
             models.Index(

@@ -131,7 +131,7 @@ class Case(TimeStamped):
             models.Index(fields=["local_authority", "next_statutory_date", "id"], name="case_la_next_date"),
             models.Index(fields=["case_officer", "next_statutory_date", "id"], name="case_officer_next_date"),
             models.Index(fields=["local_authority", "received_on"], name="case_la_received"),
-            # escalation.reports timeliness: decisions and final plans of an LA in a period.
+            # reports.selectors.timeliness: decisions and final plans of an LA in a period.
             models.Index(fields=["local_authority", "decision_on"], name="case_la_decision"),
             models.Index(fields=["local_authority", "final_plan_issued_on"], name="case_la_final_plan"),
         ]
