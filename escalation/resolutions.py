@@ -15,8 +15,8 @@ the DCO office's notice (escalation.sweep.Messages.escalation_2): the process ne
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from advice.access import visible_advice_items
 from advice.models import AdviceItem, ItemStatus, NotProvidedReason, Stage
-from ehc.access import visible_advice_items
 from ehc.audit import audit_record
 from ehc.models import AuditAction, MessageKind, OrganisationKind, Role
 
