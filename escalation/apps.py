@@ -6,10 +6,13 @@ class EscalationConfig(AppConfig):
     verbose_name = "Chasing and escalation"
 
     def ready(self):
-        # The case page's chases and escalations section, without assessments importing escalation
-        # (docs/decisions/0020-one-way-layers.md).
+        # What the layers below learn from escalation without importing it
+        # (docs/decisions/0020-one-way-layers.md): the case page's chases and escalations section,
+        # and how the outbox attaches a letter.
         from assessments.sections import register_case_section
+        from ehc.outbox import register_letter_attachment
 
-        from . import case_page
+        from . import case_page, letters
 
         register_case_section(case_page.ESCALATION_SECTION)
+        register_letter_attachment(letters.letter_attachment)
