@@ -1,9 +1,11 @@
 """Who may see and act on escalations: the teams whose escalation 2 a user answers, the letters
-they may download, the escalation 1 letters the DCO office responds to. Built on the role and
-organisation primitives of `ehc.access`."""
+they may download, the escalation 1 letters the DCO office responds to, the items whose escalation 2
+it may resolve. Built on the role and organisation primitives of `ehc.access`."""
 
 from guardian.shortcuts import get_objects_for_user
 
+from advice.access import visible_advice_items
+from advice.models import AdviceItem, ItemStatus, Stage
 from ehc.access import can_act_as_spoc, la_cases_q, works_on_cases
 from ehc.models import OrganisationKind, Role, Team
 
@@ -67,3 +69,22 @@ def respondable_escalations(user):
     return Escalation.objects.filter(
         stage=EscalationStage.ESCALATION_1, local_authority__icb_id=user.organisation_id
     )
+
+
+def may_resolve(user) -> bool:
+    """The DCO of an ICB, holding the DCO office's right to respond (the synced DCO group)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.organisation_id is not None
+        and user.organisation.kind == OrganisationKind.ICB
+        and user.has_role(Role.DCO)
+        and user.has_perm("ehc.respond_as_dco", user.organisation)
+    )
+
+
+def resolvable_items(user):
+    """Items of the DCO's area waiting for escalation 2 (at escalation 1, still outstanding)."""
+    if not may_resolve(user):
+        return AdviceItem.objects.none()
+    return visible_advice_items(user).filter(status=ItemStatus.OUTSTANDING, stage=Stage.ESCALATION_1)

@@ -15,7 +15,6 @@ the DCO office's notice (escalation.sweep.emails.Messages.escalation_2): the pro
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from advice.access import visible_advice_items
 from advice.models import AdviceItem, ItemStatus, NotProvidedReason, Stage
 from ehc.audit import audit_record
 from ehc.models import AuditAction, MessageKind

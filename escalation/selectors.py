@@ -12,7 +12,7 @@ from ehc.models import MessageStatus, OutboundEmail, Role
 from ehc.outbox import FAILING_AFTER_ATTEMPTS
 from ehc.pagination import PAGE_SIZE, Page, keyset_page
 
-from .access import answerable_teams, may_download, respondable_escalations
+from .access import answerable_teams, may_download, resolvable_items, respondable_escalations
 from .models import Escalation, Letter, StageChange
 
 
@@ -119,25 +119,6 @@ def responses_owed(*, user, today, limit=200) -> list:
     for escalation in rows:
         escalation.overdue = escalation.response_overdue(today)
     return rows
-
-
-def may_resolve(user) -> bool:
-    """The DCO of an ICB, holding the DCO office's right to respond (the synced DCO group)."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.organisation_id is not None
-        and user.organisation.kind == OrganisationKind.ICB
-        and user.has_role(Role.DCO)
-        and user.has_perm("ehc.respond_as_dco", user.organisation)
-    )
-
-
-def resolvable_items(user):
-    """Items of the DCO's area waiting for escalation 2 (at escalation 1, still outstanding)."""
-    if not may_resolve(user):
-        return AdviceItem.objects.none()
-    return visible_advice_items(user).filter(status=ItemStatus.OUTSTANDING, stage=Stage.ESCALATION_1)
 
 
 def escalation_2_due(*, user, limit=200) -> list:
