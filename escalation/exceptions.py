@@ -1,0 +1,215 @@
+"""Exceptions stop the clock: recording, changing and ending an exception, and the dates it moves
+(docs/decisions/0017-exceptions-stop-the-clock.md).
+
+While an exception covers an advice item the sweep, the response-window check, the promised-date
+check and the digests leave the item alone (advice.exceptions, in their SQL). Its dates are data:
+each change to an exception re-derives the covered items' `due_on` and `next_action_on` here, so
+that when the exception ends the sweep finds the item's next action on its moved date with nothing
+more to do. The original due date stays on the request (`AdviceRequest.due_on`, which every item
+shares when asked).
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from advice.exceptions import exceptions_covering
+from advice.models import AdviceItem, AdviceRequest, ItemStatus, Stage
+from assessments.exception_days import excepted_days
+from assessments.models import TimelineException
+from ehc.audit import audit_record
+from ehc.models import AuditAction
+
+from .rules import TimerRules
+
+STAGE_ACTION_LABELS = {
+    Stage.CHASED: "Chase",
+    Stage.ESCALATION_1: "Escalation 1",
+    Stage.ESCALATION_2: "Escalation 2",
+}
+
+
+@dataclass(frozen=True)
+class MovedDates:
+    """One item's dates with and without its exceptions."""
+
+    original_due_on: datetime.date
+    due_on: datetime.date
+    excepted_days: int
+    next_stage: str | None
+    original_next_on: datetime.date | None
+    next_on: datetime.date | None
+
+    @property
+    def moved(self):
+        return self.due_on != self.original_due_on or self.next_on != self.original_next_on
+
+    @property
+    def next_label(self):
+        return STAGE_ACTION_LABELS.get(self.next_stage, "")
+
+
+def moved_dates(
+    *, rules: TimerRules, stage, asked_on, original_due_on, escalation_1_on, periods, today
+) -> MovedDates:
+    """The rule: the due date moves on by the excepted days from the day the team was asked; the
+    chase and escalation 1 follow from the moved due date with the working-day rules; escalation 2,
+    counted from the escalation 1 letter, moves on by the excepted days from the letter's date on.
+    A running exception counts up to `today`."""
+    days = excepted_days(periods, since=asked_on, until=today)
+    due_on = original_due_on + datetime.timedelta(days=days)
+    moved_letter_on = escalation_1_on
+    if escalation_1_on is not None:
+        after_letter = excepted_days(periods, since=escalation_1_on, until=today)
+        moved_letter_on = escalation_1_on + datetime.timedelta(days=after_letter)
+    original = rules.next_action(stage=stage, due_on=original_due_on, escalation_1_on=escalation_1_on)
+    moved = rules.next_action(stage=stage, due_on=due_on, escalation_1_on=moved_letter_on)
+    return MovedDates(
+        original_due_on=original_due_on,
+        due_on=due_on,
+        excepted_days=days,
+        next_stage=moved.stage if moved else None,
+        original_next_on=original.on if original else None,
+        next_on=moved.on if moved else None,
+    )
+
+
+def _periods(exceptions):
+    return [(exception.starts_on, exception.ends_on) for exception in exceptions]
+
+
+def case_exceptions(case) -> list[TimelineException]:
+    """The case's exceptions, each with `chosen_item_ids` (the items it covers when it does not cover
+    all the case's advice)."""
+    exceptions = list(TimelineException.objects.filter(case=case).select_related("recorded_by"))
+    chosen = {}
+    through = AdviceItem.timeline_exceptions.through
+    for exception_id, item_id in through.objects.filter(timelineexception__case=case).values_list(
+        "timelineexception_id", "adviceitem_id"
+    ):
+        chosen.setdefault(exception_id, set()).add(item_id)
+    for exception in exceptions:
+        exception.chosen_item_ids = chosen.get(exception.pk, set())
+    return exceptions
+
+
+def item_moved_dates(item, *, exceptions, rules, today) -> tuple[MovedDates, list]:
+    """An item's dates under the exceptions covering it (`item.request` is read: select_related it)."""
+    covering = exceptions_covering(item, exceptions)
+    dates = moved_dates(
+        rules=rules,
+        stage=item.stage,
+        asked_on=item.outstanding_since,
+        original_due_on=item.request.due_on,
+        escalation_1_on=item.escalation_1_on,
+        periods=_periods(covering),
+        today=today,
+    )
+    return dates, covering
+
+
+def items_reschedule(*, case, today=None, item_ids=None) -> int:
+    """Re-derive the moved dates of the case's outstanding items (or of `item_ids` among them) and
+    store them. Locks the case's requests first, as the sweep's claim does, so the two never move the
+    same item at once. Returns how many items changed."""
+    today = today or timezone.localdate()
+    list(AdviceRequest.objects.select_for_update().filter(case=case).order_by("pk").values_list("pk"))
+    items = AdviceItem.objects.select_for_update(of=("self",)).filter(case=case, status=ItemStatus.OUTSTANDING)
+    if item_ids is not None:
+        items = items.filter(pk__in=item_ids)
+    items = list(items.select_related("request").order_by("pk"))
+    if not items:
+        return 0
+    rules = TimerRules.for_la(case.local_authority)
+    exceptions = case_exceptions(case)
+    changed = []
+    for item in items:
+        dates, _ = item_moved_dates(item, exceptions=exceptions, rules=rules, today=today)
+        # NULL means the sweep has nothing more to do (escalation 2 reached, or resolved): it stays so.
+        next_action_on = dates.next_on if item.next_action_on is not None else None
+        if (item.due_on, item.next_action_on) != (dates.due_on, next_action_on):
+            item.due_on, item.next_action_on = dates.due_on, next_action_on
+            changed.append(item)
+    AdviceItem.objects.bulk_update(changed, ["due_on", "next_action_on"])
+    return len(changed)
+
+
+def _scope_summary(exception, items):
+    if not exception.applies_to_advice:
+        return "the case's statutory deadlines (no health advice: reg 8(2) excepts no school holiday)"
+    if exception.covers_all_advice:
+        return "all the case's advice"
+    return ", ".join(sorted(item.team.name for item in items)) or "no advice"
+
+
+def _dates_summary(exception):
+    ends = f"{exception.ends_on:%-d %b %Y}" if exception.ends_on else "still running"
+    return f"from {exception.starts_on:%-d %b %Y}, {ends}"
+
+
+@transaction.atomic
+def exception_record(
+    *, case, user, reason, detail, agreed_by, starts_on, ends_on=None, covers_all_advice=True, items=()
+) -> TimelineException:
+    exception = TimelineException.objects.create(
+        case=case,
+        reason=reason,
+        detail=detail,
+        agreed_by=agreed_by,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        covers_all_advice=covers_all_advice,
+        recorded_by=user,
+    )
+    items = [] if covers_all_advice else list(items)
+    exception.advice_items.set(items)
+    items_reschedule(case=case)
+    audit_record(
+        user=user,
+        action=AuditAction.CREATE,
+        case=case,
+        obj=exception,
+        summary=f"Recorded exception: {exception.get_reason_display()}, agreed by {agreed_by}, "
+        f"{_dates_summary(exception)}, covering {_scope_summary(exception, items)}",
+    )
+    return exception
+
+
+@transaction.atomic
+def exception_change(
+    *, exception, user, reason, detail, agreed_by, starts_on, ends_on=None, covers_all_advice=True, items=()
+) -> TimelineException:
+    exception = TimelineException.objects.select_for_update().get(pk=exception.pk)
+    exception.reason, exception.detail, exception.agreed_by = reason, detail, agreed_by
+    exception.starts_on, exception.ends_on, exception.covers_all_advice = starts_on, ends_on, covers_all_advice
+    exception.save()
+    items = [] if covers_all_advice else list(items)
+    exception.advice_items.set(items)
+    items_reschedule(case=exception.case)
+    audit_record(
+        user=user,
+        action=AuditAction.CHANGE,
+        case=exception.case,
+        obj=exception,
+        summary=f"Changed exception: {exception.get_reason_display()}, agreed by {agreed_by}, "
+        f"{_dates_summary(exception)}, covering {_scope_summary(exception, items)}",
+    )
+    return exception
+
+
+@transaction.atomic
+def exception_end(*, exception, user, ends_on) -> TimelineException:
+    exception = TimelineException.objects.select_for_update().get(pk=exception.pk)
+    exception.ends_on = ends_on
+    exception.save(update_fields=["ends_on", "updated_at"])
+    items_reschedule(case=exception.case)
+    audit_record(
+        user=user,
+        action=AuditAction.CHANGE,
+        case=exception.case,
+        obj=exception,
+        summary=f"Ended exception ({exception.get_reason_display()}) on {ends_on:%-d %b %Y}",
+    )
+    return exception
