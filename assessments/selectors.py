@@ -11,7 +11,8 @@ from django.db.models.functions import Coalesce, JSONObject
 
 from advice.models import AdviceItem, AdviceRequest, ItemStatus, Stage
 from ehc.access import la_cases_q, visible_advice_items, visible_advice_requests, visible_cases
-from ehc.models import AuditEvent, Organisation, OrganisationKind, Role, User
+from ehc.models import AuditEvent, ClosureDay, LocalAuthoritySettings, Organisation, OrganisationKind, Role, User
+from ehc.workdays import WorkingCalendar
 from escalation.models import Escalation, StageChange
 
 from .forms import case_officers
@@ -197,6 +198,7 @@ def _concrete(model):
 @dataclass
 class CasePage:
     exceptions: list
+    exception_panel: dict
     audit_events: list
     advice_panel: object
     escalations: dict
@@ -212,7 +214,16 @@ def case_page_cases(*, user):
     """
     la_editor = user.organisation_id is not None and user.has_role(Role.CASE_OFFICER, Role.BUSINESS_SUPPORT)
     case = OuterRef("pk")
-    exceptions = TimelineException.objects.filter(case_id=case).order_by("starts_on", "id")
+    chosen_items = TimelineException._meta.get_field("advice_items").through
+    exceptions = (
+        TimelineException.objects.filter(case_id=case)
+        .annotate(
+            chosen_item_ids=ArraySubquery(
+                chosen_items.objects.filter(timelineexception_id=OuterRef("pk")).values("adviceitem_id")
+            )
+        )
+        .order_by("starts_on", "id")
+    )
     # One place is kept for the event of this very view, written after this read (`case_page`).
     events = _audit_events_of(AuditEvent.objects.filter(case_id=case), user)[: AUDIT_EVENTS_SHOWN - 1]
     requests = visible_advice_requests(user).filter(case_id=case).order_by()
@@ -232,9 +243,17 @@ def case_page_cases(*, user):
         .order_by("on", "id")
     )
     comments = DraftComment.objects.filter(draft_plan__case_id=case).order_by("created_at", "id")
-    cases = visible_cases(user).select_related("local_authority", "case_officer", "draft_plan__recorded_by")
+    cases = visible_cases(user).select_related(
+        "local_authority__la_settings", "case_officer", "draft_plan__recorded_by"
+    )
     cases = cases.annotate(
-        exception_rows=json_rows(exceptions, *_concrete(TimelineException), *_related("recorded_by", *USER_NAME)),
+        exception_rows=json_rows(
+            exceptions, *_concrete(TimelineException), "chosen_item_ids", *_related("recorded_by", *USER_NAME)
+        ),
+        # The LA's closure days, for the working-day rules that date the excepted items' next steps.
+        closure_days=ArraySubquery(
+            ClosureDay.objects.filter(local_authority_id=OuterRef("local_authority_id")).values("date")
+        ),
         audit_rows=json_rows(
             events, *_concrete(AuditEvent), *_related("organisation", "id", "name", "short_name", "kind")
         ),
@@ -285,6 +304,8 @@ def case_page(*, case, user, today: datetime.date, viewed=None) -> CasePage:
     trail as it would had the trail been read after it.
     """
     from advice.selectors import advice_items_for, case_advice_panel
+    from escalation.exceptions import case_exceptions_panel
+    from escalation.rules import TimerRules
     from escalation.selectors import case_escalations
 
     items = list(
@@ -317,8 +338,17 @@ def case_page(*, case, user, today: datetime.date, viewed=None) -> CasePage:
         escalated = [
             item for item in items if item.stage == Stage.ESCALATION_2 or item.head_of_service_responded_at is not None
         ]
+    exceptions = as_instances(TimelineException, case.exception_rows)
+    for exception in exceptions:
+        exception.chosen_item_ids = set(exception.chosen_item_ids or ())
+    try:
+        la_settings = case.local_authority.la_settings
+    except LocalAuthoritySettings.DoesNotExist:
+        la_settings = LocalAuthoritySettings(local_authority=case.local_authority)
+    rules = TimerRules(la_settings=la_settings, calendar=WorkingCalendar(case.closure_days or ()))
     return CasePage(
-        exceptions=as_instances(TimelineException, case.exception_rows),
+        exceptions=exceptions,
+        exception_panel=case_exceptions_panel(exceptions=exceptions, items=items, rules=rules, today=today),
         audit_events=events,
         advice_panel=panel,
         escalations=case_escalations(

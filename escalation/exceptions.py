@@ -76,6 +76,10 @@ def moved_dates(
     )
 
 
+def today():
+    return timezone.localdate()
+
+
 def _periods(exceptions):
     return [(exception.starts_on, exception.ends_on) for exception in exceptions]
 
@@ -213,3 +217,47 @@ def exception_end(*, exception, user, ends_on) -> TimelineException:
         summary=f"Ended exception ({exception.get_reason_display()}) on {ends_on:%-d %b %Y}",
     )
     return exception
+
+
+# The case page
+
+
+@dataclass
+class ExceptionShown:
+    exception: TimelineException
+    covers: str
+    running: bool
+    items: list
+
+
+@dataclass
+class ItemShown:
+    item: AdviceItem
+    dates: MovedDates
+    exceptions: list
+    paused: bool
+
+
+def case_exceptions_panel(*, exceptions, items, rules: TimerRules, today) -> dict:
+    """What the case page shows of the exceptions: each with what it covers and whether it runs
+    today; each covered item with its original and moved dates and the exceptions that moved them.
+    Reads nothing: `exceptions` carry `chosen_item_ids`, `items` their request."""
+    shown_items = []
+    for item in items:
+        covering = exceptions_covering(item, exceptions)
+        if not covering:
+            continue
+        dates, _ = item_moved_dates(item, exceptions=exceptions, rules=rules, today=today)
+        paused = item.is_outstanding and any(exception.runs_on(today) for exception in covering)
+        shown_items.append(ItemShown(item=item, dates=dates, exceptions=covering, paused=paused))
+    shown = []
+    for exception in exceptions:
+        covered = [row.item for row in shown_items if exception in row.exceptions]
+        if not exception.applies_to_advice:
+            covers = "The case's own deadlines: a school holiday is no exception for health advice"
+        elif exception.covers_all_advice:
+            covers = "All the health advice of the case"
+        else:
+            covers = "Only: " + (", ".join(item.team.name for item in covered) or "advice no longer on the case")
+        shown.append(ExceptionShown(exception=exception, covers=covers, running=exception.runs_on(today), items=covered))
+    return {"exceptions": shown, "items": shown_items}
