@@ -4,9 +4,10 @@ digests, the queues and the reports."""
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
-from assessments.models import ADVICE_EXCEPTION_REASONS, TimelineException
+from assessments.models import ADVICE_EXCEPTION_REASONS, ExceptionReason, TimelineException
 
 from .models import AdviceItem
 
@@ -71,3 +72,19 @@ def exceptions_covering(item, exceptions) -> list:
         for exception in exceptions
         if exception.applies_to_advice and (exception.covers_all_advice or item.pk in exception.chosen_item_ids)
     ]
+
+
+def excepted_reason(*, item_ref="pk", case_ref="case_id"):
+    """Why reports mark an item excepted (assessments.ExceptionReason values), NULL if never: the
+    latest exception that has covered it, else the reg 8(2) reason recorded on the item itself (the
+    older way, with no dates: its "exceptional personal circumstances" is the same category)."""
+    recorded_on_item = Case(
+        When(exception_reason="", then=Value(None)),
+        When(exception_reason="exceptional", then=Value(str(ExceptionReason.PERSONAL_CIRCUMSTANCES))),
+        default=F("exception_reason"),
+        output_field=CharField(),
+    )
+    return Coalesce(exception_reason_latest(item_ref=item_ref, case_ref=case_ref), recorded_on_item)
+
+
+EXCEPTION_REASON_LABELS = dict(ExceptionReason.choices)
