@@ -20,8 +20,10 @@ def covering_exceptions(item_ref="pk", case_ref="case_id"):
     chosen = Exists(
         CHOSEN_ITEMS.objects.filter(timelineexception_id=OuterRef("pk"), adviceitem_id=OuterRef(OuterRef(item_ref)))
     )
-    return TimelineException.objects.for_advice().filter(case_id=OuterRef(case_ref)).filter(
-        Q(covers_all_advice=True) | chosen
+    return (
+        TimelineException.objects.for_advice()
+        .filter(case_id=OuterRef(case_ref))
+        .filter(Q(covers_all_advice=True) | chosen)
     )
 
 

@@ -44,3 +44,17 @@ def merged_periods(
 def excepted_days(periods: Iterable[Period], *, since: datetime.date, until: datetime.date | None = None) -> int:
     """How many calendar days from `since` on at least one of `periods` covers (each day once)."""
     return sum((last - first).days + 1 for first, last in merged_periods(periods, since=since, until=until))
+
+
+def moved_on(
+    day: datetime.date, periods: Iterable[Period], *, since: datetime.date, until: datetime.date | None = None
+) -> datetime.date:
+    """`day` as a stopped clock would reach it: moved on by every excepted day from `since` up to the
+    moved date itself. An exception that starts on or before the (moving) date stops the clock for
+    all its days; one that starts after it moves nothing."""
+    moved = day
+    for first, last in merged_periods(periods, since=since, until=until):
+        if first > moved:
+            break
+        moved += datetime.timedelta(days=(last - first).days + 1)
+    return moved

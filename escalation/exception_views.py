@@ -81,6 +81,4 @@ def exception_end(request, pk):
         exceptions.exception_end(exception=exception, user=request.user, ends_on=form.cleaned_data["ends_on"])
         messages.success(request, "Exception ended: the timers run again from their moved dates")
         return redirect("assessments:case_detail", pk=case.pk)
-    return render(
-        request, TEMPLATE, {"form": form, "case": case, "exception": exception, "title": "End the exception"}
-    )
+    return render(request, TEMPLATE, {"form": form, "case": case, "exception": exception, "title": "End the exception"})

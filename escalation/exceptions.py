@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from advice.exceptions import exceptions_covering
 from advice.models import AdviceItem, AdviceRequest, ItemStatus, Stage
-from assessments.exception_days import excepted_days
+from assessments.exception_days import excepted_days, moved_on
 from assessments.models import TimelineException
 from ehc.audit import audit_record
 from ehc.models import AuditAction
@@ -51,28 +51,39 @@ class MovedDates:
         return STAGE_ACTION_LABELS.get(self.next_stage, "")
 
 
-def moved_dates(
-    *, rules: TimerRules, stage, asked_on, original_due_on, escalation_1_on, periods, today
-) -> MovedDates:
-    """The rule: the due date moves on by the excepted days from the day the team was asked; the
-    chase and escalation 1 follow from the moved due date with the working-day rules; escalation 2,
-    counted from the escalation 1 letter, moves on by the excepted days from the letter's date on.
-    A running exception counts up to `today`."""
-    days = excepted_days(periods, since=asked_on, until=today)
-    due_on = original_due_on + datetime.timedelta(days=days)
-    moved_letter_on = escalation_1_on
-    if escalation_1_on is not None:
-        after_letter = excepted_days(periods, since=escalation_1_on, until=today)
-        moved_letter_on = escalation_1_on + datetime.timedelta(days=after_letter)
+def moved_dates(*, rules: TimerRules, stage, asked_on, original_due_on, escalation_1_on, periods, today) -> MovedDates:
+    """The rule (decision 0017): each date moves on by the excepted days on or before it, counted
+    from the day the team was asked (assessments.exception_days.moved_on), then the working-day rules
+    put it on a working day. The due date moves so; the chase is the working day after the moved due
+    date; escalation 1 is the moved "due + 14 days"; escalation 2 the moved "letter + 14 days",
+    counting only the days from the letter on. A running exception counts up to `today`."""
+
+    def moved(day, since=asked_on):
+        return moved_on(day, periods, since=since, until=today)
+
+    settings = rules.settings
+    due_on = moved(original_due_on)
+    escalation_1 = rules.calendar.on_or_after(
+        moved(original_due_on + datetime.timedelta(days=settings.escalation_1_after_due_days))
+    )
+    if stage == Stage.REQUESTED:
+        chase = rules.chase_on(due_on)
+        action = (Stage.CHASED, chase) if chase <= escalation_1 else (Stage.ESCALATION_1, escalation_1)
+    elif stage == Stage.CHASED:
+        action = (Stage.ESCALATION_1, escalation_1)
+    elif stage == Stage.ESCALATION_1 and escalation_1_on is not None:
+        offset = datetime.timedelta(days=settings.escalation_2_after_escalation_1_days)
+        action = (Stage.ESCALATION_2, rules.calendar.on_or_after(moved(escalation_1_on + offset, escalation_1_on)))
+    else:
+        action = (None, None)
     original = rules.next_action(stage=stage, due_on=original_due_on, escalation_1_on=escalation_1_on)
-    moved = rules.next_action(stage=stage, due_on=due_on, escalation_1_on=moved_letter_on)
     return MovedDates(
         original_due_on=original_due_on,
         due_on=due_on,
-        excepted_days=days,
-        next_stage=moved.stage if moved else None,
+        excepted_days=excepted_days(periods, since=asked_on, until=today),
+        next_stage=action[0],
         original_next_on=original.on if original else None,
-        next_on=moved.on if moved else None,
+        next_on=action[1],
     )
 
 
@@ -102,25 +113,35 @@ def case_exceptions(case) -> list[TimelineException]:
 def item_moved_dates(item, *, exceptions, rules, today) -> tuple[MovedDates, list]:
     """An item's dates under the exceptions covering it (`item.request` is read: select_related it)."""
     covering = exceptions_covering(item, exceptions)
+    periods = _periods(covering)
+    if not item.is_outstanding:
+        # Closed (returned, not provided): its clock ran until then, and no exception moves it after.
+        today = item.returned_on or item.closed_on or today
+        periods = [(start, today if end is None else min(end, today)) for start, end in periods if start <= today]
     dates = moved_dates(
         rules=rules,
         stage=item.stage,
         asked_on=item.outstanding_since,
         original_due_on=item.request.due_on,
         escalation_1_on=item.escalation_1_on,
-        periods=_periods(covering),
+        periods=periods,
         today=today,
     )
     return dates, covering
 
 
 def items_reschedule(*, case, today=None, item_ids=None) -> int:
-    """Re-derive the moved dates of the case's outstanding items (or of `item_ids` among them) and
-    store them. Locks the case's requests first, as the sweep's claim does, so the two never move the
-    same item at once. Returns how many items changed."""
+    """Re-derive the moved dates of the case's items (or of `item_ids` among them) and store them:
+    due date and next action of the outstanding ones, the due date of the answered ones (reports
+    count them within time against it). Locks the case's requests first, as the sweep's claim does,
+    so the two never move the same item at once. Returns how many items changed."""
     today = today or timezone.localdate()
     list(AdviceRequest.objects.select_for_update().filter(case=case).order_by("pk").values_list("pk"))
-    items = AdviceItem.objects.select_for_update(of=("self",)).filter(case=case, status=ItemStatus.OUTSTANDING)
+    items = (
+        AdviceItem.objects.select_for_update(of=("self",))
+        .filter(case=case)
+        .exclude(status__in=[ItemStatus.REMOVED, ItemStatus.CANCELLED])
+    )
     if item_ids is not None:
         items = items.filter(pk__in=item_ids)
     items = list(items.select_related("request").order_by("pk"))
@@ -131,7 +152,8 @@ def items_reschedule(*, case, today=None, item_ids=None) -> int:
     changed = []
     for item in items:
         dates, _ = item_moved_dates(item, exceptions=exceptions, rules=rules, today=today)
-        # NULL means the sweep has nothing more to do (escalation 2 reached, or resolved): it stays so.
+        # NULL means the sweep has nothing more to do (closed, escalation 2 reached, or resolved): it
+        # stays so.
         next_action_on = dates.next_on if item.next_action_on is not None else None
         if (item.due_on, item.next_action_on) != (dates.due_on, next_action_on):
             item.due_on, item.next_action_on = dates.due_on, next_action_on
@@ -259,5 +281,7 @@ def case_exceptions_panel(*, exceptions, items, rules: TimerRules, today) -> dic
             covers = "All the health advice of the case"
         else:
             covers = "Only: " + (", ".join(item.team.name for item in covered) or "advice no longer on the case")
-        shown.append(ExceptionShown(exception=exception, covers=covers, running=exception.runs_on(today), items=covered))
+        shown.append(
+            ExceptionShown(exception=exception, covers=covers, running=exception.runs_on(today), items=covered)
+        )
     return {"exceptions": shown, "items": shown_items}

@@ -3,7 +3,7 @@ clock started; a running exception counts to the day asked. Pure: no database.""
 
 import datetime
 
-from assessments.exception_days import excepted_days, merged_periods
+from assessments.exception_days import excepted_days, merged_periods, moved_on
 
 D = datetime.date
 
@@ -50,3 +50,16 @@ def test_bank_holidays_and_weekends_are_ordinary_excepted_days():
 
 def test_an_exception_over_the_leap_day():
     assert excepted_days([(D(2028, 2, 27), D(2028, 3, 1))], since=D(2028, 1, 1)) == 4
+
+
+def test_a_date_moves_on_by_the_excepted_days_on_or_before_it_as_a_stopped_clock():
+    since = D(2026, 3, 2)
+    assert moved_on(D(2026, 4, 13), [(D(2026, 3, 10), D(2026, 3, 19))], since=since) == D(2026, 4, 23)
+    # After the date: nothing moves. On the date itself: the clock stops that day.
+    assert moved_on(D(2026, 4, 13), [(D(2026, 4, 14), D(2026, 4, 20))], since=since) == D(2026, 4, 13)
+    assert moved_on(D(2026, 4, 13), [(D(2026, 4, 13), D(2026, 4, 14))], since=since) == D(2026, 4, 15)
+    # A second exception the moved date reaches moves it on again; one it does not reach, not.
+    chained = [(D(2026, 4, 10), D(2026, 4, 12)), (D(2026, 4, 15), D(2026, 4, 16))]
+    assert moved_on(D(2026, 4, 13), chained, since=since) == D(2026, 4, 18)
+    apart = [(D(2026, 4, 10), D(2026, 4, 12)), (D(2026, 4, 17), D(2026, 4, 18))]
+    assert moved_on(D(2026, 4, 13), apart, since=since) == D(2026, 4, 16)

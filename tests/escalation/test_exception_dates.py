@@ -60,13 +60,11 @@ def test_moved_due_date_on_a_bank_holiday_chases_the_next_working_day(rules):
 
 
 def test_chased_item_moves_its_escalation_1(rules):
-    moved = dates(
-        rules, stage=Stage.CHASED, asked_on=D(2026, 3, 2), periods=[(D(2026, 4, 20), D(2026, 4, 26))]
-    )
-    # Due 13 Apr, escalation 1 on 27 Apr; 7 excepted days after the chase: due 20 Apr, letter 4 May
-    # (the early May bank holiday) so Tuesday 5 May.
+    moved = dates(rules, stage=Stage.CHASED, asked_on=D(2026, 3, 2), periods=[(D(2026, 4, 20), D(2026, 4, 26))])
+    # Due 13 Apr, escalation 1 on 27 Apr; 7 excepted days after the due date and before the letter:
+    # the due date stays, the letter moves to 4 May (the early May bank holiday) so Tuesday 5 May.
     assert moved.original_next_on == D(2026, 4, 27)
-    assert (moved.due_on, moved.next_on) == (D(2026, 4, 20), D(2026, 5, 5))
+    assert (moved.due_on, moved.next_on) == (D(2026, 4, 13), D(2026, 5, 5))
     assert moved.next_label == "Escalation 1"
 
 
@@ -100,4 +98,12 @@ def test_after_escalation_2_nothing_is_left_to_move_but_the_due_date(rules):
         periods=[(D(2026, 5, 20), D(2026, 5, 29))],
     )
     assert moved.next_on is None and moved.original_next_on is None
-    assert moved.due_on == D(2026, 4, 23)
+    # The exception came after the due date: it stays.
+    assert moved.due_on == D(2026, 4, 13)
+
+
+def test_an_exception_starting_on_the_due_date_moves_it_and_one_after_the_letter_date_does_not(rules):
+    on_due = dates(rules, asked_on=D(2026, 3, 2), periods=[(D(2026, 4, 13), D(2026, 4, 14))])
+    assert (on_due.due_on, on_due.next_on) == (D(2026, 4, 15), D(2026, 4, 16))
+    late = dates(rules, stage=Stage.CHASED, asked_on=D(2026, 3, 2), periods=[(D(2026, 4, 28), D(2026, 5, 8))])
+    assert (late.due_on, late.next_on) == (D(2026, 4, 13), D(2026, 4, 27))
