@@ -60,7 +60,12 @@ def _build(*, case, user, today, read):
 
 
 ADVICE_SECTION = CaseSection(
-    name="advice_panel", template="advice/_case_advice.html", order=10, annotate=_annotate, build=_build
+    name="advice_panel",
+    template="advice/_case_advice.html",
+    order=10,
+    annotate=_annotate,
+    build=_build,
+    build_order=10,
 )
 
 

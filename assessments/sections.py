@@ -4,8 +4,8 @@ that assessments imports nothing from them (docs/decisions/0020-one-way-layers.m
 - Case page sections (`register_case_section`): health advice (advice.case_page) and chases and
   escalations (escalation.case_page). Each reads its short lists with the case's own row, as JSON
   arrays annotated on it (`annotate`), then builds what its template shows (`build`), in order.
-  A section may pass what it read to the later ones through `read` (escalations reuse the advice
-  items of the advice section, so the page reads them once).
+  A section may pass what it read to the later ones through `read` (the exceptions and escalation
+  sections reuse the advice items of the advice section, so the page reads them once).
 - Caseload columns (`register_caseload_columns`): the outstanding and overdue advice counts of
   each case in the LA's list (advice.case_page).
 """
@@ -23,8 +23,11 @@ class CaseSection:
     order: int
     # annotate(user, case_ref) -> {name: expression}: what the case row carries for the section.
     annotate: Callable
-    # build(case=, user=, today=, read=) -> the section's content.
+    # build(case=, user=, today=, read=) -> the section's content. `read` starts with the case's
+    # exceptions; sections are built by `build_order`, so one may use what another read before it
+    # even where it shows above it.
     build: Callable
+    build_order: int = 0
 
 
 _case_sections: dict[str, CaseSection] = {}

@@ -3,6 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef, Q
 
 from ehc.access import la_cases_q
@@ -130,13 +131,27 @@ def case_page_cases(*, user):
     """
     la_editor = user.organisation_id is not None and user.has_role(Role.CASE_OFFICER, Role.BUSINESS_SUPPORT)
     case = OuterRef("pk")
-    exceptions = TimelineException.objects.filter(case_id=case).order_by("starts_on", "id")
+    chosen_items = TimelineException._meta.get_field("advice_items").through
+    exceptions = (
+        TimelineException.objects.filter(case_id=case)
+        .annotate(
+            chosen_item_ids=ArraySubquery(
+                chosen_items.objects.filter(timelineexception_id=OuterRef("pk")).values("adviceitem_id")
+            )
+        )
+        .order_by("starts_on", "id")
+    )
     # One place is kept for the event of this very view, written after this read (`case_page`).
     events = _audit_events_of(AuditEvent.objects.filter(case_id=case), user)[: AUDIT_EVENTS_SHOWN - 1]
-    cases = visible_cases(user).select_related("local_authority", "case_officer", "draft_plan__recorded_by")
+    cases = visible_cases(user).select_related(
+        "local_authority__la_settings", "case_officer", "draft_plan__recorded_by"
+    )
     cases = cases.annotate(
         exception_rows=json_rows(
-            exceptions, *concrete_fields(TimelineException), *related_fields("recorded_by", *USER_NAME)
+            exceptions,
+            *concrete_fields(TimelineException),
+            "chosen_item_ids",
+            *related_fields("recorded_by", *USER_NAME),
         ),
         audit_rows=json_rows(
             events, *concrete_fields(AuditEvent), *related_fields("organisation", "id", "name", "short_name", "kind")
@@ -172,14 +187,18 @@ def case_page(*, case, user, today: datetime.date, viewed=None) -> CasePage:
         if viewed.organisation_id is not None and viewed.organisation_id == user.organisation_id:
             viewed.organisation = user.organisation
         events = [viewed, *events]
-    read = {}
-    sections = {
-        section.name: section.build(case=case, user=user, today=today, read=read) for section in case_sections()
+    exceptions = as_instances(TimelineException, case.exception_rows)
+    for exception in exceptions:
+        exception.chosen_item_ids = set(exception.chosen_item_ids or ())
+    read = {"exceptions": exceptions}
+    built = {
+        section.name: section.build(case=case, user=user, today=today, read=read)
+        for section in sorted(case_sections(), key=lambda section: section.build_order)
     }
     return CasePage(
-        exceptions=as_instances(TimelineException, case.exception_rows),
+        exceptions=exceptions,
         audit_events=events,
         officers=as_instances(User, getattr(case, "officer_rows", None)),
         shares=as_instances(CaseShare, getattr(case, "share_rows", None)),
-        sections=sections,
+        sections={section.name: built[section.name] for section in case_sections()},
     )

@@ -17,7 +17,6 @@ from .forms import (
     CaseOfficerForm,
     CloseForm,
     DecisionForm,
-    ExceptionForm,
     FinalPlanForm,
     NotIssuingForm,
     ShareForm,
@@ -205,15 +204,6 @@ def close_case(request, pk):
         services.case_close(case=case, user=request.user, **data)
 
     return _step_view(request, pk, CloseForm, "Case ended", apply, allowed_statuses=OPEN)
-
-
-@role_required(*LA_EDITORS, org_kind=OrganisationKind.LOCAL_AUTHORITY)
-@require_http_methods(["GET", "POST"])
-def add_exception(request, pk):
-    def apply(case, data):
-        services.exception_record(case=case, user=request.user, **data)
-
-    return _step_view(request, pk, ExceptionForm, "Exception under regulation 10(4)", apply)
 
 
 @role_required(*LA_EDITORS, org_kind=OrganisationKind.LOCAL_AUTHORITY)

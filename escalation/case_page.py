@@ -1,16 +1,20 @@
-"""The case page's chases and escalations section (registered in `EscalationConfig.ready()`; see
-assessments.sections): the escalations and stage changes travel with the case row, the escalated
-items are those the advice section read."""
+"""The case page's sections from escalation (registered in `EscalationConfig.ready()`; see
+assessments.sections): the exceptions with the dates they moved, and the chases and escalations.
+Their lists travel with the case row; the advice items are those the advice section read."""
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef
 
 from advice.access import visible_advice_items, visible_advice_requests
 from advice.models import AdviceItem, ItemStatus, Stage
 from assessments.sections import CaseSection
 from ehc.json_rows import USER_NAME, as_instances, concrete_fields, json_rows, related_fields
-from ehc.models import Role
+from ehc.models import ClosureDay, LocalAuthoritySettings, Role
+from ehc.workdays import WorkingCalendar
 
+from .exceptions import case_exceptions_panel
 from .models import Escalation, StageChange
+from .rules import TimerRules
 from .selectors import case_escalations
 
 
@@ -79,4 +83,36 @@ ESCALATION_SECTION = CaseSection(
     order=20,
     annotate=_annotate,
     build=_build,
+    build_order=20,
+)
+
+
+def _exceptions_annotate(user, case):
+    # The LA's closure days, for the working-day rules that date the excepted items' next steps.
+    return {
+        "closure_days": ArraySubquery(
+            ClosureDay.objects.filter(local_authority_id=OuterRef("local_authority_id")).values("date")
+        )
+    }
+
+
+def _exceptions_build(*, case, user, today, read):
+    try:
+        la_settings = case.local_authority.la_settings
+    except LocalAuthoritySettings.DoesNotExist:
+        la_settings = LocalAuthoritySettings(local_authority=case.local_authority)
+    rules = TimerRules(la_settings=la_settings, calendar=WorkingCalendar(case.closure_days or ()))
+    return case_exceptions_panel(
+        exceptions=read["exceptions"], items=read.get("advice_items", []), rules=rules, today=today
+    )
+
+
+# Shown above the advice, built after it: it shows the advice items the advice section read.
+EXCEPTIONS_SECTION = CaseSection(
+    name="exception_panel",
+    template="escalation/_case_exceptions.html",
+    order=5,
+    annotate=_exceptions_annotate,
+    build=_exceptions_build,
+    build_order=30,
 )

@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 
 from advice.access import visible_advice_items, visible_advice_requests
+from advice.exceptions import not_excepted_on
 from advice.models import AdviceItem, ItemStatus, Stage
 from ehc.models import MessageStatus, OutboundEmail, Role
 from ehc.outbox import FAILING_AFTER_ATTEMPTS
@@ -69,8 +70,10 @@ def digest_rows(*, la_id, today: datetime.date, per_provider: int | None = None)
     With `per_provider`, only the first `per_provider` of each provider's list, each row carrying
     the full length of its list as `overdue_count`: what an email that shows the oldest N and says
     how many more needs, numbered and counted by PostgreSQL (window functions) rather than by
-    loading every row."""
-    items = AdviceItem.objects.filter(local_authority_id=la_id, status=ItemStatus.OUTSTANDING, due_on__lt=today)
+    loading every row. Items an exception covers today are left out (decision 0017)."""
+    items = AdviceItem.objects.filter(
+        local_authority_id=la_id, status=ItemStatus.OUTSTANDING, due_on__lt=today
+    ).filter(not_excepted_on(today))
     fields = DIGEST_FIELDS
     if per_provider is not None:
         each_provider = {"partition_by": [F("provider_id")]}

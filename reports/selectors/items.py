@@ -4,6 +4,7 @@
 from django.db.models import Q
 from django.utils import timezone
 
+from advice.exceptions import EXCEPTION_REASON_LABELS, excepted_on, excepted_reason
 from ehc.pagination import Page, decode_cursor
 
 from .overdue import outstanding_items
@@ -23,8 +24,10 @@ def _decode_cursor(cursor):
 
 
 def _list_queryset(*, user, today, filters, sort):
-    items = outstanding_items(user=user, today=today, filters=filters).select_related(
-        "case", "local_authority", "provider", "team", "request"
+    items = (
+        outstanding_items(user=user, today=today, filters=filters)
+        .select_related("case", "local_authority", "provider", "team", "request")
+        .annotate(excepted_reason=excepted_reason(), clock_stopped=excepted_on(today))
     )
     if sort == "-due":
         return items.order_by("-due_on", "-id")
@@ -60,6 +63,7 @@ def item_export(*, user, today, filters, sort="due"):
 
 def _decorate(item, today):
     item.overdue_days = max(0, (today - item.due_on).days)
+    item.excepted_label = EXCEPTION_REASON_LABELS.get(item.excepted_reason, "")
     item.last_action, item.last_action_on = last_action(item)
     return item
 

@@ -35,7 +35,7 @@ CASE_URLS = [
     ("get", "/cases/{pk}/not-issuing/", None),
     ("get", "/cases/{pk}/final-plan/", None),
     ("get", "/cases/{pk}/end/", None),
-    ("get", "/cases/{pk}/exceptions/new/", None),
+    ("get", "/escalation/cases/{pk}/exceptions/new/", None),
     ("get", "/cases/{pk}/share/", None),
     ("post", "/cases/{pk}/case-officer/", {"case_officer": ""}),
     (
@@ -174,8 +174,9 @@ def test_recording_steps_moves_the_case_along(ours, case, login):
         case.refresh_from_db()
         assert case.status == CaseStatus.ASSESSING and case.decision_on == datetime.date(2026, 10, 1)
         response = client.post(
-            f"/cases/{case.pk}/exceptions/new/",
+            f"/escalation/cases/{case.pk}/exceptions/new/",
             {
+                "covers": "all",
                 "reason": "away",
                 "detail": "Away 5 weeks",
                 "agreed_by": "Head of SEND",
