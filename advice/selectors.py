@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 
 from assessments.models import CaseStatus, DraftComment, DraftPlan
 from ehc.access import can_act_as_spoc
@@ -13,6 +14,7 @@ from ehc.models import Organisation, OrganisationKind, Role, Team
 from ehc.pagination import PAGE_SIZE, Page, keyset_page
 
 from .access import advice_items_for, visible_advice_requests
+from .exceptions import EXCEPTION_REASON_LABELS, excepted_on, excepted_reason
 from .models import AdviceItem, AdviceRequest, ItemStatus, Stage, service_labels
 
 DUE_SOON_DAYS = 14
@@ -67,19 +69,29 @@ class QueueItem:
     child_last_name: str
     team_name: str
     request_acknowledged_at: datetime.datetime | None
+    # An exception covers it today (advice.exceptions): nobody chases it until the exception ends.
+    clock_stopped: bool = False
 
     COLUMNS = (
         "pk",
         "due_on",
         "stage",
-        "exception_reason",
+        # The reason it is marked excepted (advice.exceptions.excepted_reason), or None.
+        "excepted",
         "request_id",
         "case__reference",
         "case__first_name",
         "case__last_name",
         "team__name",
         "request__acknowledged_at",
+        "clock_stopped",
     )
+
+    @classmethod
+    def rows(cls, items, today):
+        return items.annotate(excepted=excepted_reason(), clock_stopped=excepted_on(today)).values_list(
+            *cls.COLUMNS
+        )
 
     @property
     def child_name(self):
@@ -100,6 +112,10 @@ class QueueItem:
     @property
     def is_excepted(self):
         return bool(self.exception_reason)
+
+    @property
+    def exception_label(self):
+        return EXCEPTION_REASON_LABELS.get(self.exception_reason, "")
 
     @property
     def request_acknowledged(self):
@@ -180,7 +196,7 @@ def spoc_queue(*, provider, today: datetime.date, cursors=None, page_size=PAGE_S
     )
     # item_provider_outstanding, for the two pages and the counts alike.
     items = AdviceItem.objects.filter(provider=provider, status=ItemStatus.OUTSTANDING)
-    listed = items.values_list(*QueueItem.COLUMNS)
+    listed = QueueItem.rows(items, today)
     counts = items.aggregate(
         due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon_until)),
         overdue=Count("pk", filter=Q(due_on__lt=today)),
@@ -204,13 +220,14 @@ def spoc_queue(*, provider, today: datetime.date, cursors=None, page_size=PAGE_S
     )
 
 
-def team_queue(*, user, cursor=None, page_size=PAGE_SIZE) -> Page:
+def team_queue(*, user, cursor=None, page_size=PAGE_SIZE, today=None) -> Page:
     """The outstanding items of the practitioner's teams by due date (item_team_outstanding)."""
     items = AdviceItem.objects.filter(
         status=ItemStatus.OUTSTANDING,
         provider_id=user.organisation_id,
         team_id__in=user.teams.filter(provider_id=user.organisation_id).values("pk"),
-    ).values_list(*QueueItem.COLUMNS)
+    )
+    items = QueueItem.rows(items, today or timezone.localdate())
     return keyset_page(items, "due_on", cursor, page_size, row=QueueItem)
 
 

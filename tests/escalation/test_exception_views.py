@@ -171,3 +171,32 @@ def test_only_the_las_case_officers_and_business_support_may_record_change_or_en
 
 def test_a_missing_exception_is_a_404(ours, asked, login):
     assert login(ours.case_officer).get("/escalation/exceptions/999999/change/").status_code == 404
+
+
+def test_the_spoc_and_team_queues_mark_an_item_whose_clock_is_stopped(ours, asked, login):
+    case, slt, ot = asked
+    exception_record(
+        case=case,
+        user=ours.case_officer,
+        reason=ExceptionReason.MISSED_APPOINTMENT,
+        detail="Missed",
+        agreed_by="SEND manager",
+        starts_on=D(2026, 3, 10),
+        covers_all_advice=False,
+        items=[slt],
+    )
+    from advice.selectors import spoc_queue, team_queue
+
+    queue = spoc_queue(provider=ours.provider, today=D(2026, 4, 12))
+    rows = {row.pk: row for row in queue.due_soon.rows}
+    assert (rows[slt.pk].is_excepted, rows[slt.pk].clock_stopped, rows[slt.pk].exception_label) == (
+        True,
+        True,
+        "Missed appointment",
+    )
+    assert (rows[ot.pk].is_excepted, rows[ot.pk].clock_stopped) == (False, False)
+    [row] = team_queue(user=ours.slt_practitioner, today=D(2026, 4, 12)).rows
+    assert row.clock_stopped
+    with time_machine.travel(datetime.datetime(2026, 4, 12, 10, 0, tzinfo=datetime.UTC), tick=False):
+        html = login(ours.spoc).get("/advice/spoc/").content.decode()
+    assert "Missed appointment: clock stopped, not chased" in html
