@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Exists
 from django.utils import timezone
 
-from advice.exceptions import covering_exceptions
+from advice.exceptions import covering_exceptions, not_excepted_on
 from advice.models import AdviceItem, ItemStatus, Stage
 from assessments.models import Case
 from ehc.models import AuditAction, AuditEvent
@@ -28,6 +28,8 @@ def process_requests(*, scope, today, requests) -> tuple[list[tuple[int, str]], 
     items = list(
         AdviceItem.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(request_id__in=list(requests), status=ItemStatus.OUTSTANDING, next_action_on__lte=today)
+        # As the claim: a request locked for one team's step leaves a team whose clock is stopped alone.
+        .filter(not_excepted_on(today))
         .annotate(has_exceptions=Exists(covering_exceptions()))
         .order_by("id")
         .values_list(

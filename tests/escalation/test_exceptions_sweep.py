@@ -11,7 +11,7 @@ from advice.services import advice_return
 from assessments.models import ExceptionReason
 from ehc.models import MessageKind, OutboundEmail
 from escalation.exceptions import exception_change, exception_end, exception_record
-from escalation.models import StageChange
+from escalation.models import Letter, StageChange
 from escalation.selectors import digest_rows
 from escalation.sweep.digest import spoc_digest_groups
 from escalation.sweep.promises import promises_passed
@@ -236,3 +236,14 @@ def test_an_exception_recorded_before_the_advice_was_asked_moves_nothing(world):
     excepted(world, case, recorded_on=D(2026, 3, 2), starts_on=D(2026, 2, 24), ends_on=D(2026, 3, 1))
     item.refresh_from_db()
     assert item.due_on == D(2026, 4, 13)
+
+
+def test_a_letter_for_one_team_does_not_name_a_team_whose_clock_is_stopped(world):
+    case, [slt, ot] = asked(world, teams=[world.slt, world.ot])
+    excepted(world, case, recorded_on=D(2026, 4, 20), starts_on=D(2026, 4, 20), items=[slt])
+    sweep(D(2026, 4, 14))
+    sweep(D(2026, 4, 27))
+    assert stages(ot)[-1] == (Stage.ESCALATION_1, D(2026, 4, 27))
+    assert stages(slt) == [(Stage.CHASED, D(2026, 4, 14))]
+    letter = Letter.objects.get(escalation__request__case=case)
+    assert [team["name"] for team in letter.content["teams"]] == [world.ot.name]
