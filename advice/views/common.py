@@ -2,9 +2,11 @@
 
 from django.http import Http404
 
-from ehc.access import get_visible_or_404, visible_cases
+from assessments.access import visible_cases
+from ehc.access import get_visible_or_404
 
 from .. import selectors, services
+from ..access import advice_items_for
 
 LA_EDITORS = selectors.LA_EDITORS
 
@@ -22,7 +24,7 @@ def _own_case_or_404(request, case_pk):
 
 def _item_or_404(request, pk):
     return get_visible_or_404(
-        selectors.advice_items_for(request.user).select_related(
+        advice_items_for(request.user).select_related(
             "team", "provider", "case", "request", "local_authority", "advice_return", "returned_by"
         ),
         request,

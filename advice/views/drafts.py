@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from assessments.access import visible_cases
 from assessments.models import CaseStatus, DraftPlan
-from ehc.access import get_visible_or_404, visible_cases
+from ehc.access import get_visible_or_404
 from ehc.audit import audit_view
 from ehc.decorators import role_required
 from ehc.models import OrganisationKind

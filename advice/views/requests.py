@@ -7,12 +7,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ehc.access import can_act_as_spoc, get_visible_or_404, visible_advice_requests
+from ehc.access import can_act_as_spoc, get_visible_or_404
 from ehc.audit import audit_view
 from ehc.decorators import role_required
 from ehc.models import OrganisationKind, Role
 
 from .. import selectors, services
+from ..access import advice_items_for, visible_advice_requests
 from ..forms import AcknowledgeForm, AdviceRequestForm
 from .common import LA_EDITORS, _apply_error, _own_case_or_404
 
@@ -63,7 +64,7 @@ def request_detail(request, pk):
     case = advice_request.case
     audit_view(request, case, f"the request for health advice from {advice_request.provider}")
     items = list(
-        selectors.advice_items_for(request.user)
+        advice_items_for(request.user)
         .filter(request=advice_request)
         .select_related("team", "request", "advice_return")
         .order_by("team__name", "id")
