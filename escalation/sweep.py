@@ -54,7 +54,8 @@ from ehc.notifications import Event, audience_for, email_and_rows, rows_insert
 from ehc.outbox import email_values, emails_insert
 from ehc.workdays import WorkingCalendar
 
-from . import digest, letters, promises
+from . import approvals, digest, letters, promises
+from .letter_emails import letter_emails
 from .models import DigestSchedule, Escalation, EscalationStage, Letter, StageChange
 from .rules import TimerRules
 from .services import send_after_commit
@@ -109,6 +110,7 @@ class WorkDue:
     responses: bool = True
     promises: bool = True
     spoc_digest: bool = True
+    approvals: bool = True
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,9 @@ def _las_with_work(today, now=None):
                 .values("id")[:1]
             ),
             promises_due=Exists(promises.promises_passed(today).filter(local_authority_id=OuterRef("pk"))),
+            approvals_due=Exists(
+                approvals.approvals_overdue(now or timezone.now()).filter(escalation__local_authority_id=OuterRef("pk"))
+            ),
             spoc_digest_due=~Exists(
                 DigestSchedule.objects.filter(name=digest.SPOC_SCHEDULE, next_at__gt=now or timezone.now())
             ),
@@ -187,6 +192,7 @@ def sweep_run(*, now=None, dry_run=False, batch_size=BATCH_SIZE) -> SweepReport:
                 responses=la.first_response_unnotified is not None,
                 promises=la.promises_due,
                 spoc_digest=la.spoc_digest_due,
+                approvals=la.approvals_due,
             )
             runs.append(LaRun(la=la, rules=rules, due=due))
         except Exception:  # noqa: BLE001 - one LA's failure must not stop the others'
@@ -230,6 +236,11 @@ def sweep_las(runs, *, now, report, batch_size=BATCH_SIZE):
     _together(
         [run for run in runs if run.due.promises],
         lambda scope: _until_short(promises.promises_passed_check, scope=scope, today=today, report=report),
+        report=report,
+    )
+    _together(
+        [run for run in runs if run.due.approvals],
+        lambda scope: _until_short(approvals.approvals_overdue_check, scope=scope, now=now, report=report),
         report=report,
     )
     for run in runs:
@@ -693,9 +704,32 @@ def _messages_write(escalations, *, scope, report):
             escalation_id: pk
             for pk, escalation_id in insert_rows(
                 Letter,
-                ["created_at", "updated_at", "escalation", "dated", "content", "sha256"],
                 [
-                    (now, now, escalation.pk, escalation.issued_on, json.dumps(content), "")
+                    "created_at",
+                    "updated_at",
+                    "escalation",
+                    "dated",
+                    "content",
+                    "sha256",
+                    "addressed_to",
+                    "approval_required",
+                    "approval_due_at",
+                ],
+                [
+                    (
+                        now,
+                        now,
+                        escalation.pk,
+                        escalation.issued_on,
+                        json.dumps(content),
+                        "",
+                        (escalation.request.provider.director_email or "").strip().lower(),
+                        *approvals.approval_columns(
+                            rules=scope[escalation.local_authority_id].rules,
+                            issued_on=escalation.issued_on,
+                            now=report.now,
+                        ),
+                    )
                     for escalation, content in new_letters
                 ],
                 ignore_conflicts=True,
@@ -708,8 +742,22 @@ def _messages_write(escalations, *, scope, report):
             letter_ids.update(
                 Letter.objects.filter(escalation__in=missing).values_list("escalation_id", "id")
             )
+        held = []
         for escalation, _ in new_letters:
-            messages.escalation_1(escalation, letter_id=letter_ids[escalation.pk])
+            if scope[escalation.local_authority_id].rules.settings.letters_need_ad_approval:
+                held.append(escalation)
+            else:
+                messages.escalation_1(escalation, letter_id=letter_ids[escalation.pk])
+        # Waiting for the AD Education: nothing goes, and the response window and escalation 2 count
+        # from the day the letter is approved and sent (escalation.approvals).
+        approvals.hold(escalations=held)
+        lines += [
+            (
+                scope[escalation.local_authority_id].la,
+                f"request {escalation.request_id}: escalation 1 letter waiting for the AD Education's approval",
+            )
+            for escalation in held
+        ]
     Escalation.objects.filter(pk__in=[escalation.pk for escalation in escalations]).update(
         messages_queued_at=timezone.now()
     )
@@ -728,7 +776,8 @@ def _messages_write(escalations, *, scope, report):
 
 class Messages:
     """Builds the emails of one chunk of escalations (rows for ehc.outbox.emails_insert), from what `load`
-    read in three queries. Emails carry the case reference, team names and dates: never the child's name."""
+    read in three queries. Emails carry the case reference, counts and dates: never the child's details
+    nor a team's name."""
 
     def __init__(self, *, scope):
         self.scope = scope
@@ -815,7 +864,10 @@ class Messages:
             "case_id": request.case_id,
             "la_name": self._la(escalation).name,
             "provider_name": request.provider.name,
-            "teams": self.teams(escalation),
+            # Due dates and lateness only: a team's name stays behind the sign-in.
+            "teams": [
+                {"due_on": team["due_on"], "days_overdue": team["days_overdue"]} for team in self.teams(escalation)
+            ],
             "issued_on": escalation.issued_on,
             "response_due_on": escalation.response_due_on,
             **extra,
@@ -848,22 +900,27 @@ class Messages:
         )
 
     def escalation_1(self, escalation, *, letter_id):
-        provider = escalation.request.provider
-        settings = self._settings(escalation)
-        email = self._add(
-            escalation,
-            kind=MessageKind.ESCALATION_1,
-            to=[provider.director_email],
-            cc=[settings.dco_office_email, settings.business_support_email],
+        """The letter's emails, one per recipient, each attaching it only for a secure domain
+        (escalation.letter_emails)."""
+        request = escalation.request
+        emails = letter_emails(
+            request_id=escalation.request_id,
+            case_id=request.case_id,
+            reference=request.case.reference,
             letter_id=letter_id,
-            context={
-                "director_name": provider.director_name,
-                "ad_name": settings.ad_education_name,
-                "ad_title": settings.ad_education_title,
-            },
+            la_name=self._la(escalation).name,
+            la_settings=self._settings(escalation),
+            provider_name=request.provider.name,
+            provider_director_email=request.provider.director_email,
+            director_name=request.provider.director_name,
+            teams=self.teams(escalation),
+            dated=escalation.issued_on,
+            response_due_on=escalation.response_due_on,
         )
-        if email is None:
-            # No director address: the letter is still issued, rendered and downloadable from the case.
+        self.emails += emails
+        self.email_las += [self._la(escalation)] * len(emails)
+        if not any(email["letter_id"] for email in emails):
+            # Attached to no email: the letter is still rendered now, ready behind the sign-in.
             self.letters_without_email.append(letter_id)
 
     def escalation_2(self, escalation):
@@ -967,7 +1024,6 @@ def responses_overdue_check(*, today, report, la=None, rules=None, scope=None, l
                 "response_due_on": escalation.response_due_on,
                 "teams": [
                     {
-                        "name": row["team__name"],
                         "due_on": row["due_on"],
                         "days_overdue": (today - row["due_on"]).days,
                     }
