@@ -485,7 +485,8 @@ class LocalAuthoritySettings(TimeStamped):
     letters_need_ad_approval = models.BooleanField(
         "Letters need the AD Education's approval",
         default=False,
-        help_text="An escalation letter waits in the AD Education's queue until approved; it is dated the day it is sent",
+        help_text="An escalation letter waits in the AD Education's queue until approved; it is dated the day "
+        "it is sent",
     )
 
     # Need to know (issue 13; docs/decisions/0014-need-to-know-in-a-council.md): when set, a case
