@@ -27,7 +27,7 @@ from ehc.outbox import emails_insert
 from .letter_emails import letter_emails
 from .models import Escalation, Letter
 from .rules import LONDON, TimerRules
-from .services import send_after_commit
+from .sending import send_after_commit
 
 APPROVALS_BATCH = 1000
 FLAG_HEADLINE = "An escalation 1 letter has waited over a working day for the AD Education's approval"

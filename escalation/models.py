@@ -61,7 +61,7 @@ class Escalation(TimeStamped):
     response = models.TextField(blank=True)
     response_overdue_notified = models.BooleanField(default=False)
     # Set when the chase email, the letter and its email, or the escalation 2 notice are written to the
-    # outbox (escalation.sweep.messages_queue); NULL until then, so a crash in between is picked up.
+    # outbox (escalation.sweep.messages.messages_queue); NULL until then, so a crash in between is picked up.
     messages_queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -76,7 +76,7 @@ class Escalation(TimeStamped):
                 name="escalation_response_owed",
                 condition=models.Q(responded_at__isnull=True, response_due_on__isnull=False),
             ),
-            # escalation.sweep.responses_overdue: windows passed unanswered that nobody was told of yet. Its
+            # escalation.sweep.responses.responses_overdue: windows passed unanswered that nobody was told of yet. Its
             # own index: escalation_response_owed also holds every unanswered escalation already told of.
             models.Index(
                 fields=["local_authority", "response_due_on", "id"],
@@ -88,7 +88,7 @@ class Escalation(TimeStamped):
                     response_overdue_notified=False,
                 ),
             ),
-            # escalation.sweep.messages_queue: escalations whose messages are not yet in the outbox.
+            # escalation.sweep.messages.messages_queue: escalations whose messages are not yet in the outbox.
             models.Index(
                 fields=["local_authority", "id"],
                 name="escalation_messages_pending",
@@ -200,7 +200,7 @@ class DigestRun(models.Model):
 
 class DigestSchedule(models.Model):
     """When the next SPOC digest goes: one row, moved by compare-and-set like an LA's next_digest_at
-    (escalation.digest). SPOC digests span LAs, so they keep their own day (docs/decisions)."""
+    (escalation.sweep.digest). SPOC digests span LAs, so they keep their own day (docs/decisions)."""
 
     name = models.CharField(max_length=20, unique=True)
     next_at = models.DateTimeField()

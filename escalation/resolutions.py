@@ -2,23 +2,22 @@
 which stops that item's escalation 2 (DOMAIN.md, the Torbay process, step 6).
 
 - A date agreed with the team becomes the item's promised date: it stays outstanding and tracked, and
-  if the date passes without the advice the LA is told once (escalation.promises).
+  if the date passes without the advice the LA is told once (escalation.sweep.promises).
 - Agreement with the LA that the advice is not needed closes the item as not provided, with the
   reason: every timer of it stops.
 
 Either way the item's next action date is cleared (the sweep never claims it again for escalation 2),
 and the sweep skips an item with a resolution even if something set a date on it later
-(escalation.sweep.process_requests). If nothing is recorded by its date, escalation 2 goes on time as
-the DCO office's notice (escalation.sweep.Messages.escalation_2): the process never waits for a person.
+(escalation.sweep.transitions). If nothing is recorded by its date, escalation 2 goes on time as
+the DCO office's notice (escalation.sweep.emails.Messages.escalation_2): the process never waits for a person.
 """
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from advice.models import AdviceItem, ItemStatus, NotProvidedReason, Stage
-from ehc.access import visible_advice_items
 from ehc.audit import audit_record
-from ehc.models import AuditAction, MessageKind, OrganisationKind, Role
+from ehc.models import AuditAction, MessageKind
 
 from .models import Escalation2Resolution, ResolutionKind
 from .services import answer_notify
@@ -31,25 +30,6 @@ class ResolutionError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
-
-
-def may_resolve(user) -> bool:
-    """The DCO of an ICB, holding the DCO office's right to respond (the synced DCO group)."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.organisation_id is not None
-        and user.organisation.kind == OrganisationKind.ICB
-        and user.has_role(Role.DCO)
-        and user.has_perm("ehc.respond_as_dco", user.organisation)
-    )
-
-
-def resolvable_items(user):
-    """Items of the DCO's area waiting for escalation 2 (at escalation 1, still outstanding)."""
-    if not may_resolve(user):
-        return AdviceItem.objects.none()
-    return visible_advice_items(user).filter(status=ItemStatus.OUTSTANDING, stage=Stage.ESCALATION_1)
 
 
 @transaction.atomic

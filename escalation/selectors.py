@@ -241,11 +241,28 @@ def responses_owed(*, user, today, limit=200) -> list:
     return rows
 
 
+def may_resolve(user) -> bool:
+    """The DCO of an ICB, holding the DCO office's right to respond (the synced DCO group)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.organisation_id is not None
+        and user.organisation.kind == OrganisationKind.ICB
+        and user.has_role(Role.DCO)
+        and user.has_perm("ehc.respond_as_dco", user.organisation)
+    )
+
+
+def resolvable_items(user):
+    """Items of the DCO's area waiting for escalation 2 (at escalation 1, still outstanding)."""
+    if not may_resolve(user):
+        return AdviceItem.objects.none()
+    return visible_advice_items(user).filter(status=ItemStatus.OUTSTANDING, stage=Stage.ESCALATION_1)
+
+
 def escalation_2_due(*, user, limit=200) -> list:
     """Advice of the DCO's area at escalation 1, by the date escalation 2 falls due (its next action):
     what a resolution recorded now would stop."""
-    from .resolutions import resolvable_items
-
     return list(
         resolvable_items(user)
         .filter(next_action_on__isnull=False)

@@ -1,8 +1,7 @@
-"""Writes of the escalation process: sending the sweep's outbox rows after commit, the DCO's response
-to escalation 1 and the heads of service's outcome of escalation 2. Every change is audited."""
+"""Writes of the escalation process: the DCO's response to escalation 1 and the heads of service's
+outcome of escalation 2. Every change is audited. (The sweep's messages are sent by escalation.sending.)"""
 
 import logging
-from functools import partial
 
 from django.db import transaction
 from django.urls import reverse
@@ -17,29 +16,10 @@ from .models import Escalation, EscalationStage
 
 log = logging.getLogger(__name__)
 
-# Emails per send task: a task stays short and several workers share a large batch.
-SEND_CHUNK = 20
-
 
 class Outcome:
     PROMISED = "promised"
     NOT_PROVIDED = "not_provided"
-
-
-def _dispatch(email_ids, letter_ids):
-    from .tasks import emails_send_task, letter_render_task
-
-    for start in range(0, len(email_ids), SEND_CHUNK):
-        emails_send_task.delay(email_ids[start : start + SEND_CHUNK])
-    for letter_id in letter_ids:
-        letter_render_task.delay(letter_id)
-
-
-def send_after_commit(*, email_ids, letter_ids=()):
-    """Send (and render letters) once the rows are committed. Robust: if the broker is down the rows
-    stay pending and the outbox retry sweep sends them."""
-    if email_ids or letter_ids:
-        transaction.on_commit(partial(_dispatch, list(email_ids), list(letter_ids)), robust=True)
 
 
 @transaction.atomic

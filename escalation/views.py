@@ -158,7 +158,7 @@ def resolutions_due(request):
 def resolve(request, pk):
     """The DCO office records a resolution before escalation 2: view -> access -> form -> service -> audit."""
     item = get_visible_or_404(
-        resolutions.resolvable_items(request.user).select_related("team", "case", "provider", "request"),
+        selectors.resolvable_items(request.user).select_related("team", "case", "provider", "request"),
         request,
         pk=pk,
     )

@@ -8,11 +8,11 @@ from django.db import connection
 
 from advice.models import Stage
 from ehc.models import LocalAuthoritySettings, MessageKind, OutboundEmail
-from escalation import services
-from escalation.digest import SPOC_SCHEDULE
+from escalation import sending
 from escalation.models import DigestRun, DigestSchedule, Escalation, Letter, StageChange
 from escalation.rules import LONDON
 from escalation.sweep import sweep_run
+from escalation.sweep.digest import SPOC_SCHEDULE
 
 from .conftest import at, make_request
 
@@ -30,7 +30,7 @@ def test_two_concurrent_sweeps_take_each_action_once(world, monkeypatch):
     DigestSchedule.objects.create(name=SPOC_SCHEDULE, next_at=datetime.datetime(2027, 1, 18, 9, 0, tzinfo=LONDON))
     dispatched = []
     # Sending is tested elsewhere; here only what each sweep hands over for sending counts.
-    monkeypatch.setattr(services, "_dispatch", lambda email_ids, letter_ids: dispatched.extend(email_ids))
+    monkeypatch.setattr(sending, "_dispatch", lambda email_ids, letter_ids: dispatched.extend(email_ids))
 
     barrier = threading.Barrier(2)
     reports, errors = [], []

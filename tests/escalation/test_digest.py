@@ -9,9 +9,9 @@ from types import SimpleNamespace
 import pytest
 
 from ehc.models import ClosureDay, LocalAuthoritySettings, MessageKind, OutboundEmail
-from escalation.digest import SPOC_SCHEDULE
 from escalation.models import DigestAudience, DigestRun, DigestSchedule
 from escalation.rules import LONDON
+from escalation.sweep.digest import SPOC_SCHEDULE
 from tests.factories import CaseFactory, LocalAuthorityFactory, ProviderFactory, TeamFactory, UserFactory
 
 from .conftest import make_request, sweep

@@ -13,6 +13,7 @@ from escalation import letters
 from escalation import sweep as sweep_module
 from escalation.models import Escalation, EscalationStage, Letter, StageChange
 from escalation.rules import TimerRules
+from escalation.sweep import stages as stages_module
 
 from .conftest import at, make_request, sweep
 
@@ -349,7 +350,7 @@ def test_a_worker_killed_mid_batch_leaves_nothing_and_the_next_run_does_it_once(
             raise KeyboardInterrupt  # a BaseException, like the worker's death: nothing may catch it
         return real_insert(model, *args, **kwargs)
 
-    monkeypatch.setattr(sweep_module, "insert_rows", insert_then_die)
+    monkeypatch.setattr(stages_module, "insert_rows", insert_then_die)
     with pytest.raises(KeyboardInterrupt):
         sweep(D(2027, 1, 22))
     assert not emails() and not Escalation.objects.exists() and not StageChange.objects.exists()

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 
 from advice.models import Stage
 from ehc.models import ClosureDay, LocalAuthoritySettings, MessageKind, OutboundEmail
-from escalation import sweep as sweep_module
 from escalation.models import Escalation, EscalationStage, Letter
 from escalation.rules import TimerRules
+from escalation.sweep import claim as claim_module
 from tests.factories import LocalAuthorityFactory
 
 from .conftest import make_request, sweep
@@ -32,8 +32,8 @@ def worlds(world):
 def _digests_next_on_1_february(worlds):
     """Each LA's next digest where its rules put it, after the days counted: the weekly digest is a step of
     its own for each LA (its compare-and-set), not what these tests count; so are the SPOC digests."""
-    from escalation.digest import SPOC_SCHEDULE, spoc_rules
     from escalation.models import DigestSchedule
+    from escalation.sweep.digest import SPOC_SCHEDULE, spoc_rules
 
     DigestSchedule.objects.update_or_create(
         name=SPOC_SCHEDULE, defaults={"next_at": spoc_rules().digest_first_on_or_after(D(2027, 2, 1))}
@@ -117,14 +117,14 @@ def test_the_report_reads_la_by_la(worlds):
 def test_an_la_whose_step_fails_leaves_the_others_swept_and_is_swept_next_time(worlds, monkeypatch):
     bad = worlds[1].la
     requests = [make_request(world, notified_on=D(2026, 11, 20)) for world in worlds]
-    real_claim = sweep_module._claim
+    real_claim = claim_module.claim_due_requests
 
     def claim(*, la_ids, **kwargs):
         if bad.pk in la_ids:
             raise RuntimeError("the bad LA's claim fails")
         return real_claim(la_ids=la_ids, **kwargs)
 
-    monkeypatch.setattr(sweep_module, "_claim", claim)
+    monkeypatch.setattr(claim_module, "claim_due_requests", claim)
     report = sweep(D(2027, 1, 4))
     assert report.counts["errors"] == 1
     assert f"{bad.short_name}: a step of the sweep failed; see the log" in report.lines

@@ -18,7 +18,7 @@ from advice.models import AdviceItem, ItemStatus
 from ehc.models import AuditAction, AuditEvent, MessageKind
 from ehc.notifications import la_event, notify
 
-from .services import send_after_commit
+from ..sending import send_after_commit
 
 PROMISES_BATCH = 1000
 HEADLINE = "A promised date for health advice has passed"

@@ -28,10 +28,11 @@ from ehc.models import LocalAuthoritySettings, MessageKind, Organisation, Organi
 from ehc.outbox import email_values, emails_insert
 from ehc.workdays import WorkingCalendar
 
-from .models import DigestAudience, DigestRun, DigestSchedule
-from .rules import LONDON, TimerRules
-from .selectors import DIGEST_FIELDS, STAGE_LABELS, digest_rows, item_flags
-from .services import send_after_commit
+from ..models import DigestAudience, DigestRun, DigestSchedule
+from ..rules import LONDON, TimerRules
+from ..selectors import DIGEST_FIELDS, STAGE_LABELS, digest_rows, item_flags
+from ..sending import send_after_commit
+from .sql import insert_rows
 
 log = logging.getLogger(__name__)
 
@@ -132,8 +133,6 @@ def la_digest_send_if_due(*, la, rules, now, report) -> bool:
 def _runs_insert(runs) -> set:
     """Insert the week's DigestRun rows in one statement, skipping those already there (the unique
     constraints): returns the (mailbox, LA id) of the rows that are new, whose emails go."""
-    from .sweep import insert_rows
-
     fields = ["audience", "mailbox", "local_authority", "week_of", "sent_for_date", "item_count", "created_at"]
     now = timezone.now()
     inserted = insert_rows(
