@@ -208,8 +208,9 @@ def sweep_transition(cursor, *, today, now, la_id=None, limit=None, site_url="",
                    || l.id || '/', '',
                CASE WHEN lower(split_part(x.address, '@', 2)) = ANY(
                         ARRAY(SELECT lower(d) FROM unnest(s.secure_email_domains) d)
-                        || CASE WHEN s.own_domain_is_secure THEN ARRAY[lower(split_part(s.business_support_email, '@', 2)),
-                                                                       lower(split_part(s.ad_education_email, '@', 2))]
+                        || CASE WHEN s.own_domain_is_secure
+                                THEN ARRAY[lower(split_part(s.business_support_email, '@', 2)),
+                                           lower(split_part(s.ad_education_email, '@', 2))]
                                 ELSE '{}'::text[] END)
                     THEN l.id END,
                'pending', 0, %(now)s, '', %(now)s, %(now)s
