@@ -96,14 +96,14 @@ def security_code(device):
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=drift):06d}"
 
 
-def sign_in(journey, user, *, device=None, check=False):
+def sign_in(journey, user, *, device=None, check=False, password=PASSWORD):
     """Sign in through the real form and the two-factor page, with the mouse."""
     page = journey.page
     page.goto("/sign-in/")
     if check:
         journey.check("sign-in page")
     page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your security code")
     if check:
