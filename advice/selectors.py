@@ -1,4 +1,4 @@
-"""Reads for the advice pages: what a viewer may open, the SPOC and team queues (keyset-paginated,
+"""Reads for the advice pages: the SPOC and team queues (keyset-paginated,
 a fixed number of queries however long they grow), the drafting gate and the case page's section."""
 
 import datetime
@@ -9,77 +9,24 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from assessments.models import CaseStatus, DraftComment, DraftPlan
-from assessments.selectors import Page, decode_cursor
-from ehc.access import can_act_as_spoc, visible_advice_items, visible_advice_requests
+from ehc.access import can_act_as_spoc
 from ehc.models import Organisation, OrganisationKind, Role, Team
+from ehc.pagination import PAGE_SIZE, Page, keyset_page
 
+from .access import advice_items_for, visible_advice_requests
 from .exceptions import EXCEPTION_REASON_LABELS, excepted_on, excepted_reason
 from .models import AdviceItem, AdviceRequest, ItemStatus, Stage, service_labels
 
-PAGE_SIZE = 50
 DUE_SOON_DAYS = 14
 LA_EDITORS = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT)
 # Health advice is asked for from the request until the draft plan; not after the case ends.
 REQUESTABLE_CASE_STATUSES = {CaseStatus.AWAITING_DECISION, CaseStatus.ASSESSING}
 
 
-def advice_items_for(user):
-    """The advice items a user may open, with the advice returned on them.
-
-    `ehc.access.visible_advice_items` gives an LA and a DCO the items of their cases, a provider's
-    SPOC (and head of service) all of that provider's items, and a practitioner their own teams'.
-    Professionals on the same case see each other's advice (the CDC's ask) within one provider:
-    a practitioner also sees the other teams' items of their own provider on a case where one of
-    their teams is involved (has an item the SPOC did not remove). A second provider's items stay
-    hidden from the first, on the same case too: the LA, who sees every provider's advice, is the
-    one who shares across providers. The draft plan's health sections are shared separately, with
-    every team that gave advice (`draft_teams_for`).
-    """
-    items = visible_advice_items(user)
-    if (
-        not user.is_authenticated
-        or not user.is_provider_user
-        or user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE)
-    ):
-        return items
-    my_teams = user.teams.filter(provider_id=user.organisation_id).values("pk")
-    involved = AdviceItem.objects.filter(
-        case_id=OuterRef("case_id"), provider_id=user.organisation_id, team_id__in=my_teams
-    ).exclude(status=ItemStatus.REMOVED)
-    # Subqueries rather than a join through team members: a join would repeat each row per member.
-    return AdviceItem.objects.filter(provider_id=user.organisation_id).filter(
-        Q(team_id__in=my_teams) | Exists(involved)
-    )
-
-
 def may_answer_for_la(user, item) -> bool:
     """LA case officers and business support may record 'not provided' or an exception for their
     LA's items: health sometimes tells the LA rather than the system."""
     return user.has_role(*LA_EDITORS) and user.organisation_id == item.local_authority_id
-
-
-def _keyset(queryset, date_field, cursor, page_size, row=None) -> Page:
-    """One page ordered by (date, id), continuing after the cursor 'YYYY-MM-DD.id'.
-
-    With `row`, the queryset is a values_list whose first two columns are id and the date, and each
-    tuple becomes `row(*values)`."""
-    position = decode_cursor(cursor)
-    if position and position[0] is not None:
-        date, last_id = position
-        queryset = queryset.filter(
-            Q(**{f"{date_field}__gt": date}) | Q(**{date_field: date, "id__gt": last_id})
-        )
-    else:
-        position = None
-    rows = list(queryset.order_by(date_field, "id")[: page_size + 1])
-    next_cursor = None
-    if len(rows) > page_size:
-        rows = rows[:page_size]
-        last_id, last_date = (rows[-1][0], rows[-1][1]) if row else (rows[-1].id, getattr(rows[-1], date_field))
-        next_cursor = f"{last_date.isoformat()}.{last_id}"
-    if row:
-        rows = [row(*values) for values in rows]
-    return Page(rows=rows, next_cursor=next_cursor, has_previous=position is not None)
 
 
 # The queues are read as plain rows, not model instances: a page holds up to 150 rows, and building
@@ -255,17 +202,19 @@ def spoc_queue(*, provider, today: datetime.date, cursors=None, page_size=PAGE_S
         overdue=Count("pk", filter=Q(due_on__lt=today)),
     )
     return SpocQueue(
-        awaiting_acknowledgement=_keyset(
+        awaiting_acknowledgement=keyset_page(
             awaiting, "notified_on", cursors.get("awaiting"), page_size, row=AwaitingRequest
         ),
-        due_soon=_keyset(
+        due_soon=keyset_page(
             listed.filter(due_on__gte=today, due_on__lte=soon_until),
             "due_on",
             cursors.get("soon"),
             page_size,
             row=QueueItem,
         ),
-        overdue=_keyset(listed.filter(due_on__lt=today), "due_on", cursors.get("overdue"), page_size, row=QueueItem),
+        overdue=keyset_page(
+            listed.filter(due_on__lt=today), "due_on", cursors.get("overdue"), page_size, row=QueueItem
+        ),
         due_soon_count=counts["due_soon"],
         overdue_count=counts["overdue"],
     )
@@ -279,7 +228,7 @@ def team_queue(*, user, cursor=None, page_size=PAGE_SIZE, today=None) -> Page:
         team_id__in=user.teams.filter(provider_id=user.organisation_id).values("pk"),
     )
     items = QueueItem.rows(items, today or timezone.localdate())
-    return _keyset(items, "due_on", cursor, page_size, row=QueueItem)
+    return keyset_page(items, "due_on", cursor, page_size, row=QueueItem)
 
 
 def draft_gate_outstanding(*, case) -> list[AdviceItem]:

@@ -10,19 +10,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
+from assessments.access import visible_cases
 from assessments.models import CaseStatus, DraftPlan
-from ehc.access import (
-    can_act_as_spoc,
-    can_return_for_team,
-    get_visible_or_404,
-    visible_advice_requests,
-    visible_cases,
-)
+from ehc.access import can_act_as_spoc, can_return_for_team, get_visible_or_404
 from ehc.audit import audit_record, audit_view
 from ehc.decorators import role_required
 from ehc.models import AuditAction, OrganisationKind, Role
 
 from . import selectors, services
+from .access import advice_items_for, visible_advice_requests
 from .forms import (
     AcknowledgeForm,
     AdviceRequestForm,
@@ -51,7 +47,7 @@ def _own_case_or_404(request, case_pk):
 
 def _item_or_404(request, pk):
     return get_visible_or_404(
-        selectors.advice_items_for(request.user).select_related(
+        advice_items_for(request.user).select_related(
             "team", "provider", "case", "request", "local_authority", "advice_return", "returned_by"
         ),
         request,
@@ -166,7 +162,7 @@ def request_detail(request, pk):
     case = advice_request.case
     audit_view(request, case, f"the request for health advice from {advice_request.provider}")
     items = list(
-        selectors.advice_items_for(request.user)
+        advice_items_for(request.user)
         .filter(request=advice_request)
         .select_related("team", "request", "advice_return")
         .order_by("team__name", "id")

@@ -8,8 +8,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from advice.models import AdviceItem
+from assessments.access import visible_cases
 from assessments.models import TimelineException
-from ehc.access import get_visible_or_404, visible_cases
+from ehc.access import get_visible_or_404
 from ehc.decorators import role_required
 from ehc.models import OrganisationKind, Role
 

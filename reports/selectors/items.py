@@ -1,12 +1,11 @@
 """The dashboard's filtered list of outstanding advice, keyset-paginated, and its CSV export."""
 
-import datetime
-from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
 
 from advice.exceptions import EXCEPTION_REASON_LABELS, excepted_on, excepted_reason
+from ehc.pagination import Page, decode_cursor
 
 from .overdue import outstanding_items
 
@@ -18,22 +17,10 @@ SORTS = [
 ]
 
 
-@dataclass
-class Page:
-    rows: list
-    next_cursor: str | None
-    has_previous: bool
-
-
 def _decode_cursor(cursor):
-    """'YYYY-MM-DD.id'. A cursor that does not parse starts from the top rather than failing."""
-    if not cursor:
-        return None
-    try:
-        date_part, id_part = cursor.split(".", 1)
-        return datetime.date.fromisoformat(date_part), int(id_part)
-    except ValueError:
-        return None
+    """'YYYY-MM-DD.id'. A cursor that does not parse (a bare id too) starts from the top rather than failing."""
+    position = decode_cursor(cursor)
+    return position if position and position[0] is not None else None
 
 
 def _list_queryset(*, user, today, filters, sort):

@@ -4,9 +4,9 @@ the SQL they share: the advice and requests of a period, a median, a share."""
 
 from django.db.models import Aggregate, F, FloatField, Func, IntegerField, Q
 
+from advice.access import visible_advice_items, visible_advice_requests
 from advice.exceptions import excepted_reason
 from advice.models import ItemStatus
-from ehc.access import visible_advice_items, visible_advice_requests
 
 
 class Median(Aggregate):

@@ -48,7 +48,7 @@ SEES_CASE = LA3 | PROVIDER | {"dco"}
 # expired and revoked. In their own council they have the pages any case officer has.
 SHARED = {"shared_current", "shared_expired", "shared_revoked"}
 # The OT practitioner too: professionals of one provider on the same case see each other's advice
-# (advice.selectors.advice_items_for), and OT has an item on that case.
+# (advice.access.advice_items_for), and OT has an item on that case.
 SEES_RETURNED_ITEM = LA3 | {"dco", "spoc", "head_of_service", "slt_practitioner", "ot_practitioner"}
 CLOSES_OPEN_ITEM = {"ot_practitioner", "spoc"} | LA_EDITORS
 DASHBOARD = {"dco", "ad", "business_support", "send_manager"}
