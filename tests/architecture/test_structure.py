@@ -13,17 +13,11 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("ehc", "assessments", "advice", "escalation", "reports", "bench")
 LIMIT = 400
 
-# Open when this check was written; being removed by other work of issue 15.
-KNOWN_BIG = {
-    "ehc/demo.py",
-}
+# What is still open: nothing since issue 15 (ehc/demo.py, the advice modules and the circles were split
+# or broken, decision 0019). Anything found now is new and fails.
+KNOWN_BIG: set[str] = set()
 KNOWN_CIRCLES: set[str] = set()
-KNOWN_UPWARD = {
-    "ehc.demo -> advice.models",
-    "ehc.demo -> assessments.models",
-    "ehc.demo -> escalation.models",
-    "ehc.management.commands.seed_demo -> escalation.sweep",
-}
+KNOWN_UPWARD: set[str] = set()
 
 
 def _differences(kind, found, known):

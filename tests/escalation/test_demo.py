@@ -6,8 +6,9 @@ from django.core.management import call_command
 
 from advice.models import AdviceItem, AdviceRequest
 from assessments.models import Case
-from ehc.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from ehc.demo import DEMO_PASSWORD, DEMO_USERS
 from ehc.models import Organisation, Role, User
+from escalation.demo import seed_demo
 
 pytestmark = pytest.mark.django_db
 

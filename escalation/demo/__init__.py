@@ -1,0 +1,45 @@
+"""Demo data: the organisations and people (ehc.demo), then about a year of cases, requests for
+health advice and their answers, replayed day by day through the real sweep so the chases,
+escalations and letters come from the product's own rules. Deterministic and idempotent.
+
+It lives in escalation because the replay drives the whole process (assessments, advice and the
+sweep); docs/decisions/0019-module-splits-and-the-demo.md."""
+
+import datetime
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import Case
+from ehc.demo import seed_organisations, seed_users
+from ehc.models import MessageStatus, OutboundEmail
+
+from .cases import seed_cases
+from .replay import replay
+
+
+def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
+    """Idempotent: organisations and users are brought up to date; cases are made once."""
+    today = today or timezone.localdate()
+    icb, la, provider, teams = seed_organisations()
+    users = seed_users((icb, la, provider), teams)
+    if Case.objects.filter(local_authority=la).exists():
+        if stdout:
+            stdout.write("Demo cases already present: left as they are")
+        return False
+    rng = random.Random(2026)
+    with transaction.atomic():
+        events = seed_cases(
+            la=la, provider=provider, teams=teams, users=users, today=today, rng=rng, months=months
+        )
+        start = min((when for when, *_ in events), default=today) - datetime.timedelta(days=60)
+        replay(events=events, start=start, today=today, users=users, sweep=sweep)
+        # The replayed year's emails belong to the past: record them as sent then rather than
+        # flood the demo's mailbox with a year of chases on first start.
+        OutboundEmail.objects.filter(status=MessageStatus.PENDING).update(
+            status=MessageStatus.SENT, sent_at=timezone.now(), next_attempt_at=None
+        )
+    if stdout:
+        stdout.write(f"Demo data made: {Case.objects.filter(local_authority=la).count()} cases")
+    return True
