@@ -233,6 +233,10 @@ def item_detail(request, pk):
             "can_return": can_return,
             "can_close": item.is_outstanding
             and (can_return or selectors.may_answer_for_la(request.user, item)),
+            # Stopping the team's clock is the LA's exception on the case (escalation.exception_views).
+            "can_stop_clock": item.is_outstanding
+            and request.user.organisation_id == item.local_authority_id
+            and request.user.has_role(Role.CASE_OFFICER, Role.BUSINESS_SUPPORT),
         },
     )
 
