@@ -43,7 +43,16 @@ def _annotate(user, case):
             *related_fields("local_authority", "id", "name", "icb_id"),
             *related_fields("responded_by", *USER_NAME),
             *related_fields(
-                "letter", "id", "created_at", "updated_at", "escalation_id", "dated", "sha256", "rendered_at"
+                "letter",
+                "id",
+                "created_at",
+                "updated_at",
+                "escalation_id",
+                "dated",
+                "sha256",
+                "rendered_at",
+                "approval_required",
+                "approved_at",
             ),
         ),
         "stage_change_rows": json_rows(

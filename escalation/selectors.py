@@ -172,7 +172,9 @@ def case_escalations(*, case, user, today, escalations=None, stage_changes=None,
             escalation.letter_row = letters.get(escalation.pk)
     respondable = set(respondable_escalations(user).filter(request__case=case).values_list("pk", flat=True))
     for escalation in escalations:
-        escalation.can_download = escalation.letter_row is not None and may_download(user, escalation)
+        escalation.can_download = escalation.letter_row is not None and may_download(
+            user, escalation, escalation.letter_row
+        )
         escalation.can_respond = escalation.pk in respondable and escalation.responded_at is None
         escalation.overdue = escalation.has_outstanding and escalation.response_overdue(today)
     items = visible_advice_items(user).filter(case=case)

@@ -10,7 +10,7 @@ from .audit import AuditAction, AuditEvent
 from .base import TimeStamped, days_between, today_london
 from .closures import ClosureDay
 from .emails import MessageKind, MessageStatus, OutboundEmail, SnapshotDecoder, SnapshotEncoder
-from .la_settings import LocalAuthoritySettings, Weekday
+from .la_settings import LocalAuthoritySettings, Weekday, default_secure_email_domains
 from .notifications import Notification
 from .organisations import Organisation, OrganisationKind, Service, Team
 from .people import (
@@ -47,6 +47,7 @@ __all__ = [
     "TimeStamped",
     "User",
     "Weekday",
+    "default_secure_email_domains",
     "days_between",
     "today_london",
 ]

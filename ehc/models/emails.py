@@ -27,6 +27,9 @@ class MessageKind(models.TextChoices):
     ADVICE_RETURNED_LATE = "advice_returned_late", "Advice answered after a chase or escalation"
     PROMISE_PASSED = "promise_passed", "Promised date passed"
     DIGEST_LA = "digest_la", "Weekly overdue list for business support"
+    # Letters (docs/decisions/0016-letters.md).
+    LETTER_APPROVAL_OVERDUE = "letter_approval_overdue", "Letter not approved within a working day"
+    LETTERS_ACCOUNT = "letters_account", "Letters-only account: set your password"
 
 
 class MessageStatus(models.TextChoices):

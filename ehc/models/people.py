@@ -18,6 +18,9 @@ class Role(models.TextChoices):
     HEAD_OF_SERVICE = "head_of_service", "Head of service"
     DCO = "dco", "Designated Clinical/Medical Officer"
     ADMINISTRATOR = "administrator", "Administrator"
+    # A provider director given an account to read the letters addressed to them, and nothing else
+    # (escalation.recipients; docs/decisions/0016-letters.md).
+    LETTERS_ONLY = "letters_only", "Letters only (letters addressed to them)"
 
 
 ROLES_BY_KIND = {
@@ -33,6 +36,7 @@ ROLES_BY_KIND = {
         Role.PRACTITIONER,
         Role.HEAD_OF_SERVICE,
         Role.ADMINISTRATOR,
+        Role.LETTERS_ONLY,
     },
     OrganisationKind.ICB: {Role.DCO, Role.ADMINISTRATOR},
 }
