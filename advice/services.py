@@ -553,7 +553,6 @@ def draft_shared_notify(*, draft_plan):
                 template="draft_shared",
                 context={
                     "reference": case.reference,
-                    "team": team.name,
                     "comments_close_on": draft_plan.comments_close_on,
                     "path": _path("assessments:case_detail", case.pk) + "#draft-plan",
                 },

@@ -246,7 +246,8 @@ def case_page_cases(*, user):
             *_related("provider", "id", "name", "short_name"),
             *_related("local_authority", "id", "name", "icb_id"),
             *_related("responded_by", *USER_NAME),
-            *_related("letter", "id", "created_at", "updated_at", "escalation_id", "dated", "sha256", "rendered_at"),
+            *_related("letter", "id", "created_at", "updated_at", "escalation_id", "dated", "sha256", "rendered_at",
+                     "approval_required", "approved_at"),
         ),
         stage_change_rows=json_rows(
             stage_changes, *_concrete(StageChange), "item__id", *_related("item__team", "id", "name", "provider_id")

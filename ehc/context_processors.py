@@ -24,6 +24,10 @@ def navigation(request):
         items.append(("escalation:hos_queue", "Escalations"))
     if user.has_role(Role.DCO, Role.AD_EDUCATION, Role.BUSINESS_SUPPORT, Role.SEND_MANAGER):
         items.append(("reports:dashboard", "Overdue advice"))
+    if user.has_role(Role.AD_EDUCATION) and user.is_la_user:
+        items.append(("escalation:approvals", "Letters to approve"))
+    if user.has_role(Role.LETTERS_ONLY) and user.is_provider_user:
+        items.append(("escalation:my_letters", "My letters"))
     if user.has_role(Role.DCO):
         items.append(("escalation:responses_owed", "Responses owed"))
         items.append(("escalation:resolutions_due", "Escalation 2 due"))

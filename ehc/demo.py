@@ -85,6 +85,8 @@ DEMO_USERS = [
     ),
     ("head.of.camhs", "Alexis", "Moreau", "provider", [Role.HEAD_OF_SERVICE], ["CAMHS"], "Head of CAMHS"),
     ("dco", "Dana", "Whitcombe", "icb", [Role.DCO], [], "Designated Clinical Officer"),
+    # The provider's director, with a letters-only account: the letters sent to their address.
+    ("alliance.director", "Robin", "Carrow", "provider", [Role.LETTERS_ONLY], [], "Alliance Director"),
     ("admin", "Ash", "Kerrigan", "la", [Role.ADMINISTRATOR], [], "Service administrator"),
     # The platform's operator: no organisation, no role; the only kind of account the Django admin
     # admits (ehc.admin_site). An organisation's administrator manages its people and settings.
@@ -248,6 +250,8 @@ def seed_users(orgs, teams):
         user.first_name, user.last_name = first, last
         domain = {"la": "harbourside", None: "platform"}.get(org_key, org_key)
         user.email = f"{username}@{domain}.example"
+        if Role.LETTERS_ONLY in roles:
+            user.email = by_key[org_key].director_email  # matched against the letters' address
         user.organisation = by_key[org_key]
         user.roles = list(roles)
         user.job_title = title

@@ -144,6 +144,9 @@ class Role(models.TextChoices):
     HEAD_OF_SERVICE = "head_of_service", "Head of service"
     DCO = "dco", "Designated Clinical/Medical Officer"
     ADMINISTRATOR = "administrator", "Administrator"
+    # A provider director given an account to read the letters addressed to them, and nothing else
+    # (escalation.recipients; docs/decisions/0016-letters.md).
+    LETTERS_ONLY = "letters_only", "Letters only (letters addressed to them)"
 
 
 ROLES_BY_KIND = {
@@ -159,6 +162,7 @@ ROLES_BY_KIND = {
         Role.PRACTITIONER,
         Role.HEAD_OF_SERVICE,
         Role.ADMINISTRATOR,
+        Role.LETTERS_ONLY,
     },
     OrganisationKind.ICB: {Role.DCO, Role.ADMINISTRATOR},
 }
@@ -302,6 +306,9 @@ class MessageKind(models.TextChoices):
     ADVICE_RETURNED_LATE = "advice_returned_late", "Advice answered after a chase or escalation"
     PROMISE_PASSED = "promise_passed", "Promised date passed"
     DIGEST_LA = "digest_la", "Weekly overdue list for business support"
+    # Letters (docs/decisions/0016-letters.md).
+    LETTER_APPROVAL_OVERDUE = "letter_approval_overdue", "Letter not approved within a working day"
+    LETTERS_ACCOUNT = "letters_account", "Letters-only account: set your password"
 
 
 class MessageStatus(models.TextChoices):
@@ -408,6 +415,22 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, "Friday"
 
 
+def default_secure_email_domains():
+    return ["nhs.net"]
+
+
+def domain_of(address) -> str:
+    """The domain of an email address, lower case; "" for anything that is not an address."""
+    _, at, domain = (address or "").strip().rpartition("@")
+    return domain.lower().rstrip(".") if at else ""
+
+
+def normalised_domains(domains) -> list[str]:
+    """Lower case, without a leading "@" or dot, each once, in the order given."""
+    cleaned = [(domain or "").strip().lower().lstrip("@.").rstrip(".") for domain in domains or []]
+    return list(dict.fromkeys(domain for domain in cleaned if domain))
+
+
 class LocalAuthoritySettings(TimeStamped):
     """Per-LA timings, recipients and letterhead. Defaults are Torbay's process (DOMAIN.md)."""
 
@@ -444,6 +467,28 @@ class LocalAuthoritySettings(TimeStamped):
     dco_office_email = models.EmailField("DCO/DMO office email", blank=True)
     letter_footer = models.CharField(max_length=300, blank=True)
 
+    # Letters name the child: attached only to an email whose every address is on a secure domain,
+    # everyone else gets a link to the letter behind the sign-in (docs/decisions/0016-letters.md).
+    secure_email_domains = ArrayField(
+        models.CharField(max_length=253),
+        default=default_secure_email_domains,
+        blank=True,
+        help_text="Domains an escalation letter may be attached for, comma separated (e.g. nhs.net). "
+        "Exact domains: a subdomain is not covered by its parent",
+    )
+    own_domain_is_secure = models.BooleanField(
+        "The LA's own domain is secure",
+        default=True,
+        help_text="Also attach letters for the domains of the business support mailbox and the AD Education's "
+        "address",
+    )
+    letters_need_ad_approval = models.BooleanField(
+        "Letters need the AD Education's approval",
+        default=False,
+        help_text="An escalation letter waits in the AD Education's queue until approved; it is dated the day "
+        "it is sent",
+    )
+
     # Need to know (issue 13; docs/decisions/0014-need-to-know-in-a-council.md): when set, a case
     # officer sees only the cases assigned to them, unassigned ones and those shared with them;
     # business support, the AD Education and SEND managers still see every case of the LA.
@@ -471,6 +516,20 @@ class LocalAuthoritySettings(TimeStamped):
     def for_la(cls, la):
         settings_row, _ = cls.objects.get_or_create(local_authority=la)
         return settings_row
+
+    def clean(self):
+        super().clean()
+        self.secure_email_domains = normalised_domains(self.secure_email_domains)
+
+    def secure_domains(self) -> set[str]:
+        """The domains a letter may be attached for: the list, and the LA's own where it counts."""
+        domains = set(normalised_domains(self.secure_email_domains))
+        if self.own_domain_is_secure:
+            domains |= {domain_of(address) for address in (self.business_support_email, self.ad_education_email)}
+        return domains - {""}
+
+    def is_secure_address(self, address) -> bool:
+        return domain_of(address) in self.secure_domains()
 
 
 class Notification(models.Model):

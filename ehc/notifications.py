@@ -43,6 +43,9 @@ class Event:
     # The email's template (templates/emails/<template>/) and what it needs beyond the defaults.
     template: str = "notification"
     context: dict = field(default_factory=dict)
+    # The LA users told in the service: the AD Education and business support unless narrowed (a flag
+    # for business support alone, escalation.approvals).
+    audience_roles: tuple = tuple(LA_AUDIENCE_ROLES)
 
 
 def la_event(*, kind, event, la_settings, case, path, headline, detail="", cc=(), advice_request_id=None, **extra):
@@ -66,11 +69,12 @@ def la_event(*, kind, event, la_settings, case, path, headline, detail="", cc=()
     )
 
 
-def audience_for(la_ids) -> dict[int, list[tuple[int, str]]]:
-    """The active users of each LA holding the AD Education or business support role: (id, email)."""
+def audience_for(la_ids, roles=tuple(LA_AUDIENCE_ROLES)) -> dict[int, list[tuple[int, str]]]:
+    """The active users of each LA holding the AD Education or business support role (or `roles`):
+    (id, email)."""
     audience = {la_id: [] for la_id in la_ids}
     rows = User.objects.filter(
-        organisation_id__in=list(la_ids), is_active=True, roles__overlap=LA_AUDIENCE_ROLES
+        organisation_id__in=list(la_ids), is_active=True, roles__overlap=list(roles)
     ).values_list("organisation_id", "pk", "email")
     for la_id, user_id, email in rows.order_by("pk"):
         audience[la_id].append((user_id, email))
@@ -171,14 +175,17 @@ def notify(events, *, defer_rendering=False, send=True) -> list[int]:
     events = list(events)
     if not events:
         return []
-    audience = audience_for({event.la_id for event in events})
+    audiences = {
+        roles: audience_for({event.la_id for event in events if event.audience_roles == roles}, roles)
+        for roles in {event.audience_roles for event in events}
+    }
     officer_ids = {event.officer_id for event in events if event.officer_id is not None}
     officer_emails = dict(User.objects.filter(pk__in=officer_ids).values_list("pk", "email")) if officer_ids else {}
     emails, rows = [], []
     for event in events:
         email, event_rows = email_and_rows(
             event,
-            audience=audience,
+            audience=audiences[event.audience_roles],
             officer_email=officer_emails.get(event.officer_id, ""),
             defer_rendering=defer_rendering,
         )

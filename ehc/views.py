@@ -125,6 +125,8 @@ def home(request):
         return redirect("escalation:hos_queue")
     if user.has_role(Role.PRACTITIONER):
         return redirect("advice:team_queue")
+    if user.has_role(Role.LETTERS_ONLY) and user.is_provider_user:
+        return redirect("escalation:my_letters")
     if user.is_staff and user.is_superuser:
         return redirect("admin:index")
     return render(request, "ehc/no_role.html")

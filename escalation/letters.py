@@ -221,6 +221,12 @@ def pdf_from_html(html: str, *, time_limit=RENDER_TIME_LIMIT_SECONDS) -> bytes:
     return _with_time_limit(time_limit, _render)
 
 
+def letter_preview(letter) -> bytes:
+    """The PDF of a letter waiting for approval, as it would go today: not stored."""
+    content = {**letter.content, "dated": _iso(timezone.localdate())}
+    return pdf_from_html(letter_html(content))
+
+
 def letter_render(*, letter_id) -> Letter:
     """The letter with its PDF, rendering it from the snapshot the first time only.
 
@@ -229,6 +235,8 @@ def letter_render(*, letter_id) -> Letter:
     with transaction.atomic():
         letter = Letter.objects.select_for_update().get(pk=letter_id)
         if letter.rendered_at is None:
+            if letter.is_awaiting_approval:
+                raise ValueError(f"Letter {letter_id} waits for approval: it is rendered once sent")
             pdf = pdf_from_html(letter_html(letter.content))
             letter.pdf = pdf
             letter.sha256 = hashlib.sha256(pdf).hexdigest()

@@ -108,17 +108,46 @@ class Letter(TimeStamped):
     is never rendered again (kept unchanged, checked by its SHA-256)."""
 
     escalation = models.OneToOneField(Escalation, on_delete=models.PROTECT, related_name="letter")
+    # The day it is sent: the day it was issued, or, where the AD Education approves letters, the day
+    # of the approval (escalation.approvals).
     dated = models.DateField()
     content = models.JSONField()
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     sha256 = models.CharField(max_length=64, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
+    # The director's address when the letter was issued, lower case: a letters-only account with this
+    # address sees the letter (escalation.recipients), whoever holds the director's post later.
+    addressed_to = models.EmailField(blank=True, default="", db_default="")
+    # Where the LA's letters need the AD Education's approval: the letter waits, unsent, until then;
+    # business support is told once (approval_overdue_flagged_at, the compare-and-set) if it waits past
+    # approval_due_at, one working day after it was issued.
+    approval_required = models.BooleanField(default=False, db_default=False)
+    approval_due_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approval_overdue_flagged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-dated", "-id"]
+        indexes = [
+            # A letters-only account's letters, by the address they were sent to (escalation.recipients).
+            models.Index(fields=["addressed_to", "id"], name="letter_addressed_to"),
+            # The AD Education's approval queue (escalation.approvals.letters_awaiting_approval).
+            models.Index(
+                fields=["approval_due_at", "id"],
+                name="letter_awaiting_approval",
+                condition=models.Q(approval_required=True, approved_at__isnull=True),
+            ),
+        ]
 
     def __str__(self):
         return f"Letter {self.content.get('reference', '')} dated {self.dated}"
+
+    @property
+    def is_awaiting_approval(self):
+        return self.approval_required and self.approved_at is None
 
     @property
     def is_rendered(self):

@@ -112,8 +112,9 @@ def answerable_teams(user):
 
 def downloadable_letters(user):
     """Letters the user may download: the LA's own (for case work, `ehc.access.la_cases_q`), the DCO's
-    area's, and the addressed provider's for its SPOC and heads of service. A letter names a child:
-    no administrator downloads one."""
+    area's, and the addressed provider's for its SPOC and heads of service; a letters-only account, the
+    letters sent to its own address (escalation.recipients). A letter names a child: no administrator
+    downloads one. Outside the LA nobody sees a letter still waiting for the AD Education's approval."""
     if not user.is_authenticated or not user.is_active or user.organisation_id is None:
         return Letter.objects.none()
     org = user.organisation
@@ -121,14 +122,30 @@ def downloadable_letters(user):
         return Letter.objects.filter(
             la_cases_q(user, la_field="escalation__local_authority_id", case_prefix="escalation__request__case__")
         )
+    sent = Q(approval_required=False) | Q(approved_at__isnull=False)
     if org.kind == OrganisationKind.ICB and user.has_role(Role.DCO):
-        return Letter.objects.filter(escalation__local_authority__icb_id=org.pk)
+        return Letter.objects.filter(sent, escalation__local_authority__icb_id=org.pk)
     if org.kind == OrganisationKind.HEALTH_PROVIDER and user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE):
-        return Letter.objects.filter(escalation__provider_id=org.pk)
+        return Letter.objects.filter(sent, escalation__provider_id=org.pk)
+    if org.kind == OrganisationKind.HEALTH_PROVIDER and user.has_role(Role.LETTERS_ONLY):
+        return letters_addressed_to(user)
     return Letter.objects.none()
 
 
-def may_download(user, escalation) -> bool:
+def letters_addressed_to(user):
+    """A letters-only account's letters: sent by any LA to its own address as its provider's director,
+    and nothing else (docs/decisions/0016-letters.md)."""
+    address = (user.email or "").strip().lower()
+    if not address or not user.is_active or not user.is_provider_user or not user.has_role(Role.LETTERS_ONLY):
+        return Letter.objects.none()
+    return Letter.objects.filter(
+        Q(approval_required=False) | Q(approved_at__isnull=False),
+        addressed_to=address,
+        escalation__provider_id=user.organisation_id,
+    )
+
+
+def may_download(user, escalation, letter=None) -> bool:
     """The same rule as `downloadable_letters`, for an escalation already loaded (no query)."""
     if not user.is_authenticated or not user.is_active or user.organisation_id is None:
         return False
@@ -136,6 +153,8 @@ def may_download(user, escalation) -> bool:
     if org.kind == OrganisationKind.LOCAL_AUTHORITY:
         # Shown on a case page the user already sees, so the need-to-know rule holds for the case.
         return escalation.local_authority_id == org.pk and works_on_cases(user)
+    if letter is not None and letter.is_awaiting_approval:
+        return False
     if org.kind == OrganisationKind.ICB:
         return user.has_role(Role.DCO) and escalation.local_authority.icb_id == org.pk
     return escalation.provider_id == org.pk and user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE)
@@ -289,7 +308,9 @@ def case_escalations(*, case, user, today, escalations=None, stage_changes=None,
             escalation.letter_row = letters.get(escalation.pk)
     respondable = set(respondable_escalations(user).filter(request__case=case).values_list("pk", flat=True))
     for escalation in escalations:
-        escalation.can_download = escalation.letter_row is not None and may_download(user, escalation)
+        escalation.can_download = escalation.letter_row is not None and may_download(
+            user, escalation, escalation.letter_row
+        )
         escalation.can_respond = escalation.pk in respondable and escalation.responded_at is None
         escalation.overdue = escalation.has_outstanding and escalation.response_overdue(today)
     items = visible_advice_items(user).filter(case=case)

@@ -13,7 +13,7 @@ from ehc.models import AuditAction, OrganisationKind, Role
 
 from . import resolutions, selectors, services
 from .forms import Escalation2ResolutionForm, EscalationResponseForm, HeadOfServiceOutcomeForm
-from .letters import letter_render
+from .letters import letter_preview, letter_render
 from .services import Outcome
 
 
@@ -123,18 +123,20 @@ def letter_download(request, pk):
         request,
         pk=pk,
     )
-    if not letter.is_rendered:
-        letter = letter_render(letter_id=letter.pk)
     case = letter.escalation.request.case
-    audit_record(
-        request=request,
-        action=AuditAction.DOWNLOAD,
-        case=case,
-        obj=letter,
-        summary=f"Downloaded the escalation 1 letter of {letter.dated:%-d %b %Y}",
-    )
-    response = HttpResponse(bytes(letter.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{letter.filename}"'
+    if letter.is_awaiting_approval:
+        # A draft for the AD Education to read: rendered, never stored, since the letter is dated and
+        # frozen only when it is sent (escalation.approvals).
+        pdf, filename = letter_preview(letter), f"draft-{letter.filename}"
+        summary = "Downloaded the draft of an escalation 1 letter waiting for approval"
+    else:
+        if not letter.is_rendered:
+            letter = letter_render(letter_id=letter.pk)
+        pdf, filename = bytes(letter.pdf), letter.filename
+        summary = f"Downloaded the escalation 1 letter of {letter.dated:%-d %b %Y}"
+    audit_record(request=request, action=AuditAction.DOWNLOAD, case=case, obj=letter, summary=summary)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -32,6 +32,7 @@ from django.utils import timezone
 from ehc.models import ClosureDay, LocalAuthoritySettings
 from ehc.workdays import WorkingCalendar
 
+from .. import approvals
 from ..rules import TimerRules
 from . import digest, promises
 from .claim import due_items_sweep, sweep_batch
@@ -90,6 +91,7 @@ def sweep_run(*, now=None, dry_run=False, batch_size=BATCH_SIZE) -> SweepReport:
                 responses=la.first_response_unnotified is not None,
                 promises=la.promises_due,
                 spoc_digest=la.spoc_digest_due,
+                approvals=la.approvals_due,
             )
             runs.append(LaRun(la=la, rules=rules, due=due))
         except Exception:  # noqa: BLE001 - one LA's failure must not stop the others'
@@ -135,6 +137,12 @@ def sweep_las(runs, *, now, report, batch_size=BATCH_SIZE):
     together(
         [run for run in runs if run.due.promises],
         lambda scope: until_short(promises.promises_passed_check, scope=scope, today=today, report=report),
+        report=report,
+    )
+    # Escalation 1 letters waiting over a working day for the AD Education's approval: business support told.
+    together(
+        [run for run in runs if run.due.approvals],
+        lambda scope: until_short(approvals.approvals_overdue_check, scope=scope, now=now, report=report),
         report=report,
     )
     # The weekly chase digests: each LA's list to its business support, then one email per SPOC mailbox.

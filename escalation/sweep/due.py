@@ -7,6 +7,7 @@ from django.utils import timezone
 from advice.models import AdviceItem, ItemStatus
 from ehc.models import Organisation, OrganisationKind
 
+from ..approvals import approvals_overdue
 from ..models import DigestSchedule, Escalation
 from .digest import SPOC_SCHEDULE
 from .promises import promises_passed
@@ -14,9 +15,10 @@ from .responses import responses_overdue
 
 
 def las_with_work(today, now=None):
-    """The active LAs with their settings and, from four index probes each (item_due_action,
-    escalation_messages_pending, escalation_response_unnotified, item_promise_unnotified), what is
-    waiting; and whether the SPOC digests may be due (one row, the same for every LA)."""
+    """The active LAs with their settings and, from five index probes each (item_due_action,
+    escalation_messages_pending, escalation_response_unnotified, item_promise_unnotified,
+    letter_awaiting_approval), what is waiting; and whether the SPOC digests may be due (one row, the
+    same for every LA)."""
     return (
         Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY, is_active=True)
         .select_related("la_settings")
@@ -38,6 +40,9 @@ def las_with_work(today, now=None):
                 .values("id")[:1]
             ),
             promises_due=Exists(promises_passed(today).filter(local_authority_id=OuterRef("pk"))),
+            approvals_due=Exists(
+                approvals_overdue(now or timezone.now()).filter(escalation__local_authority_id=OuterRef("pk"))
+            ),
             spoc_digest_due=~Exists(
                 DigestSchedule.objects.filter(name=SPOC_SCHEDULE, next_at__gt=now or timezone.now())
             ),

@@ -13,12 +13,14 @@ from ehc.models import MessageKind
 from ehc.notifications import Event, audience_for, email_and_rows
 from ehc.outbox import email_values
 
+from ..letter_emails import letter_emails
 from ..models import Escalation, EscalationStage
 
 
 class Messages:
     """Builds the emails of one chunk of escalations (rows for ehc.outbox.emails_insert), from what `load`
-    read in three queries. Emails carry the case reference, team names and dates: never the child's name."""
+    read in three queries. Emails carry the case reference, counts and dates: never the child's details
+    nor a team's name."""
 
     def __init__(self, *, scope):
         self.scope = scope
@@ -105,7 +107,10 @@ class Messages:
             "case_id": request.case_id,
             "la_name": self._la(escalation).name,
             "provider_name": request.provider.name,
-            "teams": self.teams(escalation),
+            # Due dates and lateness only: a team's name stays behind the sign-in.
+            "teams": [
+                {"due_on": team["due_on"], "days_overdue": team["days_overdue"]} for team in self.teams(escalation)
+            ],
             "issued_on": escalation.issued_on,
             "response_due_on": escalation.response_due_on,
             **extra,
@@ -138,22 +143,27 @@ class Messages:
         )
 
     def escalation_1(self, escalation, *, letter_id):
-        provider = escalation.request.provider
-        settings = self._settings(escalation)
-        email = self._add(
-            escalation,
-            kind=MessageKind.ESCALATION_1,
-            to=[provider.director_email],
-            cc=[settings.dco_office_email, settings.business_support_email],
+        """The letter's emails, one per recipient, each attaching it only for a secure domain
+        (escalation.letter_emails)."""
+        request = escalation.request
+        emails = letter_emails(
+            request_id=escalation.request_id,
+            case_id=request.case_id,
+            reference=request.case.reference,
             letter_id=letter_id,
-            context={
-                "director_name": provider.director_name,
-                "ad_name": settings.ad_education_name,
-                "ad_title": settings.ad_education_title,
-            },
+            la_name=self._la(escalation).name,
+            la_settings=self._settings(escalation),
+            provider_name=request.provider.name,
+            provider_director_email=request.provider.director_email,
+            director_name=request.provider.director_name,
+            teams=self.teams(escalation),
+            dated=escalation.issued_on,
+            response_due_on=escalation.response_due_on,
         )
-        if email is None:
-            # No director address: the letter is still issued, rendered and downloadable from the case.
+        self.emails += emails
+        self.email_las += [self._la(escalation)] * len(emails)
+        if not any(email["letter_id"] for email in emails):
+            # Attached to no email: the letter is still rendered now, ready behind the sign-in.
             self.letters_without_email.append(letter_id)
 
     def escalation_2(self, escalation):

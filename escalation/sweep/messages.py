@@ -15,7 +15,7 @@ from ehc.models import MessageKind
 from ehc.notifications import rows_insert
 from ehc.outbox import emails_insert
 
-from .. import letters
+from .. import approvals, letters
 from ..models import Escalation, EscalationStage, Letter
 from ..sending import send_after_commit
 from .emails import Messages
@@ -116,9 +116,32 @@ def _messages_write(escalations, *, scope, report):
             escalation_id: pk
             for pk, escalation_id in insert_rows(
                 Letter,
-                ["created_at", "updated_at", "escalation", "dated", "content", "sha256"],
                 [
-                    (now, now, escalation.pk, escalation.issued_on, json.dumps(content), "")
+                    "created_at",
+                    "updated_at",
+                    "escalation",
+                    "dated",
+                    "content",
+                    "sha256",
+                    "addressed_to",
+                    "approval_required",
+                    "approval_due_at",
+                ],
+                [
+                    (
+                        now,
+                        now,
+                        escalation.pk,
+                        escalation.issued_on,
+                        json.dumps(content),
+                        "",
+                        (escalation.request.provider.director_email or "").strip().lower(),
+                        *approvals.approval_columns(
+                            rules=scope[escalation.local_authority_id].rules,
+                            issued_on=escalation.issued_on,
+                            now=report.now,
+                        ),
+                    )
                     for escalation, content in new_letters
                 ],
                 ignore_conflicts=True,
@@ -131,8 +154,22 @@ def _messages_write(escalations, *, scope, report):
             letter_ids.update(
                 Letter.objects.filter(escalation__in=missing).values_list("escalation_id", "id")
             )
+        held = []
         for escalation, _ in new_letters:
-            messages.escalation_1(escalation, letter_id=letter_ids[escalation.pk])
+            if scope[escalation.local_authority_id].rules.settings.letters_need_ad_approval:
+                held.append(escalation)
+            else:
+                messages.escalation_1(escalation, letter_id=letter_ids[escalation.pk])
+        # Waiting for the AD Education: nothing goes, and the response window and escalation 2 count
+        # from the day the letter is approved and sent (escalation.approvals).
+        approvals.hold(escalations=held)
+        lines += [
+            (
+                scope[escalation.local_authority_id].la,
+                f"request {escalation.request_id}: escalation 1 letter waiting for the AD Education's approval",
+            )
+            for escalation in held
+        ]
     Escalation.objects.filter(pk__in=[escalation.pk for escalation in escalations]).update(
         messages_queued_at=timezone.now()
     )

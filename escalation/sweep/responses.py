@@ -84,7 +84,6 @@ def responses_overdue_check(*, today, report, la=None, rules=None, scope=None, l
                 "response_due_on": escalation.response_due_on,
                 "teams": [
                     {
-                        "name": row["team__name"],
                         "due_on": row["due_on"],
                         "days_overdue": (today - row["due_on"]).days,
                     }

@@ -55,6 +55,7 @@ class WorkDue:
     responses: bool = True
     promises: bool = True
     spoc_digest: bool = True
+    approvals: bool = True
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ def test_case_officers_page_is_a_fixed_number_of_queries(ours, login, now):
     assert len(queries) == MIDDLEWARE_QUERIES + VIEW_QUERIES, "\n".join(queries)
     # Everything the page shows came with those queries.
     html = response.content.decode()
-    for shown in ("Letter (PDF)", "Stage history", "Missed the assessment", "Two vacancies", "Viewed the case record"):
+    for shown in ("Letter of ", "Stage history", "Missed the assessment", "Two vacancies", "Viewed the case record"):
         assert shown in html
 
 

@@ -59,7 +59,7 @@ def test_two_concurrent_sweeps_take_each_action_once(world, monkeypatch):
     assert Escalation.objects.count() == 2 * REQUESTS
     assert Letter.objects.count() == REQUESTS
     assert OutboundEmail.objects.filter(kind=MessageKind.CHASE).count() == REQUESTS
-    assert OutboundEmail.objects.filter(kind=MessageKind.ESCALATION_1).count() == REQUESTS
+    assert OutboundEmail.objects.filter(kind=MessageKind.ESCALATION_1).count() == 3 * REQUESTS  # per recipient
     # The LA's business support list of the week and the SPOC's digest, each once.
     support = world.la.la_settings.business_support_email
     assert OutboundEmail.objects.filter(kind=MessageKind.DIGEST_LA, to=[support]).count() == 1

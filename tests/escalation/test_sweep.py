@@ -72,10 +72,12 @@ def test_whole_timeline_run_every_day_for_a_request_notified_on_20_november_2026
     assert [t["name"] for t in letter.content["teams"]] == [world.ot.name, world.slt.name]
     assert letter.content["chased_on"] == "2027-01-04"
 
-    # One email per request and event, never one per team, never twice.
+    # One email per request and event, never one per team, never twice; the letter's one per recipient.
     kinds = [email.kind for email in emails() if email.advice_request_id == request.pk]
     assert kinds == [
         MessageKind.CHASE,
+        MessageKind.ESCALATION_1,
+        MessageKind.ESCALATION_1,
         MessageKind.ESCALATION_1,
         MessageKind.ESCALATION_1_OVERDUE,
         MessageKind.ESCALATION_2,
@@ -87,13 +89,19 @@ def test_whole_timeline_run_every_day_for_a_request_notified_on_20_november_2026
     assert chase.cc == ["send.support@la-ours.example"]
     # The sweep's emails are rendered when sent, from the snapshot the row holds.
     subject, text, html = email_content(chase)
-    assert world.slt.name in text and world.ot.name in text
+    # Two teams overdue, named behind the sign-in only.
+    assert "2 teams have not returned their advice" in text
+    assert world.slt.name not in text + html and world.ot.name not in text + html
     assert request.case.reference in subject
     assert request.case.first_name not in text + html + subject
-    e1 = by_kind[MessageKind.ESCALATION_1]
-    assert e1.to == [world.provider.director_email]
-    assert e1.cc == ["dco.office@icb.example", "send.support@la-ours.example"]
-    assert e1.letter_id == letter.pk
+    # The letter: an email for each recipient, attached only for a secure domain (business support's is
+    # the LA's own; the director's and icb.example are not on the list).
+    e1 = {tuple(email.to): email for email in emails(MessageKind.ESCALATION_1)}
+    assert set(e1) == {(world.provider.director_email,), ("dco.office@icb.example",), ("send.support@la-ours.example",)}
+    assert all(email.cc == [] for email in e1.values())
+    assert e1[("send.support@la-ours.example",)].letter_id == letter.pk
+    assert e1[(world.provider.director_email,)].letter_id is None
+    assert e1[("dco.office@icb.example",)].letter_id is None
     assert by_kind[MessageKind.ESCALATION_2].to == ["ad.education@la-ours.example"]
     assert world.slt.head_of_service_email in by_kind[MessageKind.ESCALATION_2].cc
     # The response windows were flagged on the first working day after they passed.
@@ -181,13 +189,13 @@ def test_sweep_run_twice_makes_one_row_and_one_email_of_each(world):
     for _ in range(2):
         sweep(D(2027, 1, 15))
     assert Letter.objects.filter(escalation__request=request).count() == 1
-    assert len(emails(MessageKind.ESCALATION_1)) == 1
+    assert len(emails(MessageKind.ESCALATION_1)) == 3  # one per recipient
 
 
 def test_three_weeks_overdue_catches_up_chase_and_escalation_1_once(world):
     request = make_request(world, notified_on=D(2026, 11, 20))
     sweep(D(2027, 1, 22))
-    assert [e.kind for e in emails()] == [MessageKind.CHASE, MessageKind.ESCALATION_1]
+    assert [e.kind for e in emails()] == [MessageKind.CHASE] + [MessageKind.ESCALATION_1] * 3
     item = AdviceItem.objects.get(request=request)
     assert stage_dates(item) == {Stage.CHASED: D(2027, 1, 22), Stage.ESCALATION_1: D(2027, 1, 22)}
     # Escalation 2 counts from the letter's actual date.
@@ -221,8 +229,9 @@ def test_sweep_off_for_ten_days_then_on_takes_each_due_action_once(world):
         EscalationStage.ESCALATION_2,
     }
     for request in (chase_only, to_e1, to_e2):
-        for stage in MessageKind.CHASE, MessageKind.ESCALATION_1, MessageKind.ESCALATION_2:
+        for stage in MessageKind.CHASE, MessageKind.ESCALATION_2:
             assert OutboundEmail.objects.filter(advice_request=request, kind=stage).count() <= 1
+        assert OutboundEmail.objects.filter(advice_request=request, kind=MessageKind.ESCALATION_1).count() in (0, 3)
     assert StageChange.objects.filter(item__request=to_e1, stage=Stage.ESCALATION_1).get().on == D(
         2027, 1, 18
     )
@@ -286,7 +295,9 @@ def test_one_team_returning_leaves_the_others_chased(world):
     sweep(D(2027, 1, 4))
     chase = emails(MessageKind.CHASE)[0]
     text = email_content(chase)[1]
-    assert world.ot.name in text and world.slt.name not in text
+    # OT alone is listed, by its due date: no team is named in an email.
+    assert "1 team has not returned its advice" in text and "\n- advice due 1 January 2027, 3 days overdue\n" in text
+    assert world.ot.name not in text and world.slt.name not in text
     assert chase.status == MessageStatus.PENDING
 
 
@@ -347,7 +358,7 @@ def test_a_worker_killed_mid_batch_leaves_nothing_and_the_next_run_does_it_once(
     monkeypatch.undo()
     sweep(D(2027, 1, 22))
     sweep(D(2027, 1, 22))
-    assert [e.kind for e in emails()] == [MessageKind.CHASE, MessageKind.ESCALATION_1]
+    assert [e.kind for e in emails()] == [MessageKind.CHASE] + [MessageKind.ESCALATION_1] * 3
     assert Letter.objects.count() == 1
 
 
@@ -422,7 +433,7 @@ def test_an_escalation_whose_messages_fail_waits_and_the_others_go(world, monkey
     monkeypatch.undo()
     sweep(D(2027, 1, 15), hour=9)
     assert Letter.objects.get(escalation=pending).dated == D(2027, 1, 15)
-    assert OutboundEmail.objects.filter(kind=MessageKind.ESCALATION_1).count() == 2
+    assert OutboundEmail.objects.filter(kind=MessageKind.ESCALATION_1).count() == 2 * 3  # 3 recipients each
 
 
 def test_sending_after_commit_sends_each_email_once_with_the_letter_attached(
@@ -431,8 +442,10 @@ def test_sending_after_commit_sends_each_email_once_with_the_letter_attached(
     request = make_request(world, notified_on=D(2026, 11, 20), first_name="Jo")
     with django_capture_on_commit_callbacks(execute=True):
         sweep(D(2027, 1, 22))
-    assert len(mail.outbox) == 2
-    letter_mail = next(m for m in mail.outbox if m.attachments)
+    # The chase, and the letter's three emails: attached for business support (the LA's own domain) only.
+    assert len(mail.outbox) == 4
+    (letter_mail,) = [m for m in mail.outbox if m.attachments]
+    assert letter_mail.to == ["send.support@la-ours.example"]
     name, pdf, mimetype = letter_mail.attachments[0]
     assert mimetype == "application/pdf" and pdf.startswith(b"%PDF")
     letter = Letter.objects.get(escalation__request=request)
@@ -446,7 +459,7 @@ def test_sending_after_commit_sends_each_email_once_with_the_letter_attached(
     assert email_send_due() == 0
     with django_capture_on_commit_callbacks(execute=True):
         sweep(D(2027, 1, 22))
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 4
 
 
 def test_a_failed_send_is_retried_by_the_outbox_and_shows_as_failing(world, monkeypatch, settings):

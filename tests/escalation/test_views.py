@@ -211,7 +211,7 @@ def test_case_section_shows_what_each_user_may_see(escalated, ours, theirs):
         return render_to_string("escalation/_case_escalations.html", {"case": escalated.case, "user": user})
 
     letter = Letter.objects.get(escalation__request=escalated)
-    download = reverse("escalation:letter_download", args=[letter.pk])
+    download = reverse("escalation:letter_detail", args=[letter.pk])
     for_la = section(ours.case_officer)
     assert download in for_la
     assert "Escalation 2" in for_la and "Waiting for the head of service: due 19 Feb 2027" in for_la

@@ -55,7 +55,11 @@ REPORTS = DASHBOARD | {"case_officer"} | SHARED
 # Accounts with no case-work role (issue 13, finding 2): an administrator or no role at all, on
 # every side. They get the home page (which says so) and nothing else.
 NO_CASE_WORK = {"la_admin", "la_norole", "provider_admin", "provider_norole", "icb_admin", "icb_norole"}
-EVERYONE = SEES_CASE | SHARED | NO_CASE_WORK
+# The provider's director with a letters-only account (decision 0016): the letters sent to their
+# address, and the pages everyone has; no case work at all.
+LETTERS_ONLY = {"letters_only"}
+SEES_LETTER = LA3 | {"dco", "spoc", "head_of_service"} | LETTERS_ONLY
+EVERYONE = SEES_CASE | SHARED | NO_CASE_WORK | LETTERS_ONLY
 
 GET, POST, BOTH = ("GET",), ("POST",), ("GET", "POST")
 
@@ -90,7 +94,13 @@ URLS = {
     "escalation:hos_outcome": ({"pk": "escalated_item"}, BOTH, {"head_of_service", "spoc"}),
     "escalation:responses_owed": ({}, GET, {"dco"}),
     "escalation:respond": ({"pk": "escalation"}, BOTH, {"dco"}),
-    "escalation:letter_download": ({"pk": "letter"}, GET, LA3 | {"dco", "spoc", "head_of_service"}),
+    "escalation:letter_download": ({"pk": "letter"}, GET, SEES_LETTER),
+    "escalation:letter_detail": ({"pk": "letter"}, GET, SEES_LETTER),
+    # The AD Education's queue and one click on a letter waiting in it; giving the addressee an account.
+    "escalation:approvals": ({}, GET, {"ad"}),
+    "escalation:letter_approve": ({"pk": "awaiting_letter"}, POST, {"ad"}),
+    "escalation:letter_account": ({"pk": "letter"}, POST, {"business_support", "ad"}),
+    "escalation:my_letters": ({}, GET, LETTERS_ONLY),
     "reports:dashboard": ({}, GET, DASHBOARD),
     "reports:items": ({}, GET, DASHBOARD),
     "reports:items_csv": ({}, GET, DASHBOARD),
@@ -155,6 +165,7 @@ EXTRA_ROLES = {
     "provider_norole": ("provider", []),
     "icb_admin": ("icb", [Role.ADMINISTRATOR]),
     "icb_norole": ("icb", []),
+    "letters_only": ("provider", [Role.LETTERS_ONLY]),
 }
 MISSING = 10**9
 D = datetime.date
@@ -264,9 +275,15 @@ def objects_for(sides):
     15 January (the letter snapshot is all the matrix needs; the dates only drive the sweep)."""
     today = timezone.localdate()
     objects = {side: _objects(world, today) for side, world in sides.items()}
+    for side, world in sides.items():
+        objects[side]["awaiting_request"] = make_request(world, notified_on=D(2026, 11, 27))
     sweep(D(2027, 1, 4))
     sweep(D(2027, 1, 15))
+    # From here both councils' letters wait for the AD Education's approval.
+    LocalAuthoritySettings.objects.update(letters_need_ad_approval=True)
+    sweep(D(2027, 1, 22))
     for found in objects.values():
+        found["awaiting_letter"] = Letter.objects.get(escalation__request=found.pop("awaiting_request"))
         escalation = Escalation.objects.get(request=found.pop("escalated_request"), stage=EscalationStage.ESCALATION_1)
         letter = letter_render(letter_id=Letter.objects.get(escalation=escalation).pk)
         found["escalation"] = escalation
@@ -282,6 +299,9 @@ def _more_people(sides, objects):
     for side, world in sides.items():
         for role, (org, roles) in EXTRA_ROLES.items():
             setattr(world, role, UserFactory(username=f"{role}-{side}", organisation=getattr(world, org), roles=roles))
+        # The director the side's letters are addressed to.
+        world.letters_only.email = world.provider.director_email
+        world.letters_only.save(update_fields=["email"])
     ours, theirs = sides["ours"], sides["theirs"]
     ours.provider.served_las.add(theirs.la)
     theirs.provider.served_las.add(ours.la)
