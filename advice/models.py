@@ -201,6 +201,13 @@ class AdviceItem(TimeStamped):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    # The exceptions that stop this team's clock besides those covering all the case's advice
+    # (assessments.TimelineException.covers_all_advice); declared here so that assessments knows
+    # nothing of advice.
+    timeline_exceptions = models.ManyToManyField(
+        "assessments.TimelineException", blank=True, related_name="advice_items"
+    )
+
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:

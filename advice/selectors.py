@@ -1,4 +1,4 @@
-"""Reads for the advice pages: what a viewer may open, the SPOC and team queues (keyset-paginated,
+"""Reads for the advice pages: the SPOC and team queues (keyset-paginated,
 a fixed number of queries however long they grow), the drafting gate and the case page's section."""
 
 import datetime
@@ -6,78 +6,27 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 
 from assessments.models import CaseStatus, DraftComment, DraftPlan
-from assessments.selectors import Page, decode_cursor
-from ehc.access import can_act_as_spoc, visible_advice_items, visible_advice_requests
+from ehc.access import can_act_as_spoc
 from ehc.models import Organisation, OrganisationKind, Role, Team
+from ehc.pagination import PAGE_SIZE, Page, keyset_page
 
+from .access import advice_items_for, visible_advice_requests
+from .exceptions import EXCEPTION_REASON_LABELS, excepted_on, excepted_reason
 from .models import AdviceItem, AdviceRequest, ItemStatus, Stage, service_labels
 
-PAGE_SIZE = 50
 DUE_SOON_DAYS = 14
 LA_EDITORS = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT)
 # Health advice is asked for from the request until the draft plan; not after the case ends.
 REQUESTABLE_CASE_STATUSES = {CaseStatus.AWAITING_DECISION, CaseStatus.ASSESSING}
 
 
-def advice_items_for(user):
-    """The advice items a user may open, with the advice returned on them.
-
-    `ehc.access.visible_advice_items` gives an LA and a DCO the items of their cases, a provider's
-    SPOC (and head of service) all of that provider's items, and a practitioner their own teams'.
-    Professionals on the same case see each other's advice (the CDC's ask) within one provider:
-    a practitioner also sees the other teams' items of their own provider on a case where one of
-    their teams is involved (has an item the SPOC did not remove). A second provider's items stay
-    hidden from the first, on the same case too: the LA, who sees every provider's advice, is the
-    one who shares across providers. The draft plan's health sections are shared separately, with
-    every team that gave advice (`draft_teams_for`).
-    """
-    items = visible_advice_items(user)
-    if (
-        not user.is_authenticated
-        or not user.is_provider_user
-        or user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE)
-    ):
-        return items
-    my_teams = user.teams.filter(provider_id=user.organisation_id).values("pk")
-    involved = AdviceItem.objects.filter(
-        case_id=OuterRef("case_id"), provider_id=user.organisation_id, team_id__in=my_teams
-    ).exclude(status=ItemStatus.REMOVED)
-    # Subqueries rather than a join through team members: a join would repeat each row per member.
-    return AdviceItem.objects.filter(provider_id=user.organisation_id).filter(
-        Q(team_id__in=my_teams) | Exists(involved)
-    )
-
-
 def may_answer_for_la(user, item) -> bool:
     """LA case officers and business support may record 'not provided' or an exception for their
     LA's items: health sometimes tells the LA rather than the system."""
     return user.has_role(*LA_EDITORS) and user.organisation_id == item.local_authority_id
-
-
-def _keyset(queryset, date_field, cursor, page_size, row=None) -> Page:
-    """One page ordered by (date, id), continuing after the cursor 'YYYY-MM-DD.id'.
-
-    With `row`, the queryset is a values_list whose first two columns are id and the date, and each
-    tuple becomes `row(*values)`."""
-    position = decode_cursor(cursor)
-    if position and position[0] is not None:
-        date, last_id = position
-        queryset = queryset.filter(
-            Q(**{f"{date_field}__gt": date}) | Q(**{date_field: date, "id__gt": last_id})
-        )
-    else:
-        position = None
-    rows = list(queryset.order_by(date_field, "id")[: page_size + 1])
-    next_cursor = None
-    if len(rows) > page_size:
-        rows = rows[:page_size]
-        last_id, last_date = (rows[-1][0], rows[-1][1]) if row else (rows[-1].id, getattr(rows[-1], date_field))
-        next_cursor = f"{last_date.isoformat()}.{last_id}"
-    if row:
-        rows = [row(*values) for values in rows]
-    return Page(rows=rows, next_cursor=next_cursor, has_previous=position is not None)
 
 
 # The queues are read as plain rows, not model instances: a page holds up to 150 rows, and building
@@ -120,19 +69,29 @@ class QueueItem:
     child_last_name: str
     team_name: str
     request_acknowledged_at: datetime.datetime | None
+    # An exception covers it today (advice.exceptions): nobody chases it until the exception ends.
+    clock_stopped: bool = False
 
     COLUMNS = (
         "pk",
         "due_on",
         "stage",
-        "exception_reason",
+        # The reason it is marked excepted (advice.exceptions.excepted_reason), or None.
+        "excepted",
         "request_id",
         "case__reference",
         "case__first_name",
         "case__last_name",
         "team__name",
         "request__acknowledged_at",
+        "clock_stopped",
     )
+
+    @classmethod
+    def rows(cls, items, today):
+        return items.annotate(excepted=excepted_reason(), clock_stopped=excepted_on(today)).values_list(
+            *cls.COLUMNS
+        )
 
     @property
     def child_name(self):
@@ -153,6 +112,10 @@ class QueueItem:
     @property
     def is_excepted(self):
         return bool(self.exception_reason)
+
+    @property
+    def exception_label(self):
+        return EXCEPTION_REASON_LABELS.get(self.exception_reason, "")
 
     @property
     def request_acknowledged(self):
@@ -233,36 +196,39 @@ def spoc_queue(*, provider, today: datetime.date, cursors=None, page_size=PAGE_S
     )
     # item_provider_outstanding, for the two pages and the counts alike.
     items = AdviceItem.objects.filter(provider=provider, status=ItemStatus.OUTSTANDING)
-    listed = items.values_list(*QueueItem.COLUMNS)
+    listed = QueueItem.rows(items, today)
     counts = items.aggregate(
         due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon_until)),
         overdue=Count("pk", filter=Q(due_on__lt=today)),
     )
     return SpocQueue(
-        awaiting_acknowledgement=_keyset(
+        awaiting_acknowledgement=keyset_page(
             awaiting, "notified_on", cursors.get("awaiting"), page_size, row=AwaitingRequest
         ),
-        due_soon=_keyset(
+        due_soon=keyset_page(
             listed.filter(due_on__gte=today, due_on__lte=soon_until),
             "due_on",
             cursors.get("soon"),
             page_size,
             row=QueueItem,
         ),
-        overdue=_keyset(listed.filter(due_on__lt=today), "due_on", cursors.get("overdue"), page_size, row=QueueItem),
+        overdue=keyset_page(
+            listed.filter(due_on__lt=today), "due_on", cursors.get("overdue"), page_size, row=QueueItem
+        ),
         due_soon_count=counts["due_soon"],
         overdue_count=counts["overdue"],
     )
 
 
-def team_queue(*, user, cursor=None, page_size=PAGE_SIZE) -> Page:
+def team_queue(*, user, cursor=None, page_size=PAGE_SIZE, today=None) -> Page:
     """The outstanding items of the practitioner's teams by due date (item_team_outstanding)."""
     items = AdviceItem.objects.filter(
         status=ItemStatus.OUTSTANDING,
         provider_id=user.organisation_id,
         team_id__in=user.teams.filter(provider_id=user.organisation_id).values("pk"),
-    ).values_list(*QueueItem.COLUMNS)
-    return _keyset(items, "due_on", cursor, page_size, row=QueueItem)
+    )
+    items = QueueItem.rows(items, today or timezone.localdate())
+    return keyset_page(items, "due_on", cursor, page_size, row=QueueItem)
 
 
 def draft_gate_outstanding(*, case) -> list[AdviceItem]:

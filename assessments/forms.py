@@ -2,7 +2,7 @@ from django import forms
 
 from ehc.forms import GovDateField
 
-from .models import CaseStatus, ExceptionReason, Requester, validate_nhs_number, validate_upn
+from .models import CaseStatus, Requester, validate_nhs_number, validate_upn
 
 TEXT_LIMIT = 5000
 
@@ -125,22 +125,6 @@ class CloseForm(forms.Form):
     )
     closed_on = GovDateField(label="Date")
     reason = text_field("Details", required=True)
-
-
-class ExceptionForm(forms.Form):
-    reason = forms.ChoiceField(
-        label="Exception under regulation 10(4)",
-        choices=ExceptionReason.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select the reason for the exception"},
-    )
-    detail = text_field("Details", required=True)
-    agreed_by = forms.CharField(
-        label="Who agreed the exception",
-        max_length=200,
-        error_messages={"required": "Enter who agreed the exception"},
-    )
-    starts_on = GovDateField(label="Date the exception applies from")
 
 
 class ShareForm(forms.Form):

@@ -290,21 +290,72 @@ class ExceptionReason(models.TextChoices):
     MISSED_APPOINTMENT = "missed_appointment", "Missed appointment"
 
 
+# A school holiday excepts a deadline of the LA's or a school's (reg 10(4)(a)), never a health advice
+# giver's: reg 8(2) lists only the other three.
+ADVICE_EXCEPTION_REASONS = (
+    ExceptionReason.PERSONAL_CIRCUMSTANCES,
+    ExceptionReason.AWAY_FROM_AREA,
+    ExceptionReason.MISSED_APPOINTMENT,
+)
+
+
+class TimelineExceptionQuerySet(models.QuerySet):
+    def running_on(self, day: datetime.date):
+        """Exceptions in force on `day`: started, and not yet ended (no end date, or ending that day
+        or later)."""
+        return self.filter(starts_on__lte=day).filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=day))
+
+    def for_advice(self):
+        """The exceptions that can stop an advice item's clock (reg 8(2))."""
+        return self.filter(reason__in=ADVICE_EXCEPTION_REASONS)
+
+
 class TimelineException(TimeStamped):
-    """An exception under reg. 10(4): the deadline does not apply, the case still counts, marked excepted."""
+    """An exception under reg. 10(4) for the case, and under reg. 8(2) for the health advice it covers:
+    while it runs the deadline does not apply and nothing is chased; the case and its items still
+    count in reports, marked excepted. `ends_on` is the last day it applies (inclusive); empty while
+    the exception is still running.
+
+    It covers every advice item of the case (`covers_all_advice`), or only the items chosen
+    (advice.AdviceItem.timeline_exceptions, declared there so that this layer knows nothing of
+    advice): one team's appointment missed, or the child in hospital for one assessment, stops that
+    team's clock and no other's. How the covered items' dates move: escalation.exceptions and
+    docs/decisions/0017-exceptions-stop-the-clock.md."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="exceptions")
     reason = models.CharField(max_length=30, choices=ExceptionReason.choices)
     detail = models.TextField()
     agreed_by = models.CharField("Who agreed the exception", max_length=200)
     starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    covers_all_advice = models.BooleanField(default=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = TimelineExceptionQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=models.F("starts_on")),
+                name="exception_ends_after_start",
+            ),
+        ]
 
     def __str__(self):
         return self.get_reason_display()
+
+    @property
+    def is_running(self):
+        return self.ends_on is None
+
+    @property
+    def applies_to_advice(self):
+        return self.reason in ADVICE_EXCEPTION_REASONS
+
+    def runs_on(self, day: datetime.date) -> bool:
+        return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
 
 class DraftPlan(TimeStamped):

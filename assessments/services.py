@@ -7,6 +7,7 @@ from ehc.audit import audit_record
 from ehc.models import AuditAction
 
 from .models import Case, CaseStatus, TimelineException
+from .signals import case_ended
 
 
 @transaction.atomic
@@ -66,9 +67,7 @@ def case_record_decision(*, case, user, decided_to_assess: bool, decision_on) ->
         summary=f"Recorded decision {'to assess' if decided_to_assess else 'not to assess'} on {decision_on:%d/%m/%Y}",
     )
     if not decided_to_assess:
-        from advice.services import advice_items_cancel_for_case
-
-        advice_items_cancel_for_case(case=case, on=decision_on)
+        case_ended.send(sender=Case, case=case, on=decision_on)
     return case
 
 
@@ -107,14 +106,13 @@ def case_record_final_plan(*, case, user, final_plan_issued_on) -> Case:
 
 @transaction.atomic
 def case_close(*, case, user, status: str, closed_on, reason: str) -> Case:
-    """Withdrawn or moved away: the case ends early and every advice timer stops."""
-    from advice.services import advice_items_cancel_for_case
-
+    """Withdrawn or moved away: the case ends early and every advice timer stops (the advice app
+    listens for `case_ended`)."""
     case.status = status
     case.closed_on = closed_on
     case.closed_reason = reason
     case.save()
-    advice_items_cancel_for_case(case=case, on=closed_on)
+    case_ended.send(sender=Case, case=case, on=closed_on)
     audit_record(
         user=user,
         action=AuditAction.CHANGE,

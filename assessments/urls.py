@@ -13,7 +13,6 @@ urlpatterns = [
     path("<int:pk>/not-issuing/", views.record_not_issuing, name="record_not_issuing"),
     path("<int:pk>/final-plan/", views.record_final_plan, name="record_final_plan"),
     path("<int:pk>/end/", views.close_case, name="close_case"),
-    path("<int:pk>/exceptions/new/", views.add_exception, name="add_exception"),
     path("<int:pk>/case-officer/", views.assign_officer, name="assign_officer"),
     path("<int:pk>/share/", views.share_case, name="share_case"),
     path("<int:pk>/shares/<int:share_pk>/revoke/", views.revoke_share, name="revoke_share"),

@@ -4,24 +4,25 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ehc.access import get_visible_or_404, visible_cases
+from ehc.access import get_visible_or_404
 from ehc.audit import audit_view
 from ehc.decorators import role_required
 from ehc.models import OrganisationKind, Role
 
 from . import selectors, services, sharing
+from .access import visible_cases
 from .forms import (
     CaseFilterForm,
     CaseForm,
     CaseOfficerForm,
     CloseForm,
     DecisionForm,
-    ExceptionForm,
     FinalPlanForm,
     NotIssuingForm,
     ShareForm,
 )
 from .models import CaseShare, CaseStatus
+from .sections import case_sections
 
 LA_ROLES = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT, Role.AD_EDUCATION, Role.SEND_MANAGER)
 LA_EDITORS = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT)
@@ -112,8 +113,9 @@ def case_detail(request, pk):
         "steps": case.steps(),
         "exceptions": page.exceptions,
         "audit_events": page.audit_events,
-        "advice_panel": page.advice_panel,
-        "case_escalations": page.escalations,
+        # The sections the apps above add (assessments.sections), each under its own name.
+        **page.sections,
+        "case_section_templates": [section.template for section in case_sections()],
         "can_edit": can_edit,
         "is_la": request.user.organisation_id == case.local_authority_id,
         "officers": page.officers if can_edit else None,
@@ -202,15 +204,6 @@ def close_case(request, pk):
         services.case_close(case=case, user=request.user, **data)
 
     return _step_view(request, pk, CloseForm, "Case ended", apply, allowed_statuses=OPEN)
-
-
-@role_required(*LA_EDITORS, org_kind=OrganisationKind.LOCAL_AUTHORITY)
-@require_http_methods(["GET", "POST"])
-def add_exception(request, pk):
-    def apply(case, data):
-        services.exception_record(case=case, user=request.user, **data)
-
-    return _step_view(request, pk, ExceptionForm, "Exception under regulation 10(4)", apply)
 
 
 @role_required(*LA_EDITORS, org_kind=OrganisationKind.LOCAL_AUTHORITY)

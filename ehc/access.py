@@ -1,16 +1,20 @@
-"""Who may see and act on what.
+"""Who may see and act on what: the role and organisation primitives every app builds on.
 
 Case visibility is derived from the organisations party to the case through plain
 foreign keys (one indexed query at any scale), for people holding a case-work role; acting for
 an organisation or team is a guardian object permission held through groups or directly;
 sharing one case with someone is a row with an expiry (assessments.models.CaseShare).
+Each app keeps the visibility of its own rows, built on these: `assessments.access.visible_cases`,
+`advice.access.visible_advice_items` and `visible_advice_requests`, `escalation.access`'s letters
+and escalations. This module is the lowest layer and imports nothing from the apps
+(docs/decisions/0020-one-way-layers.md).
 See docs/decisions/0003-access-model.md and 0014-need-to-know-in-a-council.md.
 """
 
 import re
 
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Exists, F, Lookup, OuterRef, Q
+from django.db.models import F, Lookup, Q
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from guardian.shortcuts import assign_perm
@@ -159,58 +163,6 @@ def la_cases_q(user, *, la_field="local_authority_id", case_prefix=""):
     return q
 
 
-def case_visibility_q(user, *, prefix=""):
-    """A Q over Case (or, with prefix 'case__', over a model with a case FK) for the cases `user` may see."""
-    from advice.models import AdviceItem, AdviceRequest
-    from assessments.models import CaseShare
-
-    if not works_on_cases(user):
-        return NOTHING
-    org = user.organisation
-    case_ref = OuterRef(f"{prefix}pk" if prefix else "pk")
-    # Read at request time: an expired or revoked share gives nothing, whatever a cleanup job did.
-    shared = Exists(CaseShare.objects.current().filter(user_id=user.pk, case_id=case_ref))
-    if org.kind == OrganisationKind.LOCAL_AUTHORITY:
-        own = la_cases_q(user, la_field=f"{prefix}local_authority_id", case_prefix=prefix)
-    elif org.kind == OrganisationKind.ICB:
-        own = Q(**{f"{prefix}local_authority__icb_id": org.pk})
-    elif org.kind == OrganisationKind.HEALTH_PROVIDER:
-        if user.has_role(*PROVIDER_WHOLE_ROLES):
-            own = Exists(AdviceRequest.objects.filter(case_id=case_ref, provider_id=org.pk))
-        else:
-            own = Exists(
-                AdviceItem.objects.filter(case_id=case_ref, team__members=user.pk, provider_id=org.pk)
-            )
-    else:
-        own = NOTHING
-    return own | shared
-
-
-def visible_cases(user):
-    from assessments.models import Case
-
-    return Case.objects.filter(case_visibility_q(user))
-
-
-def visible_advice_items(user):
-    """Advice items the user may see: an LA's for its cases; a provider's own items only (never
-    another provider's, even on a shared case); a DCO's for the area's LAs."""
-    from advice.models import AdviceItem
-
-    if not works_on_cases(user):
-        return AdviceItem.objects.none()
-    org = user.organisation
-    if org.kind == OrganisationKind.LOCAL_AUTHORITY:
-        return AdviceItem.objects.filter(la_cases_q(user, case_prefix="case__"))
-    if org.kind == OrganisationKind.ICB:
-        return AdviceItem.objects.filter(local_authority__icb_id=org.pk)
-    if org.kind == OrganisationKind.HEALTH_PROVIDER:
-        if user.has_role(*PROVIDER_WHOLE_ROLES):
-            return AdviceItem.objects.filter(provider_id=org.pk)
-        return AdviceItem.objects.filter(provider_id=org.pk).filter(team_is_one_of_users_teams(user))
-    return AdviceItem.objects.none()
-
-
 def team_is_one_of_users_teams(user, *, field="team_id"):
     """`<field> = ANY(ARRAY(SELECT team_id FROM ehc_user_teams WHERE user_id = ...))`: PostgreSQL runs
     the subquery once (an InitPlan) and probes the team's partial indexes (item_team_outstanding) with
@@ -238,24 +190,6 @@ class _EqualsAny(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
-
-
-def visible_advice_requests(user):
-    from advice.models import AdviceRequest
-
-    if not works_on_cases(user):
-        return AdviceRequest.objects.none()
-    org = user.organisation
-    if org.kind == OrganisationKind.LOCAL_AUTHORITY:
-        return AdviceRequest.objects.filter(la_cases_q(user, case_prefix="case__"))
-    if org.kind == OrganisationKind.ICB:
-        return AdviceRequest.objects.filter(local_authority__icb_id=org.pk)
-    if org.kind == OrganisationKind.HEALTH_PROVIDER:
-        qs = AdviceRequest.objects.filter(provider_id=org.pk)
-        if not user.has_role(*PROVIDER_WHOLE_ROLES):
-            qs = qs.filter(items__team__members=user.pk).distinct()
-        return qs
-    return AdviceRequest.objects.none()
 
 
 def get_visible_or_404(queryset, request=None, **lookup):

@@ -31,6 +31,24 @@ MAX_BACKOFF = datetime.timedelta(hours=1)
 # After this many failed attempts the row shows on the DCO's view as failing; it keeps retrying.
 FAILING_AFTER_ATTEMPTS = 3
 
+# How the letter an email carries becomes its attachment, `render(letter_id) -> (filename, pdf bytes)`:
+# letters belong to the escalation app, a layer above, which registers it from its AppConfig.ready()
+# (docs/decisions/0020-one-way-layers.md).
+_letter_attachment = []
+
+
+def register_letter_attachment(render):
+    _letter_attachment[:] = [render]
+    return render
+
+
+def _attach_letter(message, letter_id):
+    if not _letter_attachment:
+        # Fails this attempt like any other error: the row is retried, never sent without its letter.
+        raise RuntimeError("No letter renderer is registered (the escalation app is not installed)")
+    filename, pdf = _letter_attachment[0](letter_id)
+    message.attach(filename, pdf, "application/pdf")
+
 
 def render_email(template: str, context: dict) -> tuple[str, str, str]:
     """Render templates/emails/<template>/{subject.txt,body.txt,body.html}."""
@@ -242,10 +260,7 @@ def email_send(*, email_id) -> bool:
             if email.body_html:
                 message.attach_alternative(email.body_html, "text/html")
             if email.letter_id:
-                from escalation.letters import letter_render
-
-                letter = letter_render(letter_id=email.letter_id)
-                message.attach(letter.filename, bytes(letter.pdf), "application/pdf")
+                _attach_letter(message, email.letter_id)
             message.send(fail_silently=False)
         except Exception as exc:  # noqa: BLE001 - any failure is retried and shown, never lost
             log.exception("Sending email %s failed", email.pk)

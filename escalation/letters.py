@@ -243,3 +243,9 @@ def letter_render(*, letter_id) -> Letter:
             letter.rendered_at = timezone.now()
             letter.save(update_fields=["pdf", "sha256", "rendered_at", "updated_at"])
         return letter
+
+
+def letter_attachment(letter_id) -> tuple[str, bytes]:
+    """The letter as an email attachment (registered with ehc.outbox in EscalationConfig.ready())."""
+    letter = letter_render(letter_id=letter_id)
+    return letter.filename, bytes(letter.pdf)

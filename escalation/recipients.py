@@ -3,7 +3,7 @@
 Someone at the LA (business support or the AD Education) gives the addressee of a letter an account
 from the letter's page. The account belongs to the provider and holds only the letters-only role: it
 works on no case, so every case, advice and report page refuses it (ehc.access.works_on_cases), and it
-sees the letters sent to its own address as that provider's director (escalation.selectors
+sees the letters sent to its own address as that provider's director (escalation.access
 .letters_addressed_to), from any LA. The new user is sent a set-password link (the letter's reference
 and the link only), then enrols two-factor authentication at first sign-in like everyone else.
 See docs/decisions/0016-letters.md.

@@ -2,26 +2,19 @@
 (escalation.rules explains why nothing needs storing for them)."""
 
 import datetime
-from dataclasses import dataclass
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
-from guardian.shortcuts import get_objects_for_user
 
+from advice.access import visible_advice_items, visible_advice_requests
+from advice.exceptions import not_excepted_on
 from advice.models import AdviceItem, ItemStatus, Stage
-from ehc.access import (
-    can_act_as_spoc,
-    la_cases_q,
-    visible_advice_items,
-    visible_advice_requests,
-    works_on_cases,
-)
-from ehc.models import MessageStatus, OrganisationKind, OutboundEmail, Role, Team
+from ehc.models import MessageStatus, OutboundEmail, Role
 from ehc.outbox import FAILING_AFTER_ATTEMPTS
+from ehc.pagination import PAGE_SIZE, Page, keyset_page
 
-from .models import Escalation, EscalationStage, Letter, StageChange
-
-PAGE_SIZE = 50
+from .access import answerable_teams, may_download, resolvable_items, respondable_escalations
+from .models import Escalation, Letter, StageChange
 
 
 class Flag:
@@ -77,8 +70,10 @@ def digest_rows(*, la_id, today: datetime.date, per_provider: int | None = None)
     With `per_provider`, only the first `per_provider` of each provider's list, each row carrying
     the full length of its list as `overdue_count`: what an email that shows the oldest N and says
     how many more needs, numbered and counted by PostgreSQL (window functions) rather than by
-    loading every row."""
-    items = AdviceItem.objects.filter(local_authority_id=la_id, status=ItemStatus.OUTSTANDING, due_on__lt=today)
+    loading every row. Items an exception covers today are left out (decision 0017)."""
+    items = AdviceItem.objects.filter(
+        local_authority_id=la_id, status=ItemStatus.OUTSTANDING, due_on__lt=today
+    ).filter(not_excepted_on(today))
     fields = DIGEST_FIELDS
     if per_provider is not None:
         each_provider = {"partition_by": [F("provider_id")]}
@@ -94,131 +89,19 @@ def digest_rows(*, la_id, today: datetime.date, per_provider: int | None = None)
     return rows
 
 
-# Who may do what
-
-
-def answerable_teams(user):
-    """The teams whose escalation 2 the user answers: a head of service's own teams, a SPOC's provider."""
-    if not user.is_authenticated or not user.is_active or not user.is_provider_user:
-        return Team.objects.none()
-    if can_act_as_spoc(user, user.organisation):
-        return Team.objects.filter(provider_id=user.organisation_id)
-    if not user.has_role(Role.HEAD_OF_SERVICE):
-        return Team.objects.none()
-    return get_objects_for_user(
-        user, "ehc.answer_escalation", klass=Team, accept_global_perms=False, with_superuser=False
-    ).filter(provider_id=user.organisation_id)
-
-
-def downloadable_letters(user):
-    """Letters the user may download: the LA's own (for case work, `ehc.access.la_cases_q`), the DCO's
-    area's, and the addressed provider's for its SPOC and heads of service; a letters-only account, the
-    letters sent to its own address (escalation.recipients). A letter names a child: no administrator
-    downloads one. Outside the LA nobody sees a letter still waiting for the AD Education's approval."""
-    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
-        return Letter.objects.none()
-    org = user.organisation
-    if org.kind == OrganisationKind.LOCAL_AUTHORITY:
-        return Letter.objects.filter(
-            la_cases_q(user, la_field="escalation__local_authority_id", case_prefix="escalation__request__case__")
-        )
-    sent = Q(approval_required=False) | Q(approved_at__isnull=False)
-    if org.kind == OrganisationKind.ICB and user.has_role(Role.DCO):
-        return Letter.objects.filter(sent, escalation__local_authority__icb_id=org.pk)
-    if org.kind == OrganisationKind.HEALTH_PROVIDER and user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE):
-        return Letter.objects.filter(sent, escalation__provider_id=org.pk)
-    if org.kind == OrganisationKind.HEALTH_PROVIDER and user.has_role(Role.LETTERS_ONLY):
-        return letters_addressed_to(user)
-    return Letter.objects.none()
-
-
-def letters_addressed_to(user):
-    """A letters-only account's letters: sent by any LA to its own address as its provider's director,
-    and nothing else (docs/decisions/0016-letters.md)."""
-    address = (user.email or "").strip().lower()
-    if not address or not user.is_active or not user.is_provider_user or not user.has_role(Role.LETTERS_ONLY):
-        return Letter.objects.none()
-    return Letter.objects.filter(
-        Q(approval_required=False) | Q(approved_at__isnull=False),
-        addressed_to=address,
-        escalation__provider_id=user.organisation_id,
-    )
-
-
-def may_download(user, escalation, letter=None) -> bool:
-    """The same rule as `downloadable_letters`, for an escalation already loaded (no query)."""
-    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
-        return False
-    org = user.organisation
-    if org.kind == OrganisationKind.LOCAL_AUTHORITY:
-        # Shown on a case page the user already sees, so the need-to-know rule holds for the case.
-        return escalation.local_authority_id == org.pk and works_on_cases(user)
-    if letter is not None and letter.is_awaiting_approval:
-        return False
-    if org.kind == OrganisationKind.ICB:
-        return user.has_role(Role.DCO) and escalation.local_authority.icb_id == org.pk
-    return escalation.provider_id == org.pk and user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE)
-
-
-def respondable_escalations(user):
-    """Escalation 1 letters of the DCO's area: the DCO office records its response to the AD."""
-    if (
-        not user.is_authenticated
-        or not user.is_active
-        or not user.is_icb_user
-        or not user.has_role(Role.DCO)
-        or not user.has_perm("ehc.respond_as_dco", user.organisation)
-    ):
-        return Escalation.objects.none()
-    return Escalation.objects.filter(
-        stage=EscalationStage.ESCALATION_1, local_authority__icb_id=user.organisation_id
-    )
-
-
 # Pages
-
-
-@dataclass
-class Page:
-    rows: list
-    next_cursor: str | None
-    has_previous: bool
-
-
-def _decode_cursor(cursor):
-    try:
-        date_part, id_part = cursor.split(".", 1)
-        return datetime.date.fromisoformat(date_part), int(id_part)
-    except (AttributeError, ValueError):
-        return None
 
 
 def hos_queue(*, user, today, cursor=None, page_size=PAGE_SIZE) -> Page:
     """Outstanding items escalated inside health for the user's teams, by response due date (keyset)."""
-    items = (
-        AdviceItem.objects.filter(
-            status=ItemStatus.OUTSTANDING, stage=Stage.ESCALATION_2, team__in=answerable_teams(user)
-        )
-        .select_related("team", "case", "local_authority")
-        .order_by("head_of_service_response_due_on", "id")
-    )
-    position = _decode_cursor(cursor)
-    if position:
-        date, last_id = position
-        items = items.filter(
-            Q(head_of_service_response_due_on__gt=date)
-            | Q(head_of_service_response_due_on=date, id__gt=last_id)
-        )
-    rows = list(items[: page_size + 1])
-    next_cursor = None
-    if len(rows) > page_size:
-        rows = rows[:page_size]
-        last = rows[-1]
-        next_cursor = f"{last.head_of_service_response_due_on.isoformat()}.{last.id}"
-    for item in rows:
+    items = AdviceItem.objects.filter(
+        status=ItemStatus.OUTSTANDING, stage=Stage.ESCALATION_2, team__in=answerable_teams(user)
+    ).select_related("team", "case", "local_authority")
+    page = keyset_page(items, "head_of_service_response_due_on", cursor, page_size)
+    for item in page.rows:
         item.flags = item_flags(item, today)
         item.response_overdue = Flag.HEAD_OF_SERVICE_OVERDUE in item.flags
-    return Page(rows=rows, next_cursor=next_cursor, has_previous=bool(position))
+    return page
 
 
 def _outstanding_exists():
@@ -239,25 +122,6 @@ def responses_owed(*, user, today, limit=200) -> list:
     for escalation in rows:
         escalation.overdue = escalation.response_overdue(today)
     return rows
-
-
-def may_resolve(user) -> bool:
-    """The DCO of an ICB, holding the DCO office's right to respond (the synced DCO group)."""
-    return (
-        user.is_authenticated
-        and user.is_active
-        and user.organisation_id is not None
-        and user.organisation.kind == OrganisationKind.ICB
-        and user.has_role(Role.DCO)
-        and user.has_perm("ehc.respond_as_dco", user.organisation)
-    )
-
-
-def resolvable_items(user):
-    """Items of the DCO's area waiting for escalation 2 (at escalation 1, still outstanding)."""
-    if not may_resolve(user):
-        return AdviceItem.objects.none()
-    return visible_advice_items(user).filter(status=ItemStatus.OUTSTANDING, stage=Stage.ESCALATION_1)
 
 
 def escalation_2_due(*, user, limit=200) -> list:

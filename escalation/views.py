@@ -5,13 +5,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from advice.access import visible_advice_items
 from advice.models import ItemStatus, Stage
-from ehc.access import can_answer_escalation, get_visible_or_404, visible_advice_items
+from ehc.access import can_answer_escalation, get_visible_or_404
 from ehc.audit import audit_record, audit_view
 from ehc.decorators import role_required
 from ehc.models import AuditAction, OrganisationKind, Role
 
-from . import resolutions, selectors, services
+from . import access, resolutions, selectors, services
 from .forms import Escalation2ResolutionForm, EscalationResponseForm, HeadOfServiceOutcomeForm
 from .letters import letter_preview, letter_render
 from .services import Outcome
@@ -90,7 +91,7 @@ def responses_owed(request):
 @require_http_methods(["GET", "POST"])
 def respond(request, pk):
     escalation = get_visible_or_404(
-        selectors.respondable_escalations(request.user).select_related(
+        access.respondable_escalations(request.user).select_related(
             "request__case", "provider", "responded_by"
         ),
         request,
@@ -119,7 +120,7 @@ def respond(request, pk):
 @require_http_methods(["GET"])
 def letter_download(request, pk):
     letter = get_visible_or_404(
-        selectors.downloadable_letters(request.user).select_related("escalation__request__case"),
+        access.downloadable_letters(request.user).select_related("escalation__request__case"),
         request,
         pk=pk,
     )
@@ -158,7 +159,7 @@ def resolutions_due(request):
 def resolve(request, pk):
     """The DCO office records a resolution before escalation 2: view -> access -> form -> service -> audit."""
     item = get_visible_or_404(
-        selectors.resolvable_items(request.user).select_related("team", "case", "provider", "request"),
+        access.resolvable_items(request.user).select_related("team", "case", "provider", "request"),
         request,
         pk=pk,
     )

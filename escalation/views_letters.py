@@ -12,7 +12,7 @@ from ehc.audit import audit_view
 from ehc.decorators import role_required
 from ehc.models import MessageKind, OrganisationKind, OutboundEmail, Role
 
-from . import approvals, recipients, selectors
+from . import access, approvals, recipients
 
 
 @login_required
@@ -21,7 +21,7 @@ def letter_detail(request, pk):
     """One letter: when it went (or that it waits for approval), to whom and how, and what the user may
     do with it. Seen by whoever may download it."""
     letter = get_visible_or_404(
-        selectors.downloadable_letters(request.user)
+        access.downloadable_letters(request.user)
         .select_related(
             "escalation__request__case", "escalation__provider", "escalation__local_authority", "approved_by"
         )
@@ -89,7 +89,7 @@ def letter_approve(request, pk):
 def letter_account(request, pk):
     """Give the letter's addressee a letters-only account, or send its set-password link again."""
     letter = get_visible_or_404(
-        selectors.downloadable_letters(request.user).select_related(
+        access.downloadable_letters(request.user).select_related(
             "escalation__request__case", "escalation__provider", "escalation__local_authority"
         ),
         request,
@@ -120,7 +120,7 @@ def letter_account(request, pk):
 def my_letters(request):
     """A letters-only account's home: the letters sent to its address, newest first."""
     letters = list(
-        selectors.letters_addressed_to(request.user)
+        access.letters_addressed_to(request.user)
         .select_related("escalation__request__case", "escalation__local_authority")
         .defer("pdf")
         .order_by("-dated", "-id")

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from django.utils.dateformat import format as format_date
 
+from advice.exceptions import EXCEPTION_REASON_LABELS
+
 from . import charts
 from .selectors.audit import LATE_STAGES
 
@@ -98,6 +100,7 @@ OUTCOMES = [
     ("not_provided", "Not provided"),
     ("outstanding", "Still outstanding"),
     ("withdrawn", "Withdrawn"),
+    ("excepted", "Excepted"),
 ]
 LATE_COLUMNS = [(f"late_{stage}", label) for stage, label in LATE_STAGES]
 
@@ -114,6 +117,7 @@ def audit_tables(report):
         ],
         note=(
             "Withdrawn: the SPOC found the team was not involved, or the case ended. "
+            "Excepted: covered by an exception (regulations 10(4) and 8(2)); also counted in its outcome. "
             "Returned late is split below by the furthest stage the item reached before it came back."
         ),
     )
@@ -154,6 +158,29 @@ def audit_tables(report):
         caption="Reasons given for delay",
         header=["Reason", "Items of advice"],
         rows=[[label, count] for label, count in report.delay_reasons],
+    )
+    exception_reasons = Table(
+        key="exception-reasons",
+        caption="Reasons for exceptions",
+        header=["Reason", "Items of advice"],
+        rows=[[label, count] for label, count in report.exception_reasons],
+    )
+    excepted = Table(
+        key="excepted",
+        caption="Advice covered by an exception",
+        header=["Reference", "Provider", "Team", "Asked", "Due (moved by exceptions)", "Reason", "Now"],
+        rows=[
+            [
+                item.case.reference,
+                item.provider.name,
+                item.team.name,
+                item.request.notified_on,
+                item.due_on,
+                EXCEPTION_REASON_LABELS.get(item.excepted_reason, item.excepted_reason),
+                item.get_status_display(),
+            ]
+            for item in report.excepted_items
+        ],
     )
     not_provided = Table(
         key="not-provided",
@@ -198,8 +225,10 @@ def audit_tables(report):
             by_team,
             not_provided_reasons,
             delay_reasons,
+            exception_reasons,
             not_provided,
             delayed,
+            excepted,
         ],
         csv_default="teams",
     )
@@ -212,12 +241,12 @@ def _share(part, whole):
 # Figures by month and by service -----------------------------------------------------------
 
 ITEM_FIGURES = ["Items of advice", "Returned", "Due or decided", "Within 6 weeks", "Within 6 weeks (%)",
-                "Median days to return"]  # fmt: skip
+                "Median days to return", "Excepted"]  # fmt: skip
 
 
 def _item_figures(row):
     return [row["items"], row["returned"], row["decided"], row["within"], row["share_within"],
-            _median(row["median_days"])]  # fmt: skip
+            _median(row["median_days"]), row["excepted"]]  # fmt: skip
 
 
 def monthly_tables(report):
@@ -264,7 +293,8 @@ def monthly_tables(report):
         note=(
             "Due or decided: advice returned or not provided, or past its due date. Advice not yet due "
             "is left out of the share within 6 weeks. Median days: from the SPOC being notified to the "
-            "advice returned."
+            "advice returned. Excepted: covered by an exception, counted in the other figures too, "
+            "against its due date as the exception moved it."
         ),
     )
     by_service = Table(

@@ -187,7 +187,7 @@ def item_csv(request):
                 item.overdue_days,
                 item.get_stage_display(),
                 item.promised_on,
-                item.get_exception_reason_display() if item.exception_reason else "",
+                item.excepted_label + (" (clock stopped today)" if item.clock_stopped else ""),
                 item.last_action,
                 item.last_action_on,
             ]

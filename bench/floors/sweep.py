@@ -142,8 +142,8 @@ def sweep_transition(cursor, *, today, now, la_id=None, limit=None, site_url="",
     cursor.execute("CREATE TEMP TABLE bench_new_letter (id bigint, escalation_id bigint) ON COMMIT DROP")
     cursor.execute(
         """WITH inserted AS (
-            INSERT INTO escalation_letter (escalation_id, dated, content, sha256, created_at, updated_at)
-            SELECT n.id, %(today)s, json_build_object(
+            INSERT INTO escalation_letter (escalation_id, dated, addressed_to, content, sha256, created_at, updated_at)
+            SELECT n.id, %(today)s, lower(p.director_email), json_build_object(
                 'reference', c.reference, 'dated', %(today)s::date,
                 'local_authority', json_build_object('name', la.name,
                     'address_lines', array_remove(string_to_array(la.address, chr(10)), ''),
@@ -186,14 +186,43 @@ def sweep_transition(cursor, *, today, now, la_id=None, limit=None, site_url="",
                initcap(replace(n.stage, '_', ' ')) || ': health advice for ' || c.reference,
                'Health advice for case ' || c.reference || ' is overdue: ' || coalesce(t.names, '')
                    || '. ' || %(site)s || '/cases/' || c.id || '/',
-               '', l.id, 'pending', 0, %(now)s, '', %(now)s, %(now)s
+               '', NULL, 'pending', 0, %(now)s, '', %(now)s, %(now)s
         FROM bench_new_escalation n
         JOIN advice_advicerequest r ON r.id = n.request_id
         JOIN assessments_case c ON c.id = r.case_id
         JOIN ehc_organisation p ON p.id = r.provider_id
         JOIN ehc_localauthoritysettings s ON s.local_authority_id = r.local_authority_id
         LEFT JOIN bench_listed t ON t.request_id = n.request_id
-        LEFT JOIN bench_new_letter l ON l.escalation_id = n.id
+        WHERE n.stage <> 'escalation_1'
+        ON CONFLICT (dedupe_key) DO NOTHING""",
+        params,
+    )
+    # The letter's emails, one per recipient (escalation.letter_emails), the letter attached only for an
+    # address on the LA's secure domains (its list, and its own mailboxes' domains where they count).
+    cursor.execute(
+        """INSERT INTO ehc_outboundemail (kind, dedupe_key, case_id, advice_request_id, "to", cc, subject, body_text,
+            body_html, letter_id, status, attempts, next_attempt_at, last_error, created_at, updated_at)
+        SELECT 'escalation_1', 'escalation_1:request:' || n.request_id || ':' || x.who, r.case_id, n.request_id,
+               ARRAY[x.address], '{}', 'Escalation 1: health advice for ' || c.reference,
+               'Health advice for case ' || c.reference || ' is overdue. ' || %(site)s || '/escalation/letters/'
+                   || l.id || '/', '',
+               CASE WHEN lower(split_part(x.address, '@', 2)) = ANY(
+                        ARRAY(SELECT lower(d) FROM unnest(s.secure_email_domains) d)
+                        || CASE WHEN s.own_domain_is_secure
+                                THEN ARRAY[lower(split_part(s.business_support_email, '@', 2)),
+                                           lower(split_part(s.ad_education_email, '@', 2))]
+                                ELSE '{}'::text[] END)
+                    THEN l.id END,
+               'pending', 0, %(now)s, '', %(now)s, %(now)s
+        FROM bench_new_escalation n
+        JOIN advice_advicerequest r ON r.id = n.request_id
+        JOIN assessments_case c ON c.id = r.case_id
+        JOIN ehc_organisation p ON p.id = r.provider_id
+        JOIN ehc_localauthoritysettings s ON s.local_authority_id = r.local_authority_id
+        JOIN bench_new_letter l ON l.escalation_id = n.id
+        CROSS JOIN LATERAL (VALUES ('addressee', p.director_email), ('dco_office', s.dco_office_email),
+                                   ('business_support', s.business_support_email)) x(who, address)
+        WHERE n.stage = 'escalation_1' AND x.address <> '' AND NOT s.letters_need_ad_approval
         ON CONFLICT (dedupe_key) DO NOTHING""",
         params,
     )

@@ -132,8 +132,8 @@ class ProviderItems(Scenario):
         return floors.outstanding_items_page(cursor, provider_id=ctx.provider_id, team_ids=teams)
 
     def app(self, ctx):
+        from advice.access import visible_advice_items
         from advice.models import ItemStatus
-        from ehc.access import visible_advice_items
 
         # The floor's columns, so that the two differ only by the access check: whole rows of three
         # tables made into model instances would measure the ORM, not the check.

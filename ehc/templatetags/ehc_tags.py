@@ -25,14 +25,6 @@ def case_rag(case, today):
 
 
 @register.simple_tag
-def date_rag(due, today):
-    """The RAG of one open deadline: late once past, due soon within two weeks."""
-    from assessments.timeline import rag_status
-
-    return rag_tag(rag_status(due, None, today))
-
-
-@register.simple_tag
 def days_overdue(item, today):
     return item.days_overdue(today)
 

@@ -9,6 +9,8 @@ to the next working day and is logged, so one bad row cannot stop the sweep.
 from django.db import connection, transaction
 from django.utils import timezone
 
+from advice.exceptions import sql_not_excepted
+from advice.exceptions import sql_params as exception_sql_params
 from advice.models import AdviceItem, AdviceRequest, ItemStatus
 
 from .run import BATCH_SIZE, log, names, one_la
@@ -26,16 +28,18 @@ def due_items_sweep(*, scope, today, report, limit):
 
 def claim_due_requests(*, la_ids, today, limit) -> tuple[dict, bool]:
     """Lock the requests of the oldest due items of these LAs (served by the partial index
-    item_due_action). Returns each locked request's LA by request id, and whether the window of due
-    items was full: if not, it saw every item due."""
+    item_due_action), leaving out the items an exception covers today (decision 0017). Returns each
+    locked request's LA by request id, and whether the window of due items was full: if not, it saw
+    every item due."""
     item, request = AdviceItem._meta.db_table, AdviceRequest._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH due AS MATERIALIZED (
-                SELECT request_id, local_authority_id FROM {item}
+                SELECT request_id, local_authority_id FROM {item} AS item
                 WHERE local_authority_id = ANY(%(las)s::bigint[]) AND status = %(outstanding)s
                     AND next_action_on <= %(today)s
+                    AND {sql_not_excepted("item", "today")}
                 ORDER BY next_action_on, id LIMIT %(limit)s
             )
             SELECT request.id, due_request.local_authority_id, (SELECT count(*) FROM due)
@@ -49,6 +53,7 @@ def claim_due_requests(*, la_ids, today, limit) -> tuple[dict, bool]:
                 "outstanding": str(ItemStatus.OUTSTANDING),
                 "today": today,
                 "limit": limit,
+                **exception_sql_params(),
             },
         )
         rows = cursor.fetchall()

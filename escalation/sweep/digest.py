@@ -23,6 +23,7 @@ from django.db.models import Count, Window
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from advice.exceptions import not_excepted_on
 from advice.models import AdviceItem, ItemStatus
 from ehc.models import LocalAuthoritySettings, MessageKind, Organisation, OrganisationKind, Weekday
 from ehc.outbox import email_values, emails_insert
@@ -238,7 +239,7 @@ def spoc_digest_groups(*, provider_ids, today, limit=DIGEST_LIST_LIMIT) -> tuple
         status=ItemStatus.OUTSTANDING,
         due_on__lt=today,
         local_authority__is_active=True,
-    ).annotate(overdue_count=Window(Count("id")))
+    ).filter(not_excepted_on(today)).annotate(overdue_count=Window(Count("id")))
     rows = list(
         items.order_by("local_authority__name", "due_on", "id").values(
             *DIGEST_FIELDS, "local_authority_id", "local_authority__name", "overdue_count"

@@ -4,6 +4,7 @@ skipped, so an idle tick is a few statements for every LA together, not a dozen 
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
+from advice.exceptions import not_excepted_on
 from advice.models import AdviceItem, ItemStatus
 from ehc.models import Organisation, OrganisationKind
 
@@ -26,7 +27,7 @@ def las_with_work(today, now=None):
             items_due=Exists(
                 AdviceItem.objects.filter(
                     local_authority_id=OuterRef("pk"), status=ItemStatus.OUTSTANDING, next_action_on__lte=today
-                )
+                ).filter(not_excepted_on(today))
             ),
             messages_pending=Exists(
                 Escalation.objects.filter(local_authority_id=OuterRef("pk"), messages_queued_at__isnull=True)

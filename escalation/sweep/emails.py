@@ -4,9 +4,12 @@ and the heads of service. Built as outbox rows (escalation.sweep.messages writes
 
 from collections import defaultdict
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.urls import reverse
 
+from advice.exceptions import covering_exceptions
 from advice.models import AdviceItem, ItemStatus
 from assessments.models import Case
 from ehc.models import MessageKind
@@ -44,9 +47,16 @@ class Messages:
             AdviceItem.objects.filter(request_id__in=request_ids, status=ItemStatus.OUTSTANDING)
             .annotate(
                 request_chased_on=Subquery(
-                    Escalation.objects.filter(
-                        request_id=OuterRef("request_id"), stage=EscalationStage.CHASE
-                    ).values("issued_on")[:1]
+                    Escalation.objects.filter(request_id=OuterRef("request_id"), stage=EscalationStage.CHASE).values(
+                        "issued_on"
+                    )[:1]
+                )
+            )
+            .annotate(
+                # The exceptions covering the item, as periods: a team whose clock is stopped on the
+                # escalation's date is not named in it (decision 0017).
+                exception_periods=ArraySubquery(
+                    covering_exceptions().values(period=JSONObject(starts_on="starts_on", ends_on="ends_on"))
                 )
             )
             .order_by("team__name", "id")
@@ -57,6 +67,7 @@ class Messages:
                 "due_on",
                 "request_chased_on",
                 "escalation_2_resolution__kind",
+                "exception_periods",
             )
         )
         for row in rows:
@@ -92,6 +103,7 @@ class Messages:
             # An item the DCO resolved before escalation 2 is not part of it.
             if row["due_on"] < day
             and not (escalation.stage == EscalationStage.ESCALATION_2 and row["escalation_2_resolution__kind"])
+            and not _clock_stopped(row["exception_periods"], day)
         ]
 
     def _la(self, escalation):
@@ -195,3 +207,12 @@ class Messages:
             self.emails.append(email)
             self.email_las.append(self._la(escalation))
         self.notification_rows += rows
+
+
+def _clock_stopped(periods, day) -> bool:
+    """Whether one of the periods ({"starts_on", "ends_on"} as ISO dates, ends_on None while running)
+    covers `day`."""
+    on = day.isoformat()
+    return any(
+        period["starts_on"] <= on and (period["ends_on"] is None or on <= period["ends_on"]) for period in periods or ()
+    )

@@ -5,8 +5,10 @@ no answer, the AD Education is told once."""
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from advice.exceptions import not_excepted_on
 from advice.models import AdviceItem, ItemStatus, Stage
 from ehc.models import AuditAction, AuditEvent, MessageKind
 from ehc.outbox import email_values, emails_insert
@@ -26,6 +28,14 @@ def responses_overdue(today):
         response_due_on__isnull=False,
         response_due_on__lt=today,
         response_overdue_notified=False,
+    ).filter(
+        # Not while every outstanding item of the request is excepted (decision 0017): the AD is told
+        # once the exception is over, if the response is still owed.
+        Exists(
+            AdviceItem.objects.filter(request_id=OuterRef("request_id"), status=ItemStatus.OUTSTANDING).filter(
+                not_excepted_on(today)
+            )
+        )
     )
 
 
@@ -53,6 +63,7 @@ def responses_overdue_check(*, today, report, la=None, rules=None, scope=None, l
                 request_id__in=[escalation.request_id for escalation in escalations],
                 status=ItemStatus.OUTSTANDING,
             )
+            .filter(not_excepted_on(today))
             .order_by("team__name", "id")
             .values(
                 "request_id",

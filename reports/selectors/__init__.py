@@ -2,7 +2,8 @@
 
 Every figure is counted by PostgreSQL (conditional COUNTs, GROUP BY, percentile_cont), so a page
 runs the same handful of queries for ten items or ten thousand. Scope always starts from
-`ehc.access` (`visible_advice_items`, `visible_advice_requests`, `visible_cases`), through
+the apps' access rules (`advice.access.visible_advice_items` and `visible_advice_requests`,
+`assessments.access.visible_cases`), through
 `scope`: a figure can never count a row its reader could not open. Each count is defined once
 (decision 0006): the outcomes of advice in `outcomes`, the dashboard's buckets in `overdue`.
 

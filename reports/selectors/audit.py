@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 
 from advice.models import DelayReason, NotProvidedReason, Stage
+from assessments.models import ExceptionReason
 
-from .outcomes import LATE, NOT_PROVIDED, OUTSTANDING, WITHDRAWN, WITHIN, period_items
+from .outcomes import EXCEPTED, LATE, NOT_PROVIDED, OUTSTANDING, WITHDRAWN, WITHIN, period_items
 
 LATE_STAGES = [
     (Stage.REQUESTED, "Returned late before a chase"),
@@ -35,6 +36,7 @@ def _audit_counts():
         "not_provided": Count("id", filter=NOT_PROVIDED),
         "outstanding": Count("id", filter=OUTSTANDING),
         "withdrawn": Count("id", filter=WITHDRAWN),
+        "excepted": Count("id", filter=EXCEPTED),
     }
     for stage, _label in LATE_STAGES:
         counts[f"late_{stage}"] = Count("id", filter=LATE & Q(stage_reached=stage))
@@ -52,6 +54,8 @@ class AuditReport:
     delay_reasons: list
     not_provided_items: list
     delayed_items: list
+    exception_reasons: list = ()  # (label, count)
+    excepted_items: list = ()
 
 
 def non_return_audit(*, user, start, end, local_authority=None, provider=None) -> AuditReport:
@@ -73,7 +77,8 @@ def non_return_audit(*, user, start, end, local_authority=None, provider=None) -
         items.filter(NOT_PROVIDED), "not_provided_reason", NotProvidedReason
     )
     delay_reasons = _reason_counts(items.exclude(delay_reason=""), "delay_reason", DelayReason)
-    listed = items.select_related("case", "provider", "team", "local_authority")
+    exception_reasons = _reason_counts(items.filter(EXCEPTED), "excepted_reason", ExceptionReason)
+    listed = items.select_related("case", "provider", "team", "local_authority", "request")
     return AuditReport(
         start=start,
         end=end,
@@ -84,6 +89,8 @@ def non_return_audit(*, user, start, end, local_authority=None, provider=None) -
         delay_reasons=delay_reasons,
         not_provided_items=list(listed.filter(NOT_PROVIDED).order_by("not_provided_reason", "due_on", "id")),
         delayed_items=list(listed.exclude(delay_reason="").order_by("delay_reason", "due_on", "id")),
+        exception_reasons=exception_reasons,
+        excepted_items=list(listed.filter(EXCEPTED).order_by("excepted_reason", "due_on", "id")),
     )
 
 

@@ -1,10 +1,11 @@
 """The dashboard's filtered list of outstanding advice, keyset-paginated, and its CSV export."""
 
-import datetime
-from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
+
+from advice.exceptions import EXCEPTION_REASON_LABELS, excepted_on, excepted_reason
+from ehc.pagination import Page, decode_cursor
 
 from .overdue import outstanding_items
 
@@ -16,27 +17,17 @@ SORTS = [
 ]
 
 
-@dataclass
-class Page:
-    rows: list
-    next_cursor: str | None
-    has_previous: bool
-
-
 def _decode_cursor(cursor):
-    """'YYYY-MM-DD.id'. A cursor that does not parse starts from the top rather than failing."""
-    if not cursor:
-        return None
-    try:
-        date_part, id_part = cursor.split(".", 1)
-        return datetime.date.fromisoformat(date_part), int(id_part)
-    except ValueError:
-        return None
+    """'YYYY-MM-DD.id'. A cursor that does not parse (a bare id too) starts from the top rather than failing."""
+    position = decode_cursor(cursor)
+    return position if position and position[0] is not None else None
 
 
 def _list_queryset(*, user, today, filters, sort):
-    items = outstanding_items(user=user, today=today, filters=filters).select_related(
-        "case", "local_authority", "provider", "team", "request"
+    items = (
+        outstanding_items(user=user, today=today, filters=filters)
+        .select_related("case", "local_authority", "provider", "team", "request")
+        .annotate(excepted_reason=excepted_reason(), clock_stopped=excepted_on(today))
     )
     if sort == "-due":
         return items.order_by("-due_on", "-id")
@@ -72,6 +63,7 @@ def item_export(*, user, today, filters, sort="due"):
 
 def _decorate(item, today):
     item.overdue_days = max(0, (today - item.due_on).days)
+    item.excepted_label = EXCEPTION_REASON_LABELS.get(item.excepted_reason, "")
     item.last_action, item.last_action_on = last_action(item)
     return item
 

@@ -11,6 +11,7 @@ from advice.models import AdviceItem, KnownStatus
 from ehc.models import Service
 
 from .outcomes import (
+    EXCEPTED,
     NOT_PROVIDED,
     OUTSTANDING,
     RETURNED,
@@ -36,6 +37,8 @@ def _item_figures(today):
         "within": Count("id", filter=WITHIN),
         "decided": Count("id", filter=RETURNED | NOT_PROVIDED | (OUTSTANDING & Q(due_on__lt=today))),
         "median_days": Median(days_between("request__notified_on", "returned_on"), filter=RETURNED),
+        # Counted in the figures above too: marked, not left out (decision 0017).
+        "excepted": Count("id", filter=EXCEPTED & ~WITHDRAWN),
     }
 
 
@@ -81,7 +84,7 @@ def monthly_figures(*, user, today, start, end, local_authority=None, provider=N
     }
     item_totals = items.aggregate(**figures)
 
-    empty_items = {"items": 0, "returned": 0, "within": 0, "decided": 0, "median_days": None}
+    empty_items = {"items": 0, "returned": 0, "within": 0, "decided": 0, "median_days": None, "excepted": 0}
     months = []
     for month in months_between(start, end):
         row = {"month": month, **requests_by_month.get(month, {"requests": 0, "known": 0})}

@@ -4,8 +4,9 @@ the SQL they share: the advice and requests of a period, a median, a share."""
 
 from django.db.models import Aggregate, F, FloatField, Func, IntegerField, Q
 
+from advice.access import visible_advice_items, visible_advice_requests
+from advice.exceptions import excepted_reason
 from advice.models import ItemStatus
-from ehc.access import visible_advice_items, visible_advice_requests
 
 
 class Median(Aggregate):
@@ -35,10 +36,17 @@ LATE = RETURNED & ~Q(returned_on__lte=F("due_on"))
 NOT_PROVIDED = Q(status=ItemStatus.NOT_PROVIDED)
 OUTSTANDING = Q(status=ItemStatus.OUTSTANDING)
 WITHDRAWN = Q(status__in=[ItemStatus.REMOVED, ItemStatus.CANCELLED])
+# Covered by an exception at some time (or marked under reg 8(2) on the item): still counted in every
+# outcome above, and marked. Needs `excepted_reason`, which period_items annotates.
+EXCEPTED = Q(excepted_reason__isnull=False)
 
 
 def period_items(*, user, start, end, local_authority=None, provider=None):
-    items = visible_advice_items(user).filter(request__notified_on__gte=start, request__notified_on__lte=end)
+    items = (
+        visible_advice_items(user)
+        .filter(request__notified_on__gte=start, request__notified_on__lte=end)
+        .annotate(excepted_reason=excepted_reason())
+    )
     if local_authority is not None:
         items = items.filter(local_authority_id=local_authority.pk)
     if provider is not None:

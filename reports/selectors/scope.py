@@ -1,12 +1,13 @@
 """Whose figures a reader may see. Every count in the reports starts from one of these, and they
-start from `ehc.access` (`visible_advice_items`, `visible_cases`): a figure can never count a row
-its reader could not open."""
+start from the apps' access rules (`advice.access.visible_advice_items`,
+`assessments.access.visible_cases`): a figure can never count a row its reader could not open."""
 
 
 from django.db.models import Q
 
+from advice.access import visible_advice_items
 from advice.models import ItemStatus
-from ehc.access import visible_advice_items, visible_cases
+from assessments.access import visible_cases
 from ehc.models import Organisation, OrganisationKind, Team
 
 

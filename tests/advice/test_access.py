@@ -319,7 +319,7 @@ def test_a_practitioner_sees_their_teams_items_through_one_indexed_equality(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from ehc.access import visible_advice_items
+    from advice.access import visible_advice_items
     from ehc.models import User
 
     for practitioner in (ours.slt_practitioner, ours.ot_practitioner, ours.head_of_service):

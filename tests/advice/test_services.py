@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from advice import services
 from advice.models import AdviceItem, ItemStatus, KnownStatus, Stage
+from advice.services import answers
 from assessments.models import CaseStatus
 from ehc.models import LocalAuthoritySettings, MessageKind, MessageStatus, OutboundEmail, Service
 
@@ -209,7 +210,8 @@ def test_a_rolled_back_return_leaves_no_file_behind(advice_request, ours, tmp_pa
     def broken(**kwargs):
         raise RuntimeError("mail queue down")
 
-    monkeypatch.setattr(services, "advice_returned_notify", broken)
+    # advice_return calls the notifier of its own module (advice.services.answers).
+    monkeypatch.setattr(answers, "advice_returned_notify", broken)
     document = SimpleUploadedFile("advice.pdf", pdf_bytes())
     with pytest.raises(RuntimeError):
         services.advice_return(

@@ -199,7 +199,7 @@ def test_case_officers_other_forms_show_their_errors(journey, ours, authenticato
 
     for link, heading, error in (
         ("End the case (withdrawn or moved away)", "Case ended", "Select why the case is ending"),
-        ("Record an exception under regulation 10(4)", "Exception under regulation 10(4)", "Select the reason"),
+        ("Record an exception (regulations 10(4) and 8(2))", "Record an exception", "Select the reason"),
         ("Share the case with someone else", "Share the case", "Enter an email address"),
     ):
         page.get_by_role("link", name=link).click()

@@ -101,7 +101,8 @@ def test_business_support_sees_the_chase_then_escalation_1_with_the_keyboard_onl
     scenes.sweep_at(escalation_1_on)
     item.refresh_from_db()
     assert item.stage == Stage.ESCALATION_1
-    assert OutboundEmail.objects.filter(case=case, kind="escalation_1").count() == 1
+    # The letter's emails: the director's and a copy each for the DCO office and business support.
+    assert OutboundEmail.objects.filter(case=case, kind="escalation_1").count() == 3
 
     page.reload()
     expect(page.get_by_text("No outstanding health advice matches these filters")).to_be_visible()
@@ -129,8 +130,11 @@ def test_business_support_downloads_the_tagged_escalation_letter(journey, ours, 
     expect(history.get_by_role("row", name=re.compile("Escalation 1"))).to_have_count(1)
     journey.check("case page with a chase and an escalation 1 letter")
 
+    history.get_by_role("link", name=re.compile("Letter")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Escalation 1 letter")
+    journey.check("the letter's page: when it went, to whom, attached or linked")
     with page.expect_download() as download_info:
-        history.get_by_role("link", name=re.compile("Letter")).click()
+        page.get_by_role("link", name="Download the letter (PDF)").click()
     letter = tmp_path / "letter.pdf"
     download_info.value.save_as(letter)
     assert letter.read_bytes().startswith(b"%PDF-")

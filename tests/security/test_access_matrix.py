@@ -28,9 +28,10 @@ from django.utils import timezone
 from advice.models import AdviceItem, AdviceRequest, AdviceReturn
 from advice.services import advice_request_send, advice_return, draft_plan_record
 from advice.uploads import check_upload
-from assessments.models import Case, CaseShare, CaseStatus, DraftComment, DraftPlan
+from assessments.models import Case, CaseShare, CaseStatus, DraftComment, DraftPlan, ExceptionReason, TimelineException
 from assessments.sharing import case_share, case_share_revoke
 from ehc.models import LocalAuthoritySettings, MessageKind, Notification, OutboundEmail, Role, Service
+from escalation.exceptions import exception_record
 from escalation.letters import letter_render
 from escalation.models import Escalation, EscalationStage, Letter
 from tests.advice.files import pdf_bytes
@@ -47,7 +48,7 @@ SEES_CASE = LA3 | PROVIDER | {"dco"}
 # expired and revoked. In their own council they have the pages any case officer has.
 SHARED = {"shared_current", "shared_expired", "shared_revoked"}
 # The OT practitioner too: professionals of one provider on the same case see each other's advice
-# (advice.selectors.advice_items_for), and OT has an item on that case.
+# (advice.access.advice_items_for), and OT has an item on that case.
 SEES_RETURNED_ITEM = LA3 | {"dco", "spoc", "head_of_service", "slt_practitioner", "ot_practitioner"}
 CLOSES_OPEN_ITEM = {"ot_practitioner", "spoc"} | LA_EDITORS
 DASHBOARD = {"dco", "ad", "business_support", "send_manager"}
@@ -74,7 +75,6 @@ URLS = {
     "assessments:record_not_issuing": ({"pk": "case"}, BOTH, LA_EDITORS),
     "assessments:record_final_plan": ({"pk": "case"}, BOTH, LA_EDITORS),
     "assessments:close_case": ({"pk": "case"}, BOTH, LA_EDITORS),
-    "assessments:add_exception": ({"pk": "case"}, BOTH, LA_EDITORS),
     "assessments:assign_officer": ({"pk": "case"}, POST, LA_EDITORS),
     "assessments:share_case": ({"pk": "case"}, BOTH, LA_EDITORS),
     "assessments:revoke_share": ({"pk": "case", "share_pk": "share"}, POST, LA_EDITORS),
@@ -108,6 +108,9 @@ URLS = {
     "reports:audit": ({}, GET, REPORTS),
     "reports:monthly": ({}, GET, REPORTS),
     "reports:timeliness": ({}, GET, REPORTS),
+    "escalation:exception_new": ({"pk": "case"}, BOTH, LA_EDITORS),
+    "escalation:exception_change": ({"pk": "exception"}, BOTH, LA_EDITORS),
+    "escalation:exception_end": ({"pk": "exception"}, BOTH, LA_EDITORS),
     "escalation:resolutions_due": ({}, GET, {"dco"}),
     "escalation:resolve": ({"pk": "escalated_item"}, BOTH, {"dco"}),
     # A notification is its one user's: the case officer's here, nobody else's, in any organisation.
@@ -227,6 +230,16 @@ def _objects(world, today):
     )
     advice_return(item=draft_request.items.get(), user=world.slt_practitioner, returned_on=today, content=content)
     draft_plan_record(case=draft_case, user=world.case_officer, sent_on=today, section_c="C", section_g="G")
+    # An exception that ended before the advice was asked: it moves no date of the case's advice.
+    exception = exception_record(
+        case=case,
+        user=world.case_officer,
+        reason=ExceptionReason.MISSED_APPOINTMENT,
+        detail="Missed the assessment",
+        agreed_by="SEND manager",
+        starts_on=D(2026, 9, 2),
+        ends_on=D(2026, 9, 5),
+    )
     escalated = make_request(world, notified_on=D(2026, 11, 20))
     notification = Notification.objects.create(
         kind=MessageKind.ESCALATION_1_RESPONSE,
@@ -240,6 +253,7 @@ def _objects(world, today):
     return {
         "notification": notification,
         "case": case,
+        "exception": exception,
         "request": request,
         "returned_item": items[world.slt.pk],
         "open_item": items[world.ot.pk],
@@ -260,6 +274,7 @@ def _fingerprint():
         Escalation,
         OutboundEmail,
         CaseShare,
+        TimelineException,
     ):
         digest.update(repr(list(model.objects.order_by("pk").values())).encode())
     digest.update(repr(list(Letter.objects.order_by("pk").values_list("pk", "sha256", "rendered_at"))).encode())

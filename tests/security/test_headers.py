@@ -78,7 +78,7 @@ def _pages(ours, own_case, login, administrator):
         ("case", officer, reverse("assessments:case_detail", args=[pk]), "get", None),
         ("change case", officer, reverse("assessments:case_edit", args=[pk]), "get", None),
         ("decision", officer, reverse("assessments:record_decision", args=[pk]), "get", None),
-        ("exception", officer, reverse("assessments:add_exception", args=[pk]), "get", None),
+        ("exception", officer, reverse("escalation:exception_new", args=[pk]), "get", None),
         ("share", officer, reverse("assessments:share_case", args=[pk]), "get", None),
         ("sign out", officer, reverse("logout"), "get", None),
         ("admin", admin, "/admin/", "get", None),

@@ -10,8 +10,9 @@ unassigned cases only (docs/decisions/0014-need-to-know-in-a-council.md).
 import pytest
 from django.urls import reverse
 
+from advice.access import visible_advice_items
+from assessments.access import visible_cases
 from assessments.sharing import case_share
-from ehc.access import visible_advice_items, visible_cases
 from ehc.models import LocalAuthoritySettings, Role
 from tests.factories import CaseFactory, UserFactory
 

@@ -1,0 +1,39 @@
+"""Workflows of health advice: request, acknowledge, return, not provided, exception, stop timers,
+and the draft plan that waits for them (the drafting gate).
+
+Every workflow that creates advice items, or that depends on there being none outstanding,
+locks the case row first: the drafting gate and the SPOC adding a team cannot then pass each
+other in two concurrent transactions.
+
+One module per step; every name is re-exported here, so `from advice import services` and
+`from advice.services import X` keep working.
+"""
+
+from .acknowledgement import NOT_INVOLVED, TeamAnswer, advice_acknowledge, advice_acknowledged_notify
+from .answers import advice_exception_record, advice_not_provided, advice_return, advice_returned_notify
+from .common import TIMER_EMAIL_KINDS, AdviceError, DraftGateClosed, advice_items_cancel_for_case, advice_timers_stop
+from .drafts import draft_comment_add, draft_plan_record, draft_shared_notify
+from .requests import advice_request_notify_spoc, advice_request_send, missing_services, teams_for_services
+
+__all__ = [
+    "NOT_INVOLVED",
+    "TIMER_EMAIL_KINDS",
+    "AdviceError",
+    "DraftGateClosed",
+    "TeamAnswer",
+    "advice_acknowledge",
+    "advice_acknowledged_notify",
+    "advice_exception_record",
+    "advice_items_cancel_for_case",
+    "advice_not_provided",
+    "advice_request_notify_spoc",
+    "advice_request_send",
+    "advice_return",
+    "advice_returned_notify",
+    "advice_timers_stop",
+    "draft_comment_add",
+    "draft_plan_record",
+    "draft_shared_notify",
+    "missing_services",
+    "teams_for_services",
+]

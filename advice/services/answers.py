@@ -1,0 +1,200 @@
+"""A team's answer: advice returned, advice not provided, or an exception under regulation 8(2)."""
+
+
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import Case
+from ehc.audit import audit_record
+from ehc.models import AuditAction, LocalAuthoritySettings, MessageKind
+from ehc.outbox import email_queue
+
+from .. import scanning
+from ..models import AdviceItem, AdviceReturn, ItemStatus, Stage
+from .common import AdviceError, _la_recipients, _path, advice_timers_stop
+
+
+def _lock_outstanding(item) -> AdviceItem:
+    item = (
+        AdviceItem.objects.select_for_update(of=("self",))
+        .select_related("request", "team", "provider", "case")
+        .get(pk=item.pk)
+    )
+    if item.status != ItemStatus.OUTSTANDING:
+        raise AdviceError(f"{item.team.name}'s advice is already {item.get_status_display().lower()}")
+    return item
+
+
+def _check_answer_date(item, on, label, field):
+    if on > timezone.localdate():
+        raise AdviceError(f"{label} must be today or in the past", field=field)
+    if on < item.request.notified_on:
+        raise AdviceError(
+            f"{label} must be on or after the date the advice was requested "
+            f"({item.request.notified_on:%-d %B %Y})",
+            field=field,
+        )
+
+
+@transaction.atomic
+def advice_return(*, item, user, returned_on, content: dict, document=None, checked=None) -> AdviceReturn:
+    """A team's advice is back (a checked document and/or the structured Appendix C): the item closes
+    and every timer of its request that nothing else still needs stops at once."""
+    item = _lock_outstanding(item)
+    _check_answer_date(item, returned_on, "The date the advice was returned", "returned_on")
+    if document is None and not all(
+        content.get(name) for name in ("description_of_needs", "provision_required", "outcomes")
+    ):
+        raise AdviceError("Upload the advice or complete the needs, provision and outcomes")
+    item.status = ItemStatus.RETURNED
+    item.returned_on = returned_on
+    item.returned_by = user
+    item.closed_on = returned_on
+    item.next_action_on = None
+    item.save(
+        update_fields=["status", "returned_on", "returned_by", "closed_on", "next_action_on", "updated_at"]
+    )
+    advice_timers_stop(request_ids=[item.request_id])
+    advice_return = AdviceReturn(item=item, returned_by=user, **content)
+    if document is not None:
+        advice_return.document_name = checked.original_name
+        advice_return.document_type = checked.kind
+        advice_return.document_size = checked.size
+        advice_return.document_sha256 = checked.sha256
+        # The storage name is chosen by advice_upload_path; the uploader's name is only displayed.
+        advice_return.document.save("advice", document, save=False)
+        scanning.scan_prepare(advice_return)
+    try:
+        advice_return.save()
+        scanning.scan_enqueue(advice_return)
+        on_behalf = "" if user.teams.filter(pk=item.team_id).exists() else " on the team's behalf"
+        audit_record(
+            user=user,
+            action=AuditAction.CHANGE,
+            case=item.case,
+            obj=item,
+            summary=f"Returned {item.team.name}'s health advice{on_behalf}"
+            + (f" ({checked.kind.upper()} document)" if checked else ""),
+        )
+        advice_returned_notify(item=item)
+    except BaseException:
+        # The database rolls back; the file written to storage would not.
+        if advice_return.document:
+            advice_return.document.storage.delete(advice_return.document.name)
+        raise
+    return advice_return
+
+
+@transaction.atomic
+def advice_not_provided(*, item, user, reason, detail, decided_by, decided_on) -> AdviceItem:
+    """Advice will not be provided: a reason category, the reason in words and who decided. Closes
+    the item like a return does, for the drafting gate and the timers."""
+    item = _lock_outstanding(item)
+    _check_answer_date(item, decided_on, "The date of the decision", "decided_on")
+    item.status = ItemStatus.NOT_PROVIDED
+    item.not_provided_reason = reason
+    item.not_provided_detail = detail
+    item.not_provided_decided_by = decided_by
+    item.closed_on = decided_on
+    item.next_action_on = None
+    item.save(
+        update_fields=[
+            "status",
+            "not_provided_reason",
+            "not_provided_detail",
+            "not_provided_decided_by",
+            "closed_on",
+            "next_action_on",
+            "updated_at",
+        ]
+    )
+    advice_timers_stop(request_ids=[item.request_id])
+    audit_record(
+        user=user,
+        action=AuditAction.CHANGE,
+        case=item.case,
+        obj=item,
+        summary=f"Recorded that {item.team.name}'s advice will not be provided "
+        f"({item.get_not_provided_reason_display()}), decided by {decided_by}",
+    )
+    advice_returned_notify(item=item)
+    return item
+
+
+@transaction.atomic
+def advice_exception_record(*, item, user, reason, detail) -> AdviceItem:
+    """An exception under reg 8(2): the item stays outstanding and visible, marked excepted. Timer
+    fields are left alone; whether an excepted item is chased is the sweep's decision."""
+    item = _lock_outstanding(item)
+    item.exception_reason = reason
+    item.exception_detail = detail
+    item.exception_recorded_on = timezone.localdate()
+    item.exception_recorded_by = user
+    item.save(
+        update_fields=[
+            "exception_reason",
+            "exception_detail",
+            "exception_recorded_on",
+            "exception_recorded_by",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        user=user,
+        action=AuditAction.CHANGE,
+        case=item.case,
+        obj=item,
+        summary=f"Recorded an exception under regulation 8(2) for {item.team.name}: "
+        f"{item.get_exception_reason_display()}",
+    )
+    return item
+
+
+def advice_returned_notify(*, item):
+    """The case officer hears that a team has answered (returned, or will not provide advice). After a
+    chase or an escalation the answer also goes to the AD Education and business support, by email and
+    in the service: the people who chased or escalated it (ehc.notifications)."""
+    case = item.case
+    if item.stage != Stage.REQUESTED:
+        return _answered_late_notify(item=item)
+    to, cc = _la_recipients(case)
+    return email_queue(
+        kind=MessageKind.ADVICE_RETURNED,
+        dedupe_key=f"advice_returned:{item.pk}",
+        to=to,
+        cc=cc,
+        template="advice_returned",
+        context={
+            "reference": case.reference,
+            "provider": item.provider.name,
+            "returned": item.status == ItemStatus.RETURNED,
+            "path": _path("assessments:case_detail", case.pk),
+        },
+        case=case,
+        advice_request=item.request,
+    )
+
+
+def _answered_late_notify(*, item):
+    from ehc.notifications import la_event, notify
+
+    returned = item.status == ItemStatus.RETURNED
+    case = Case.objects.select_related("case_officer", "local_authority").get(pk=item.case_id)
+    return notify(
+        [
+            la_event(
+                kind=MessageKind.ADVICE_RETURNED_LATE,
+                event=f"{MessageKind.ADVICE_RETURNED_LATE}:item:{item.pk}",
+                la_settings=LocalAuthoritySettings.for_la(case.local_authority),
+                case=case,
+                path=_path("assessments:case_detail", case.pk),
+                headline=(
+                    "Health advice returned after a chase or escalation"
+                    if returned
+                    else "Health advice will not be provided (after a chase or escalation)"
+                ),
+                detail=f"{item.get_stage_display()} reached before the answer",
+                advice_request_id=item.request_id,
+            )
+        ]
+    )

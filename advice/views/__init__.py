@@ -1,0 +1,24 @@
+"""Pages of health advice. Every object is looked up through what the user may see, so anything
+else (another provider's request, item or file) answers 404 exactly like a missing one.
+
+One module per part of the process; every view is re-exported here for advice/urls.py."""
+
+from .drafts import draft_comment, draft_plan_record
+from .items import document_download, item_detail, item_exception, item_not_provided, item_return
+from .queues import spoc_queue, team_queue
+from .requests import acknowledge, request_create, request_detail
+
+__all__ = [
+    "acknowledge",
+    "document_download",
+    "draft_comment",
+    "draft_plan_record",
+    "item_detail",
+    "item_exception",
+    "item_not_provided",
+    "item_return",
+    "request_create",
+    "request_detail",
+    "spoc_queue",
+    "team_queue",
+]

@@ -1,0 +1,163 @@
+"""One team's advice item: its page, returning advice, not provided, an exception, the document."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ehc.access import can_return_for_team
+from ehc.audit import audit_record, audit_view
+from ehc.models import AuditAction
+
+from .. import selectors, services
+from ..forms import ExceptionForm, NotProvidedForm, ReturnForm
+from ..models import AdviceReturn
+from ..uploads import CONTENT_TYPES
+from .common import _apply_error, _item_or_404
+
+
+@login_required
+@require_GET
+def item_detail(request, pk):
+    item = _item_or_404(request, pk)
+    audit_view(request, item.case, f"{item.team.name}'s health advice")
+    can_return = item.is_outstanding and can_return_for_team(request.user, item.team)
+    return render(
+        request,
+        "advice/item_detail.html",
+        {
+            "item": item,
+            "case": item.case,
+            "today": timezone.localdate(),
+            "can_return": can_return,
+            "can_close": item.is_outstanding
+            and (can_return or selectors.may_answer_for_la(request.user, item)),
+        },
+    )
+
+
+def _item_action(request, pk, *, form_class, template, title, may_act, apply, success, files=False):
+    item = _item_or_404(request, pk)
+    if not may_act(item):
+        raise Http404
+    if not item.is_outstanding:
+        messages.info(request, f"{item.team.name}'s advice is already {item.get_status_display().lower()}")
+        return redirect("advice:item_detail", pk=item.pk)
+    data = request.POST if request.method == "POST" else None
+    form = form_class(data, request.FILES if files and data is not None else None, item=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            apply(item, form)
+        except services.AdviceError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("advice:item_detail", pk=item.pk)
+    return render(request, template, {"form": form, "item": item, "case": item.case, "title": title})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_return(request, pk):
+    def apply(item, form):
+        services.advice_return(
+            item=item,
+            user=request.user,
+            returned_on=form.cleaned_data["returned_on"],
+            content=form.content(),
+            document=form.cleaned_data.get("document") or None,
+            checked=form.checked_upload,
+        )
+
+    return _item_action(
+        request,
+        pk,
+        form_class=ReturnForm,
+        template="advice/return_form.html",
+        title="Return health advice",
+        may_act=lambda item: can_return_for_team(request.user, item.team),
+        apply=apply,
+        success="Advice returned: the local authority has been told",
+        files=True,
+    )
+
+
+def _may_close(request):
+    return lambda item: (
+        can_return_for_team(request.user, item.team) or selectors.may_answer_for_la(request.user, item)
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_not_provided(request, pk):
+    def apply(item, form):
+        services.advice_not_provided(item=item, user=request.user, **form.cleaned_data)
+
+    return _item_action(
+        request,
+        pk,
+        form_class=NotProvidedForm,
+        template="advice/item_form.html",
+        title="Advice will not be provided",
+        may_act=_may_close(request),
+        apply=apply,
+        success="Recorded that the advice will not be provided",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_exception(request, pk):
+    def apply(item, form):
+        services.advice_exception_record(item=item, user=request.user, **form.cleaned_data)
+
+    return _item_action(
+        request,
+        pk,
+        form_class=ExceptionForm,
+        template="advice/item_form.html",
+        title="Exception under regulation 8(2)",
+        may_act=_may_close(request),
+        apply=apply,
+        success="Exception recorded: the advice stays outstanding, marked as excepted",
+    )
+
+
+@login_required
+@require_GET
+def document_download(request, pk):
+    item = _item_or_404(request, pk)
+    try:
+        advice_return = item.advice_return
+    except AdviceReturn.DoesNotExist:
+        raise Http404 from None
+    if not advice_return.document_name or advice_return.document_type not in CONTENT_TYPES:
+        raise Http404
+    if not advice_return.document_available:
+        # Withheld from everyone until the virus scanner says it is clean (advice.scanning).
+        messages.info(request, f"{item.team.name}'s advice document: {advice_return.get_scan_status_display()}")
+        return redirect("advice:item_detail", pk=item.pk)
+    try:
+        handle = advice_return.document.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    audit_record(
+        request=request,
+        action=AuditAction.DOWNLOAD,
+        case=item.case,
+        obj=item,
+        summary=f"Downloaded {item.team.name}'s advice document",
+    )
+    # The name sent is ours, never the uploader's: nothing they typed reaches a header.
+    filename = f"{item.case.reference}-{slugify(item.team.name) or 'advice'}.{advice_return.document_type}"
+    response = FileResponse(
+        handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[advice_return.document_type]
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,53 @@
+"""Organisations, people, roles, working-day closures, the audit trail, the outbox and notifications.
+
+These live in the project package because every domain app depends on them: putting them inside
+`assessments` or `advice` would make the others depend on it. One module per subject; every name is
+re-exported here so `from ehc.models import X` (and the migrations' `ehc.models.SnapshotEncoder`)
+keep working.
+"""
+
+from .audit import AuditAction, AuditEvent
+from .base import TimeStamped, days_between, today_london
+from .closures import ClosureDay
+from .emails import MessageKind, MessageStatus, OutboundEmail, SnapshotDecoder, SnapshotEncoder
+from .la_settings import LocalAuthoritySettings, Weekday, default_secure_email_domains
+from .notifications import Notification
+from .organisations import Organisation, OrganisationKind, Service, Team
+from .people import (
+    ROLES_BY_KIND,
+    OrganisationGroupObjectPermission,
+    OrganisationUserObjectPermission,
+    Role,
+    TeamGroupObjectPermission,
+    TeamUserObjectPermission,
+    User,
+)
+
+__all__ = [
+    "ROLES_BY_KIND",
+    "AuditAction",
+    "AuditEvent",
+    "ClosureDay",
+    "LocalAuthoritySettings",
+    "MessageKind",
+    "MessageStatus",
+    "Notification",
+    "Organisation",
+    "OrganisationGroupObjectPermission",
+    "OrganisationKind",
+    "OrganisationUserObjectPermission",
+    "OutboundEmail",
+    "Role",
+    "Service",
+    "SnapshotDecoder",
+    "SnapshotEncoder",
+    "Team",
+    "TeamGroupObjectPermission",
+    "TeamUserObjectPermission",
+    "TimeStamped",
+    "User",
+    "Weekday",
+    "default_secure_email_domains",
+    "days_between",
+    "today_london",
+]
