@@ -21,6 +21,7 @@ import logging
 import socket
 import struct
 
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -93,12 +94,18 @@ def scan_prepare(advice_return: AdviceReturn, *, now=None):
     advice_return.scan_due_at = now or timezone.now()
 
 
+# The scan task lives beside the helper that queues it, so that this module never imports
+# advice.tasks (which imports it, and is where Celery looks for tasks). It keeps its historical
+# name: messages already on the broker still find it.
+@shared_task(name="advice.tasks.advice_document_scan_task", ignore_result=True)
+def advice_document_scan_task(advice_return_id):
+    advice_document_scan(advice_return_id=advice_return_id)
+
+
 def scan_enqueue(advice_return: AdviceReturn):
     """After saving: scan once the transaction has committed (the file and row are there then)."""
     if advice_return.scan_status != ScanStatus.PENDING:
         return
-    from .tasks import advice_document_scan_task
-
     advice_return_id = advice_return.pk
     # robust: a broker that is down must not turn a saved return into an error page; the sweep
     # finds the row by its due time instead.

@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
@@ -217,9 +218,15 @@ def emails_insert(emails) -> list[int]:
     return ids
 
 
-def email_send_after_commit(email_id):
-    from .tasks import email_send_task
+# The send task lives beside the helper that queues it, so that the outbox never imports ehc.tasks
+# (which imports this module, and is where Celery looks for tasks). It keeps its historical name:
+# messages already on the broker still find it.
+@shared_task(name="ehc.tasks.email_send_task", ignore_result=True)
+def email_send_task(email_id):
+    email_send(email_id=email_id)
 
+
+def email_send_after_commit(email_id):
     transaction.on_commit(lambda: email_send_task.delay(email_id))
 
 

@@ -1,11 +1,11 @@
+"""Celery looks for the project's tasks here. The send task is defined in ehc.outbox, beside the
+helper that queues it after commit, and imported here; the outbox never imports this module."""
+
 from celery import shared_task
 
-from .outbox import email_send, email_send_due
+from .outbox import email_send_due, email_send_task
 
-
-@shared_task(ignore_result=True)
-def email_send_task(email_id):
-    email_send(email_id=email_id)
+__all__ = ["email_send_task", "outbox_send_due_task"]
 
 
 @shared_task(ignore_result=True)

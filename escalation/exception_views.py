@@ -44,7 +44,12 @@ def _items(case):
 @require_http_methods(["GET", "POST"])
 def exception_new(request, pk):
     case = _own_case_or_404(request, pk)
-    form = ExceptionForm(request.POST or None, case=case, items=_items(case))
+    initial = {}
+    # From one team's advice page (?item=): that team's advice chosen.
+    chosen = request.GET.get("item", "")
+    if chosen.isdigit() and _items(case).filter(pk=int(chosen)).exists():
+        initial = {"covers": CHOSEN_ADVICE, "items": [int(chosen)]}
+    form = ExceptionForm(request.POST or None, case=case, items=_items(case), initial=initial)
     if request.method == "POST" and form.is_valid():
         exceptions.exception_record(case=case, user=request.user, **form.service_arguments())
         messages.success(request, "Exception recorded: the advice it covers is not chased while it runs")

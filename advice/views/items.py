@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ehc.access import can_return_for_team
 from ehc.audit import audit_record, audit_view
-from ehc.models import AuditAction
+from ehc.models import AuditAction, Role
 
 from .. import selectors, services
 from ..forms import ExceptionForm, NotProvidedForm, ReturnForm
@@ -35,6 +35,10 @@ def item_detail(request, pk):
             "can_return": can_return,
             "can_close": item.is_outstanding
             and (can_return or selectors.may_answer_for_la(request.user, item)),
+            # Stopping the team's clock is the LA's exception on the case (escalation.exception_views).
+            "can_stop_clock": item.is_outstanding
+            and request.user.organisation_id == item.local_authority_id
+            and request.user.has_role(Role.CASE_OFFICER, Role.BUSINESS_SUPPORT),
         },
     )
 

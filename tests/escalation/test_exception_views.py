@@ -200,3 +200,15 @@ def test_the_spoc_and_team_queues_mark_an_item_whose_clock_is_stopped(ours, aske
     with time_machine.travel(datetime.datetime(2026, 4, 12, 10, 0, tzinfo=datetime.UTC), tick=False):
         html = login(ours.spoc).get("/advice/spoc/").content.decode()
     assert "Missed appointment: clock stopped, not chased" in html
+
+
+def test_the_case_officer_goes_from_one_teams_advice_to_an_exception_for_it(ours, asked, login):
+    case, slt, _ = asked
+    client = login(ours.case_officer)
+    html = client.get(f"/advice/items/{slt.pk}/").content.decode()
+    link = f"/escalation/cases/{case.pk}/exceptions/new/?item={slt.pk}"
+    assert link in html
+    form = client.get(link).context["form"]
+    assert form.initial == {"covers": "chosen", "items": [slt.pk]}
+    # A health practitioner's view of the same advice offers no such link.
+    assert link not in login(ours.slt_practitioner).get(f"/advice/items/{slt.pk}/").content.decode()
