@@ -177,7 +177,7 @@ class AdviceItem(TimeStamped):
     delay_reason = models.CharField(max_length=30, choices=DelayReason.choices, blank=True)
     delay_detail = models.TextField(blank=True)
     head_of_service_responded_at = models.DateTimeField(null=True, blank=True)
-    # The promised date the LA was told had passed (escalation.promises), once; NULL again with a new date.
+    # The promised date the LA was told had passed (escalation.sweep.promises), once; NULL again with a new date.
     promise_passed_notified_on = models.DateField(null=True, blank=True)
     head_of_service_responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -220,7 +220,7 @@ class AdviceItem(TimeStamped):
             ),
         ]
         indexes = [
-            # escalation.sweep.claim_due_items: outstanding items whose next action has come.
+            # escalation.sweep.claim.claim_due_requests: outstanding items whose next action has come.
             models.Index(
                 fields=["next_action_on", "id"],
                 name="item_due_action",
@@ -262,7 +262,7 @@ class AdviceItem(TimeStamped):
                 name="item_hos_response_owed",
                 condition=models.Q(status="outstanding", head_of_service_responded_at__isnull=True),
             ),
-            # escalation.promises: outstanding items whose promised date passed and the LA was not told yet.
+            # escalation.sweep.promises: outstanding items whose promised date passed and the LA was not told yet.
             models.Index(
                 fields=["local_authority", "promised_on", "id"],
                 name="item_promise_unnotified",

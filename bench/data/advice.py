@@ -157,7 +157,7 @@ def items(cursor, params):
             "escalation_2_on": "CASE WHEN s.stage = 'escalation_2' THEN s.esc2_on END",
             "head_of_service_response_due_on": "CASE WHEN s.stage = 'escalation_2' THEN s.hos_due END",
             "promised_on": f"CASE WHEN {hos_answered} THEN s.esc2_on + 20 + floor(s.u3 * 60)::int END",
-            # Every promise passed before BENCH_TODAY counts as told already (escalation.promises): the
+            # Every promise passed before BENCH_TODAY counts as told already (escalation.sweep.promises): the
             # floors have no promise step, so no scenario sends one.
             "promise_passed_notified_on": f"CASE WHEN {hos_answered} AND s.esc2_on + 20 + floor(s.u3 * 60)::int "
             "< %(today)s THEN s.esc2_on + 20 + floor(s.u3 * 60)::int END",

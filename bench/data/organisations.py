@@ -82,7 +82,7 @@ def organisations(cursor, scale, params):
         "FROM generate_series(0, %(n_las)s - 1) i",
         params,
     )
-    # The SPOC digests' next instant (escalation.digest), the same Monday as every LA's.
+    # The SPOC digests' next instant (escalation.sweep.digest), the same Monday as every LA's.
     insert(cursor, "escalation.DigestSchedule", {"name": "'spoc'", "next_at": "%(next_digest)s"}, "", params)
     insert(
         cursor,

@@ -1,10 +1,11 @@
 """B7 and B8: the weekly digest's rows, an LA's caseload and the items a SPOC or practitioner sees."""
 
-import importlib
 import inspect
 
+from escalation.selectors import digest_rows
+
 from .. import floors
-from ..harness import Scenario, Skip
+from ..harness import Scenario
 from .common import get_ok, need, short_sql, target_note, url_or_skip
 
 # B7 ----------------------------------------------------------------------------------------------
@@ -19,21 +20,7 @@ class Digest(Scenario):
     def floor(self, ctx, cursor):
         return floors.digest(cursor, today=ctx.today, per_provider=self.per_provider)
 
-    def _digest_rows(self):
-        for module in ("escalation.digest", "escalation.selectors"):
-            try:
-                function = getattr(importlib.import_module(module), "digest_rows", None)
-            except ImportError:
-                function = None
-            if function is not None:
-                return function
-        raise Skip(
-            "waits for digest_rows(la_id=, today=) in escalation.digest or escalation.selectors "
-            "(the weekly chase digest's rows): not importable yet"
-        )
-
     def app(self, ctx):
-        digest_rows = self._digest_rows()
         from ehc.models import Organisation, OrganisationKind
 
         # The first N of each list are numbered by the selector when it can (digest_rows(per_provider=)).
