@@ -125,7 +125,7 @@ def test_accessibility_statement_is_in_the_footer_for_everyone(journey, ours, au
 def test_a_missing_page_and_someone_elses_case_look_the_same(journey, ours, theirs, authenticator):
     from ..factories import CaseFactory
 
-    their_case = CaseFactory(local_authority=theirs.la)
+    their_case = CaseFactory(local_authority=theirs.la, last_name="Quennell-Ashdown")  # no user shares it
     page = journey.page
     response = page.goto("/no-such-page/")
     assert response.status == 404

@@ -71,7 +71,6 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(f"security: {line}")
 
 
-
 def sign_in(client, user, password=PASSWORD):
     """Sign in through the real form (not force_login), as a person would."""
     return client.post(reverse("login"), {"username": user.username, "password": password})
@@ -117,7 +116,9 @@ def own_case(ours):
 
 @pytest.fixture
 def their_case(theirs):
-    return CaseFactory(local_authority=theirs.la)
+    # A surname no factory gives a user, so "not on the page" cannot fail because the signed-in
+    # user (whose name the header shows) happens to share it.
+    return CaseFactory(local_authority=theirs.la, last_name="Quennell-Ashdown")
 
 
 def redirect_path(response):
