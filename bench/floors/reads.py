@@ -13,6 +13,13 @@ STAGE_FILTERS = {
     "escalation_1": "i.stage = 'escalation_1'",
     "escalation_2": "i.stage = 'escalation_2'",
     "promise_passed": "i.promised_on < %(today)s",
+    # An advice exception (reg 8(2): not a school holiday) running today, covering all the case's
+    # advice or this item.
+    "excepted": """EXISTS (SELECT 1 FROM assessments_timelineexception x
+        WHERE x.case_id = i.case_id AND x.reason IN ('personal', 'away', 'missed_appointment')
+          AND x.starts_on <= %(today)s AND (x.ends_on IS NULL OR x.ends_on >= %(today)s)
+          AND (x.covers_all_advice OR EXISTS (SELECT 1 FROM advice_adviceitem_timeline_exceptions c
+               WHERE c.timelineexception_id = x.id AND c.adviceitem_id = i.id)))""",
 }
 AGE_FILTERS = {
     "0-6": "r.notified_on > %(today)s::date - 42",

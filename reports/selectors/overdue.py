@@ -8,6 +8,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F, Q
 
+from advice.exceptions import excepted_on
 from advice.models import ItemStatus, Stage
 from ehc.models import Organisation, Team
 
@@ -25,6 +26,9 @@ STAGE_BUCKETS = [
     ("escalation_1", "Escalation 1"),
     ("escalation_2", "Escalation 2"),
     ("promise_passed", "Promised date passed"),
+    # Counted in the buckets above as well (an excepted item is still outstanding): marked here so
+    # the DCO sees which of them no chase or escalation will move while the exception runs.
+    ("excepted", "Clock stopped by an exception"),
 ]
 STAGE_LABELS = dict(STAGE_BUCKETS)
 
@@ -55,6 +59,8 @@ def stage_q(key, today):
         return Q(stage=Stage.ESCALATION_2)
     if key == "promise_passed":
         return Q(promised_on__lt=today)
+    if key == "excepted":
+        return Q(excepted_on(today))
     raise ValueError(key)
 
 

@@ -82,3 +82,21 @@ def test_the_csv_names_the_reason(ours, excepted, login):
         "",
         "Child or family away from the area for 4 weeks or more (clock stopped today)",
     ]
+
+
+def test_the_dco_dashboard_marks_the_items_whose_clock_is_stopped_and_lists_exactly_those(ours, excepted, login):
+    slt, _ = excepted
+    client = login(ours.dco)
+    with time_machine.travel(datetime.datetime(2026, 5, 20, 9, tzinfo=datetime.UTC), tick=False):
+        figures = client.get("/reports/dashboard/").context["figures"]
+        listed = client.get("/reports/dashboard/advice/", {"stage": "excepted"})
+    stages = {key: (label, count) for key, label, count in figures.stages}
+    # Still counted as outstanding and past due; marked in a bucket of its own.
+    assert stages["excepted"] == ("Clock stopped by an exception", 1)
+    assert stages["past_due"][1] == 2 and figures.total == 2
+    assert [item.pk for item in listed.context["page"].rows] == [slt.pk]
+    # Once the exception has ended the clock runs again: no longer marked on the dashboard.
+    slt.timeline_exceptions.update(ends_on=D(2026, 5, 1))
+    with time_machine.travel(datetime.datetime(2026, 5, 20, 9, tzinfo=datetime.UTC), tick=False):
+        figures = client.get("/reports/dashboard/").context["figures"]
+    assert {key: count for key, _, count in figures.stages}["excepted"] == 0
