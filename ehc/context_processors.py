@@ -33,8 +33,10 @@ def navigation(request):
         items.append(("escalation:resolutions_due", "Escalation 2 due"))
     if user.has_role(Role.DCO, Role.AD_EDUCATION, Role.BUSINESS_SUPPORT, Role.CASE_OFFICER, Role.SEND_MANAGER):
         items.append(("reports:index", "Reports"))
+    if user.has_role(Role.ADMINISTRATOR) and user.organisation_id is not None:
+        items.append(("administration:index", "Administration"))
     if user.is_staff and user.is_superuser:
-        items.append(("admin:index", "Administration"))
+        items.append(("admin:index", "Platform administration"))
     resolved = []
     for name, label in items:
         try:

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "advice",
     "escalation",
     "reports",
+    "administration",
     "bench",
 ]
 

@@ -46,6 +46,7 @@ urlpatterns = [
     path("advice/", include("advice.urls")),
     path("escalation/", include("escalation.urls")),
     path("reports/", include("reports.urls")),
+    path("administration/", include("administration.urls")),
     # The dashboard and reports' addresses before they moved to /reports/: permanent redirects.
     path("escalation/", include("reports.urls_moved")),
     # Before the admin's own URLs, so its password form is never served (ehc.views.admin_sign_in).

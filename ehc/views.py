@@ -127,6 +127,8 @@ def home(request):
         return redirect("advice:team_queue")
     if user.has_role(Role.LETTERS_ONLY) and user.is_provider_user:
         return redirect("escalation:my_letters")
+    if user.has_role(Role.ADMINISTRATOR) and user.organisation_id is not None:
+        return redirect("administration:index")
     if user.is_staff and user.is_superuser:
         return redirect("admin:index")
     return render(request, "ehc/no_role.html")

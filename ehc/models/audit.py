@@ -37,10 +37,21 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=60, blank=True)
     summary = models.CharField(max_length=500)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # A change to an organisation's settings or people (its settings history page lists these):
+    # whose settings, and {"field label": [before, after]} as shown to a person.
+    settings_of = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changes = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["case", "-at"], name="audit_case_at")]
+        indexes = [
+            models.Index(fields=["case", "-at"], name="audit_case_at"),
+            models.Index(
+                fields=["settings_of", "-at"], name="audit_settings_at", condition=models.Q(settings_of__isnull=False)
+            ),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name}: {self.summary}"

@@ -61,6 +61,9 @@ NO_CASE_WORK = {"la_admin", "la_norole", "provider_admin", "provider_norole", "i
 LETTERS_ONLY = {"letters_only"}
 SEES_LETTER = LA3 | {"dco", "spoc", "head_of_service"} | LETTERS_ONLY
 EVERYONE = SEES_CASE | SHARED | NO_CASE_WORK | LETTERS_ONLY
+# Each organisation's administrators (issue 16): their own organisation's people and settings.
+ADMINS = {"la_admin", "provider_admin", "icb_admin"}
+LA_ADMIN, PROVIDER_ADMIN, ICB_ADMIN = {"la_admin"}, {"provider_admin"}, {"icb_admin"}
 
 GET, POST, BOTH = ("GET",), ("POST",), ("GET", "POST")
 
@@ -117,6 +120,9 @@ URLS = {
     "notifications": ({}, GET, EVERYONE),
     "notifications_read_all": ({}, POST, EVERYONE),
     "notification_open": ({"pk": "notification"}, GET, {"case_officer"}),
+    # Administration (issue 16): an administrator's own organisation only.
+    "administration:index": ({}, GET, ADMINS),
+    "administration:history": ({}, GET, ADMINS),
 }
 
 # The dashboard and reports' addresses under /escalation/ before they moved (decision 0015): old name

@@ -1,0 +1,42 @@
+"""The administration pages each kind of organisation has, in the order the index and the side
+navigation list them. A page adds its line here; nothing else needs to know it exists."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from .access import ICB, LA, PROVIDER
+
+
+@dataclass(frozen=True)
+class Section:
+    url_name: str
+    label: str
+    description: str
+    kinds: tuple
+
+
+ALL = (LA, PROVIDER, ICB)
+
+SECTIONS = [
+    Section(
+        "administration:history",
+        "Settings history",
+        "Every change to your organisation's settings and people: who made it, when, before and after.",
+        ALL,
+    ),
+]
+
+
+def sections_for(organisation) -> list[dict]:
+    """The sections an administrator of `organisation` has, with their addresses."""
+    found = []
+    for section in SECTIONS:
+        if organisation.kind not in section.kinds:
+            continue
+        try:
+            url = reverse(section.url_name)
+        except NoReverseMatch:
+            continue
+        found.append({"url": url, "label": section.label, "description": section.description})
+    return found

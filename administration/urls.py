@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+# Included by ehc.urls at /administration/: each organisation's administrator manages its own
+# people and settings here (docs/decisions/0021-administration-in-the-product.md).
+app_name = "administration"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("history/", views.history, name="history"),
+]
