@@ -20,6 +20,13 @@ ALL = (LA, PROVIDER, ICB)
 
 SECTIONS = [
     Section(
+        "administration:recipients",
+        "Recipients and letters",
+        "The AD Education, business support, the secure domains letters may be attached for, letter approval, "
+        "who sees which cases and the partners a case may be shared with.",
+        (LA,),
+    ),
+    Section(
         "administration:history",
         "Settings history",
         "Every change to your organisation's settings and people: who made it, when, before and after.",

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import recipients
 
 # Included by ehc.urls at /administration/: each organisation's administrator manages its own
 # people and settings here (docs/decisions/0021-administration-in-the-product.md).
@@ -9,4 +10,5 @@ app_name = "administration"
 urlpatterns = [
     path("", views.index, name="index"),
     path("history/", views.history, name="history"),
+    path("recipients/", recipients.recipients, name="recipients"),
 ]

@@ -60,9 +60,10 @@ def test_history_lists_only_the_administrators_own_organisation_before_and_after
     assert "old@council.example" in page and "o&#x27;neill@council.example" in page
     assert "Changed their settings" not in page
     # The provider's administrator sees the provider's history, not the LA's.
-    assert "Changed the business support mailbox" not in login(our_admins.provider).get(
-        reverse("administration:history")
-    ).content.decode()
+    assert (
+        "Changed the business support mailbox"
+        not in login(our_admins.provider).get(reverse("administration:history")).content.decode()
+    )
     assert AuditEvent.objects.filter(settings_of=ours.la).count() == 1
 
 

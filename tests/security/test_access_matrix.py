@@ -123,6 +123,7 @@ URLS = {
     # Administration (issue 16): an administrator's own organisation only.
     "administration:index": ({}, GET, ADMINS),
     "administration:history": ({}, GET, ADMINS),
+    "administration:recipients": ({}, BOTH, LA_ADMIN),
 }
 
 # The dashboard and reports' addresses under /escalation/ before they moved (decision 0015): old name
