@@ -20,10 +20,23 @@ ALL = (LA, PROVIDER, ICB)
 
 SECTIONS = [
     Section(
+        "administration:timings",
+        "Timings",
+        "The advice period, the chase rule, the escalations and their response windows, and the weekly list's "
+        "day and time, with a preview of what a change does to the open advice.",
+        (LA,),
+    ),
+    Section(
         "administration:recipients",
         "Recipients and letters",
         "The AD Education, business support, the secure domains letters may be attached for, letter approval, "
         "who sees which cases and the partners a case may be shared with.",
+        (LA,),
+    ),
+    Section(
+        "administration:closures",
+        "Closure days",
+        "Days the council is closed besides the bank holidays: no chase or escalation goes on them.",
         (LA,),
     ),
     Section(

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import recipients
+from .views import closures, recipients, timings
 
 # Included by ehc.urls at /administration/: each organisation's administrator manages its own
 # people and settings here (docs/decisions/0021-administration-in-the-product.md).
@@ -10,5 +10,8 @@ app_name = "administration"
 urlpatterns = [
     path("", views.index, name="index"),
     path("history/", views.history, name="history"),
+    path("timings/", timings.timings, name="timings"),
     path("recipients/", recipients.recipients, name="recipients"),
+    path("closure-days/", closures.closures, name="closures"),
+    path("closure-days/<int:pk>/remove/", closures.closure_remove, name="closure_remove"),
 ]

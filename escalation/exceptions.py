@@ -98,16 +98,24 @@ def _periods(exceptions):
 def case_exceptions(case) -> list[TimelineException]:
     """The case's exceptions, each with `chosen_item_ids` (the items it covers when it does not cover
     all the case's advice)."""
-    exceptions = list(TimelineException.objects.filter(case=case).select_related("recorded_by"))
+    return case_exceptions_for([case.pk]).get(case.pk, [])
+
+
+def case_exceptions_for(case_ids) -> dict[int, list[TimelineException]]:
+    """`case_exceptions` of many cases in two queries: {case id: its exceptions}."""
+    case_ids = list(case_ids)
+    exceptions = list(TimelineException.objects.filter(case_id__in=case_ids).select_related("recorded_by"))
     chosen = {}
     through = AdviceItem.timeline_exceptions.through
-    for exception_id, item_id in through.objects.filter(timelineexception__case=case).values_list(
+    for exception_id, item_id in through.objects.filter(timelineexception__case_id__in=case_ids).values_list(
         "timelineexception_id", "adviceitem_id"
     ):
         chosen.setdefault(exception_id, set()).add(item_id)
+    by_case = {}
     for exception in exceptions:
         exception.chosen_item_ids = chosen.get(exception.pk, set())
-    return exceptions
+        by_case.setdefault(exception.case_id, []).append(exception)
+    return by_case
 
 
 def item_moved_dates(item, *, exceptions, rules, today) -> tuple[MovedDates, list]:

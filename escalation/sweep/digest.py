@@ -71,7 +71,11 @@ def la_digest_send_if_due(*, la, rules, now, report) -> bool:
     today = timezone.localdate(now)
     with transaction.atomic():
         rows = LocalAuthoritySettings.objects.filter(pk=rules.settings.pk)
-        current = rows.values_list("next_digest_at", flat=True).get()
+        current, version = rows.values_list("next_digest_at", "updated_at").get()
+        if version != rules.settings.updated_at:
+            # The settings changed since this run loaded them (a new digest day or time, decision 0023):
+            # the next run decides with the new ones, rather than this one moving the date back.
+            return False
         if current is None:
             current = rules.digest_first_on_or_after(today)
             if not rows.filter(next_digest_at__isnull=True).update(next_digest_at=current):

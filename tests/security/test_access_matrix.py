@@ -30,7 +30,7 @@ from advice.services import advice_request_send, advice_return, draft_plan_recor
 from advice.uploads import check_upload
 from assessments.models import Case, CaseShare, CaseStatus, DraftComment, DraftPlan, ExceptionReason, TimelineException
 from assessments.sharing import case_share, case_share_revoke
-from ehc.models import LocalAuthoritySettings, MessageKind, Notification, OutboundEmail, Role, Service
+from ehc.models import ClosureDay, LocalAuthoritySettings, MessageKind, Notification, OutboundEmail, Role, Service
 from escalation.exceptions import exception_record
 from escalation.letters import letter_render
 from escalation.models import Escalation, EscalationStage, Letter
@@ -124,6 +124,9 @@ URLS = {
     "administration:index": ({}, GET, ADMINS),
     "administration:history": ({}, GET, ADMINS),
     "administration:recipients": ({}, BOTH, LA_ADMIN),
+    "administration:timings": ({}, BOTH, LA_ADMIN),
+    "administration:closures": ({}, BOTH, LA_ADMIN),
+    "administration:closure_remove": ({"pk": "closure_day"}, BOTH, LA_ADMIN),
 }
 
 # The dashboard and reports' addresses under /escalation/ before they moved (decision 0015): old name
@@ -248,6 +251,8 @@ def _objects(world, today):
         ends_on=D(2026, 9, 5),
     )
     escalated = make_request(world, notified_on=D(2026, 11, 20))
+    # Long after the dates the matrix's sweeps run on: it moves none of them.
+    closure_day = ClosureDay.objects.create(local_authority=world.la, date=D(2030, 6, 12), reason="Training day")
     notification = Notification.objects.create(
         kind=MessageKind.ESCALATION_1_RESPONSE,
         event=f"matrix:{case.pk}",
@@ -266,6 +271,7 @@ def _objects(world, today):
         "open_item": items[world.ot.pk],
         "draft_case": draft_case,
         "escalated_request": escalated,
+        "closure_day": closure_day,
     }
 
 
