@@ -20,6 +20,12 @@ ALL = (LA, PROVIDER, ICB)
 
 SECTIONS = [
     Section(
+        "administration:people",
+        "People",
+        "Your organisation's users: their roles and teams; deactivate and reactivate them.",
+        ALL,
+    ),
+    Section(
         "administration:history",
         "Settings history",
         "Every change to your organisation's settings and people: who made it, when, before and after.",
