@@ -20,6 +20,12 @@ ALL = (LA, PROVIDER, ICB)
 
 SECTIONS = [
     Section(
+        "administration:people",
+        "People",
+        "Your organisation's users: their roles and teams; deactivate and reactivate them.",
+        ALL,
+    ),
+    Section(
         "administration:recipients",
         "Recipients and letters",
         "The AD Education, business support, the secure domains letters may be attached for, letter approval, "
