@@ -20,6 +20,12 @@ ALL = (LA, PROVIDER, ICB)
 
 SECTIONS = [
     Section(
+        "administration:people",
+        "People",
+        "Your organisation's users: their roles and teams; deactivate and reactivate them.",
+        ALL,
+    ),
+    Section(
         "administration:timings",
         "Timings",
         "The advice period, the chase rule, the escalations and their response windows, and the weekly list's "
