@@ -20,6 +20,24 @@ ALL = (LA, PROVIDER, ICB)
 
 SECTIONS = [
     Section(
+        "administration:teams",
+        "Teams",
+        "The teams that write health advice: name, service and mailbox; deactivate a team no longer in use.",
+        (PROVIDER,),
+    ),
+    Section(
+        "administration:heads",
+        "Heads of service",
+        "Who answers escalation 2 for each team.",
+        (PROVIDER,),
+    ),
+    Section(
+        "administration:contacts",
+        "SPOC mailbox and director",
+        "Where requests for health advice go, and the director escalation 1 letters are addressed to.",
+        (PROVIDER,),
+    ),
+    Section(
         "administration:history",
         "Settings history",
         "Every change to your organisation's settings and people: who made it, when, before and after.",

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .provider import views as provider
 
 # Included by ehc.urls at /administration/: each organisation's administrator manages its own
 # people and settings here (docs/decisions/0021-administration-in-the-product.md).
@@ -9,4 +10,13 @@ app_name = "administration"
 urlpatterns = [
     path("", views.index, name="index"),
     path("history/", views.history, name="history"),
+    # A provider's administrator (docs/decisions/0025-provider-and-area-settings.md).
+    path("teams/", provider.teams, name="teams"),
+    path("teams/add/", provider.team_add, name="team_add"),
+    path("teams/<int:pk>/", provider.team_change, name="team_change"),
+    path("teams/<int:pk>/status/", provider.team_status, name="team_status"),
+    path("heads-of-service/", provider.heads, name="heads"),
+    path("heads-of-service/add/", provider.head_add, name="head_add"),
+    path("heads-of-service/<int:pk>/", provider.head_change, name="head_change"),
+    path("spoc-and-director/", provider.contacts, name="contacts"),
 ]

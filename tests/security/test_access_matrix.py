@@ -30,7 +30,16 @@ from advice.services import advice_request_send, advice_return, draft_plan_recor
 from advice.uploads import check_upload
 from assessments.models import Case, CaseShare, CaseStatus, DraftComment, DraftPlan, ExceptionReason, TimelineException
 from assessments.sharing import case_share, case_share_revoke
-from ehc.models import LocalAuthoritySettings, MessageKind, Notification, OutboundEmail, Role, Service
+from ehc.models import (
+    LocalAuthoritySettings,
+    MessageKind,
+    Notification,
+    Organisation,
+    OutboundEmail,
+    Role,
+    Service,
+    Team,
+)
 from escalation.exceptions import exception_record
 from escalation.letters import letter_render
 from escalation.models import Escalation, EscalationStage, Letter
@@ -123,6 +132,15 @@ URLS = {
     # Administration (issue 16): an administrator's own organisation only.
     "administration:index": ({}, GET, ADMINS),
     "administration:history": ({}, GET, ADMINS),
+    # A provider's teams, heads of service (named by a team they cover), SPOC mailbox and director.
+    "administration:teams": ({}, GET, PROVIDER_ADMIN),
+    "administration:team_add": ({}, BOTH, PROVIDER_ADMIN),
+    "administration:team_change": ({"pk": "team"}, BOTH, PROVIDER_ADMIN),
+    "administration:team_status": ({"pk": "team"}, BOTH, PROVIDER_ADMIN),
+    "administration:heads": ({}, GET, PROVIDER_ADMIN),
+    "administration:head_add": ({}, BOTH, PROVIDER_ADMIN),
+    "administration:head_change": ({"pk": "team"}, BOTH, PROVIDER_ADMIN),
+    "administration:contacts": ({}, BOTH, PROVIDER_ADMIN),
 }
 
 # The dashboard and reports' addresses under /escalation/ before they moved (decision 0015): old name
@@ -258,6 +276,7 @@ def _objects(world, today):
     )
     return {
         "notification": notification,
+        "team": world.slt,
         "case": case,
         "exception": exception,
         "request": request,
@@ -281,6 +300,9 @@ def _fingerprint():
         OutboundEmail,
         CaseShare,
         TimelineException,
+        Team,
+        Organisation,
+        LocalAuthoritySettings,
     ):
         digest.update(repr(list(model.objects.order_by("pk").values())).encode())
     digest.update(repr(list(Letter.objects.order_by("pk").values_list("pk", "sha256", "rendered_at"))).encode())
