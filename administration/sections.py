@@ -38,6 +38,18 @@ SECTIONS = [
         (PROVIDER,),
     ),
     Section(
+        "administration:area",
+        "Local authorities of the area",
+        "The councils in your area and each one's DCO/DMO office mailbox.",
+        (ICB,),
+    ),
+    Section(
+        "administration:la_dco_office",
+        "DCO/DMO office mailbox",
+        "Where escalations of your council's health advice are copied: set by your ICB's administrator.",
+        (LA,),
+    ),
+    Section(
         "administration:history",
         "Settings history",
         "Every change to your organisation's settings and people: who made it, when, before and after.",

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .area import views as area
 from .provider import views as provider
 
 # Included by ehc.urls at /administration/: each organisation's administrator manages its own
@@ -19,4 +20,8 @@ urlpatterns = [
     path("heads-of-service/add/", provider.head_add, name="head_add"),
     path("heads-of-service/<int:pk>/", provider.head_change, name="head_change"),
     path("spoc-and-director/", provider.contacts, name="contacts"),
+    # An ICB's administrator: its area's councils and their DCO/DMO office; the council's reads it.
+    path("area/", area.local_authorities, name="area"),
+    path("area/<int:pk>/dco-office/", area.dco_office, name="area_dco_office"),
+    path("dco-office/", area.la_dco_office, name="la_dco_office"),
 ]

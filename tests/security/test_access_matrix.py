@@ -141,6 +141,11 @@ URLS = {
     "administration:head_add": ({}, BOTH, PROVIDER_ADMIN),
     "administration:head_change": ({"pk": "team"}, BOTH, PROVIDER_ADMIN),
     "administration:contacts": ({}, BOTH, PROVIDER_ADMIN),
+    # An ICB's councils and each one's DCO/DMO office mailbox (another area's council is a 404);
+    # the council's own administrator reads its mailbox.
+    "administration:area": ({}, GET, ICB_ADMIN),
+    "administration:area_dco_office": ({"pk": "la"}, BOTH, ICB_ADMIN),
+    "administration:la_dco_office": ({}, GET, LA_ADMIN),
 }
 
 # The dashboard and reports' addresses under /escalation/ before they moved (decision 0015): old name
@@ -277,6 +282,7 @@ def _objects(world, today):
     return {
         "notification": notification,
         "team": world.slt,
+        "la": world.la,
         "case": case,
         "exception": exception,
         "request": request,
