@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .area import views as area
+from .onboarding import views as onboarding
 from .provider import views as provider
 
 # Included by ehc.urls at /administration/: each organisation's administrator manages its own
@@ -24,4 +25,6 @@ urlpatterns = [
     path("area/", area.local_authorities, name="area"),
     path("area/<int:pk>/dco-office/", area.dco_office, name="area_dco_office"),
     path("dco-office/", area.la_dco_office, name="la_dco_office"),
+    # The platform operator (a superuser): a new area from its onboarding file.
+    path("onboard/", onboarding.onboard, name="onboard"),
 ]

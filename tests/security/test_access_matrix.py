@@ -146,6 +146,8 @@ URLS = {
     "administration:area": ({}, GET, ICB_ADMIN),
     "administration:area_dco_office": ({"pk": "la"}, BOTH, ICB_ADMIN),
     "administration:la_dco_office": ({}, GET, LA_ADMIN),
+    # The platform's superusers only (tests/administration/test_onboard_page.py): nobody here.
+    "administration:onboard": ({}, BOTH, set()),
 }
 
 # The dashboard and reports' addresses under /escalation/ before they moved (decision 0015): old name
