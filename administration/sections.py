@@ -20,6 +20,12 @@ ALL = (LA, PROVIDER, ICB)
 
 SECTIONS = [
     Section(
+        "administration:people",
+        "People",
+        "Your organisation's users: their roles and teams; deactivate and reactivate them.",
+        ALL,
+    ),
+    Section(
         "administration:teams",
         "Teams",
         "The teams that write health advice: name, service and mailbox; deactivate a team no longer in use.",

@@ -4,6 +4,7 @@ from . import views
 from .area import views as area
 from .onboarding import views as onboarding
 from .provider import views as provider
+from .views import people
 
 # Included by ehc.urls at /administration/: each organisation's administrator manages its own
 # people and settings here (docs/decisions/0021-administration-in-the-product.md).
@@ -27,4 +28,8 @@ urlpatterns = [
     path("dco-office/", area.la_dco_office, name="la_dco_office"),
     # The platform operator (a superuser): a new area from its onboarding file.
     path("onboard/", onboarding.onboard, name="onboard"),
+    path("people/", people.people, name="people"),
+    path("people/<int:pk>/", people.person, name="person"),
+    path("people/<int:pk>/deactivate/", people.person_deactivate_view, name="person_deactivate"),
+    path("people/<int:pk>/reactivate/", people.person_reactivate_view, name="person_reactivate"),
 ]
