@@ -29,7 +29,9 @@ urlpatterns = [
     # The platform operator (a superuser): a new area from its onboarding file.
     path("onboard/", onboarding.onboard, name="onboard"),
     path("people/", people.people, name="people"),
+    path("people/invite/", people.person_invite_view, name="person_invite"),
     path("people/<int:pk>/", people.person, name="person"),
+    path("people/<int:pk>/invite-again/", people.person_invite_again_view, name="person_invite_again"),
     path("people/<int:pk>/deactivate/", people.person_deactivate_view, name="person_deactivate"),
     path("people/<int:pk>/reactivate/", people.person_reactivate_view, name="person_reactivate"),
 ]

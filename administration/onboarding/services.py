@@ -1,21 +1,22 @@
 """Onboarding: create what the file names and does not exist yet, all of it or nothing."""
 
-import hashlib
-import uuid
 from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from ehc.audit import settings_change_record
-from ehc.models import AuditAction, LocalAuthoritySettings, MessageKind, Organisation, OrganisationKind, Role, User
-from ehc.outbox import email_queue
+from ehc.invitations import invitation_send
+from ehc.models import AuditAction, LocalAuthoritySettings, Organisation, OrganisationKind, Role, User
 
 from .parse import KINDS, OnboardError
+
+
+def _invite(request, user):
+    """The invitation every new account gets (ehc.invitations: a link to set the password, 72 hours,
+    once; then two-factor enrolment), naming the organisation only. A new one replaces any pending."""
+    invited_by = request.user if request is not None and request.user.is_authenticated else None
+    return invitation_send(user=user, invited_by=invited_by, context={"organisation_name": user.organisation.name})
+
 
 KIND = {
     "icb": OrganisationKind.ICB,
@@ -134,8 +135,12 @@ def _administrator(entry, org, request, outcome, errors, resend):
         if user.organisation_id != org.pk or not user.has_role(Role.ADMINISTRATOR):
             errors.append(f"{at}: {email} has an account already, and it is not an administrator of {org.name}")
         elif resend and user.is_active and not user.has_usable_password():
-            set_password_link_send(account=user, again=True)
-            outcome.created.append(f"A new link to set their password for {user.email}, administrator of {org.name}")
+            if _invite(request, user) is None:
+                outcome.existing.append(f"Administrator of {org.name}: {user.email} (sent a link under a minute ago)")
+            else:
+                outcome.created.append(
+                    f"A new link to set their password for {user.email}, administrator of {org.name}"
+                )
         else:
             outcome.existing.append(f"Administrator of {org.name}: {user.email}")
         return
@@ -152,26 +157,5 @@ def _administrator(entry, org, request, outcome, errors, resend):
     _record(
         request, org, f"Onboarding: {user.get_full_name()} is the first administrator", {"Administrator": [None, email]}
     )
-    set_password_link_send(account=user)
+    _invite(request, user)
     outcome.created.append(f"Administrator of {org.name}: {email} (sent a link to set their password)")
-
-
-def set_password_link_send(*, account, again=False):
-    """The first administrator's email: the organisation's name and the set-password link, nothing
-    else. They then sign in and enrol two-factor authentication like everyone. The first is sent
-    once (keyed by the link); a link sent `again` is asked for on purpose, so always goes."""
-    uid = urlsafe_base64_encode(force_bytes(account.pk))
-    token = default_token_generator.make_token(account)
-    kind = MessageKind.ADMINISTRATOR_ACCOUNT
-    once = uuid.uuid4().hex if again else hashlib.sha256(token.encode()).hexdigest()[:16]
-    return email_queue(
-        kind=kind,
-        dedupe_key=f"{kind}:user:{account.pk}:{once}",
-        to=[account.email],
-        template=str(kind),
-        context={
-            "organisation_name": account.organisation.name,
-            "set_password_path": reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token}),
-            "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-        },
-    )
