@@ -24,6 +24,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from assessments.timeline import FINAL_PLAN_WEEKS
+from ehc.models.la_settings import period_text
+
 from .models import Letter
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "letter_assets").resolve()
@@ -79,6 +82,10 @@ def letter_content(*, request, la, la_settings, teams, dated, response_due_on, c
             if line
         ],
         "footer": la_settings.letter_footer,
+        # The LA's durations when the letter was issued: the letter states them, and a later change
+        # of the settings never changes a letter already issued.
+        "timings": la_settings.timings(),
+        "final_plan_weeks": FINAL_PLAN_WEEKS,
     }
 
 
@@ -86,8 +93,19 @@ def _date(value):
     return datetime.date.fromisoformat(value) if value else None
 
 
+def _legacy_timings(content: dict) -> dict:
+    """Letters issued before their snapshot kept the LA's durations: the advice period is the gap
+    between the request and a team's due date, which is what the letter showed."""
+    notified_on, teams = _date(content.get("notified_on")), content.get("teams") or []
+    if notified_on and teams:
+        return {"advice_period": period_text((_date(teams[0]["due_on"]) - notified_on).days)}
+    return {"advice_period": "the period the local authority set"}
+
+
 def letter_html(content: dict) -> str:
     context = {
+        "timings": _legacy_timings(content),
+        "final_plan_weeks": FINAL_PLAN_WEEKS,
         **content,
         "dated": _date(content["dated"]),
         "notified_on": _date(content.get("notified_on")),

@@ -27,6 +27,22 @@ def domain_of(address) -> str:
     return domain.lower().rstrip(".") if at else ""
 
 
+def period_text(days, *, working=False) -> str:
+    """A duration as a letter says it: "3 working days", "6 weeks" (whole weeks), "45 days"."""
+    days = int(days)
+    if working:
+        return f"{days} working day{'' if days == 1 else 's'}"
+    if days and days % 7 == 0:
+        weeks = days // 7
+        return f"{weeks} week{'' if weeks == 1 else 's'}"
+    return f"{days} day{'' if days == 1 else 's'}"
+
+
+def weeks_of(days):
+    """Days as a number of weeks: whole where they are whole, else to one decimal place."""
+    return days // 7 if days % 7 == 0 else round(days / 7, 1)
+
+
 def normalised_domains(domains) -> list[str]:
     """Lower case, without a leading "@" or dot, each once, in the order given."""
     cleaned = [(domain or "").strip().lower().lstrip("@.").rstrip(".") for domain in domains or []]
@@ -122,6 +138,25 @@ class LocalAuthoritySettings(TimeStamped):
     def clean(self):
         super().clean()
         self.secure_email_domains = normalised_domains(self.secure_email_domains)
+
+    def timings(self) -> dict:
+        """Every duration the LA set, as numbers and as words, for letters, emails and pages: no text
+        of the product writes a duration of its own (issue 16)."""
+        return {
+            "advice_period_days": self.advice_period_days,
+            "advice_period_weeks": weeks_of(self.advice_period_days),
+            "advice_period": period_text(self.advice_period_days),
+            "chase_after_due_working_days": self.chase_after_due_working_days,
+            "chase_after_due": period_text(self.chase_after_due_working_days, working=True),
+            "escalation_1_after_due_days": self.escalation_1_after_due_days,
+            "escalation_1_after_due": period_text(self.escalation_1_after_due_days),
+            "escalation_1_response_working_days": self.escalation_1_response_working_days,
+            "escalation_1_response_period": period_text(self.escalation_1_response_working_days, working=True),
+            "escalation_2_after_escalation_1_days": self.escalation_2_after_escalation_1_days,
+            "escalation_2_after_escalation_1": period_text(self.escalation_2_after_escalation_1_days),
+            "head_of_service_response_working_days": self.head_of_service_response_working_days,
+            "head_of_service_response_period": period_text(self.head_of_service_response_working_days, working=True),
+        }
 
     def secure_domains(self) -> set[str]:
         """The domains a letter may be attached for: the list, and the LA's own where it counts."""

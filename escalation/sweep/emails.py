@@ -125,6 +125,8 @@ class Messages:
             ],
             "issued_on": escalation.issued_on,
             "response_due_on": escalation.response_due_on,
+            # The LA's durations: the emails state them from here, never in their own words.
+            "timings": self._settings(escalation).timings(),
             **extra,
         }
 
