@@ -20,6 +20,12 @@ ALL = (LA, PROVIDER, ICB)
 
 SECTIONS = [
     Section(
+        "administration:letterhead",
+        "Letterhead and signature",
+        "The address block, logo and footer the escalation letters print, and the AD Education's signature.",
+        (LA,),
+    ),
+    Section(
         "administration:history",
         "Settings history",
         "Every change to your organisation's settings and people: who made it, when, before and after.",

@@ -2,8 +2,10 @@
 
 Safety: the HTML comes only from a Django template with autoescaping, fed from the snapshot, so
 anything typed into a name prints as literal text. WeasyPrint fetches through `AssetFetcher`,
-which serves only regular files inside `letter_assets/` (no other file, no network, no data:
-URLs, no redirects), and rendering runs under a time limit.
+which serves only regular files inside `letter_assets/` and the LA's letterhead images named in the
+snapshot (`letter-image:logo`, `letter-image:signature`, read from storage; PNGs re-encoded at upload
+by administration.images): no other file, no network, no data: URLs, no redirects. Rendering runs
+under a time limit.
 
 Speed: each worker process parses `letter.css` once and keeps it with the Pango font map it was
 made for (`_RenderKit`); a fresh font map per letter made Pango load and measure DejaVu Sans again
@@ -20,6 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -50,12 +53,6 @@ def letter_content(*, request, la, la_settings, teams, dated, response_due_on, c
     return {
         "reference": case.reference,
         "dated": _iso(dated),
-        "local_authority": {
-            "name": la.name,
-            "address_lines": la.address_lines,
-            "telephone": la.telephone,
-            "website": la.website,
-        },
         "addressee": {
             "name": provider.director_name,
             "title": provider.director_title,
@@ -70,6 +67,19 @@ def letter_content(*, request, la, la_settings, teams, dated, response_due_on, c
             for team in teams
         ],
         "response_due_on": _iso(response_due_on),
+        **la_content(la=la, la_settings=la_settings),
+    }
+
+
+def la_content(*, la, la_settings) -> dict:
+    """The LA's part of a letter: its letterhead, signatory, copies and durations."""
+    return {
+        "local_authority": {
+            "name": la.name,
+            "address_lines": la.address_lines,
+            "telephone": la.telephone,
+            "website": la.website,
+        },
         "signatory": {"name": la_settings.ad_education_name, "title": la_settings.ad_education_title},
         "cc": [
             line
@@ -82,11 +92,31 @@ def letter_content(*, request, la, la_settings, teams, dated, response_due_on, c
             if line
         ],
         "footer": la_settings.letter_footer,
+        # The letterhead's images by their stored names: an upload never overwrites a file, so the
+        # names keep pointing at the images the letter was issued with.
+        "letterhead": letterhead_of(la_settings),
         # The LA's durations when the letter was issued: the letter states them, and a later change
         # of the settings never changes a letter already issued.
         "timings": la_settings.timings(),
         "final_plan_weeks": FINAL_PLAN_WEEKS,
     }
+
+
+def letterhead_of(la_settings) -> dict:
+    return {
+        "logo": la_settings.letterhead_logo.name or "",
+        "signature": la_settings.ad_education_signature.name or "",
+    }
+
+
+def letter_images(content: dict) -> dict[str, bytes]:
+    """The letterhead images a snapshot names, read from storage ({"logo": png bytes, ...})."""
+    images = {}
+    for which, name in (content.get("letterhead") or {}).items():
+        if name:
+            with default_storage.open(name, "rb") as image:
+                images[which] = image.read()
+    return images
 
 
 def _date(value):
@@ -117,17 +147,24 @@ def letter_html(content: dict) -> str:
     return render_to_string("letters/escalation_1.html", context)
 
 
-def _weasyprint_fetcher():
+IMAGE_SCHEME = "letter-image"
+
+
+def _weasyprint_fetcher(images=None):
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+    images = images or {}
+
     class AssetFetcher(URLFetcher):
-        """Serves files from letter_assets/ and refuses every other URL."""
+        """Serves files from letter_assets/ and the letter's own images, and refuses every other URL."""
 
         def __init__(self):
             super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False)
 
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
+            if parts.scheme == IMAGE_SCHEME and parts.path in images and not (parts.netloc or parts.query):
+                return URLFetcherResponse(url, body=images[parts.path], headers={"Content-Type": "image/png"})
             if parts.scheme != "file" or parts.netloc not in ("", "localhost") or parts.query:
                 raise ValueError(f"Letters may only use their own assets, not {url[:80]!r}")
             path = Path(url2pathname(unquote(parts.path))).resolve()
@@ -222,13 +259,16 @@ def _kit_give_back(kit: _RenderKit) -> None:
             _idle_kits.append(kit)
 
 
-def pdf_from_html(html: str, *, time_limit=RENDER_TIME_LIMIT_SECONDS) -> bytes:
-    """The letter's PDF: `html` (from `letter_html`) with the letter stylesheet, A4, tagged."""
+def pdf_from_html(html: str, *, images=None, time_limit=RENDER_TIME_LIMIT_SECONDS) -> bytes:
+    """The letter's PDF: `html` (from `letter_html`) with the letter stylesheet, A4, tagged; `images`
+    are the letterhead's PNGs the HTML may show as letter-image:<name>."""
     from weasyprint import HTML
 
     def _render():
         kit = _kit_take()
-        document = HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=_weasyprint_fetcher())
+        document = HTML(
+            string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=_weasyprint_fetcher(images)
+        )
         # PDF/UA-1: tagged, with title and language, for screen reader users.
         pdf = document.write_pdf(stylesheets=[kit.stylesheet], font_config=kit.font_config, pdf_variant="pdf/ua-1")
         # Only a render that finished gives its kit back: one stopped by the time limit may have
@@ -242,7 +282,12 @@ def pdf_from_html(html: str, *, time_limit=RENDER_TIME_LIMIT_SECONDS) -> bytes:
 def letter_preview(letter) -> bytes:
     """The PDF of a letter waiting for approval, as it would go today: not stored."""
     content = {**letter.content, "dated": _iso(timezone.localdate())}
-    return pdf_from_html(letter_html(content))
+    return letter_pdf(content)
+
+
+def letter_pdf(content: dict) -> bytes:
+    """A snapshot's PDF, with the letterhead images it names."""
+    return pdf_from_html(letter_html(content), images=letter_images(content))
 
 
 def letter_render(*, letter_id) -> Letter:
@@ -255,7 +300,7 @@ def letter_render(*, letter_id) -> Letter:
         if letter.rendered_at is None:
             if letter.is_awaiting_approval:
                 raise ValueError(f"Letter {letter_id} waits for approval: it is rendered once sent")
-            pdf = pdf_from_html(letter_html(letter.content))
+            pdf = letter_pdf(letter.content)
             letter.pdf = pdf
             letter.sha256 = hashlib.sha256(pdf).hexdigest()
             letter.rendered_at = timezone.now()

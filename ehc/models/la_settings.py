@@ -1,6 +1,7 @@
 """Each local authority's timings, recipients, letterhead and access settings."""
 
 import datetime
+import uuid
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -41,6 +42,12 @@ def period_text(days, *, working=False) -> str:
 def weeks_of(days):
     """Days as a number of weeks: whole where they are whole, else to one decimal place."""
     return days // 7 if days % 7 == 0 else round(days / 7, 1)
+
+
+def letterhead_image_path(instance, filename) -> str:
+    """A fresh name for every upload: an image is never overwritten, so a letter issued with it (its
+    snapshot names the file) renders with it however often the LA changes its letterhead."""
+    return f"letterheads/{instance.local_authority_id}/{uuid.uuid4().hex}.png"
 
 
 def normalised_domains(domains) -> list[str]:
@@ -84,6 +91,14 @@ class LocalAuthoritySettings(TimeStamped):
     business_support_email = models.EmailField(blank=True)
     dco_office_email = models.EmailField("DCO/DMO office email", blank=True)
     letter_footer = models.CharField(max_length=300, blank=True)
+    # PNGs re-encoded from the administrator's upload (administration.images); shown in the letters
+    # only, and to the LA's administrator behind the sign-in.
+    letterhead_logo = models.FileField(
+        "Letterhead logo", upload_to=letterhead_image_path, blank=True, max_length=200, editable=False
+    )
+    ad_education_signature = models.FileField(
+        "AD Education signature", upload_to=letterhead_image_path, blank=True, max_length=200, editable=False
+    )
 
     # Letters name the child: attached only to an email whose every address is on a secure domain,
     # everyone else gets a link to the letter behind the sign-in (docs/decisions/0016-letters.md).

@@ -20,6 +20,7 @@ import hashlib
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -34,6 +35,7 @@ from ehc.models import LocalAuthoritySettings, MessageKind, Notification, Outbou
 from escalation.exceptions import exception_record
 from escalation.letters import letter_render
 from escalation.models import Escalation, EscalationStage, Letter
+from tests.administration.images import png as png_bytes
 from tests.advice.files import pdf_bytes
 from tests.escalation.conftest import make_request, sweep
 from tests.factories import CaseFactory, LocalAuthorityFactory, UserFactory, verified_login
@@ -123,6 +125,12 @@ URLS = {
     # Administration (issue 16): an administrator's own organisation only.
     "administration:index": ({}, GET, ADMINS),
     "administration:history": ({}, GET, ADMINS),
+    # The LA's letterhead and signature images (letter wording): the LA's administrator only; each
+    # address serves or changes the administrator's own LA's image, so there is no other one to ask for.
+    "administration:letterhead": ({}, BOTH, LA_ADMIN),
+    "administration:letterhead_logo": ({}, BOTH, LA_ADMIN),
+    "administration:letterhead_signature": ({}, BOTH, LA_ADMIN),
+    "administration:letterhead_preview": ({}, GET, LA_ADMIN),
 }
 
 # The dashboard and reports' addresses under /escalation/ before they moved (decision 0015): old name
@@ -300,6 +308,12 @@ def objects_for(sides):
         objects[side]["awaiting_request"] = make_request(world, notified_on=D(2026, 11, 27))
     sweep(D(2027, 1, 4))
     sweep(D(2027, 1, 15))
+    for world in sides.values():
+        # Each LA's letterhead images, which its administrator's image addresses serve.
+        la_settings = LocalAuthoritySettings.for_la(world.la)
+        la_settings.letterhead_logo.save("logo.png", ContentFile(png_bytes()), save=False)
+        la_settings.ad_education_signature.save("signature.png", ContentFile(png_bytes()), save=False)
+        la_settings.save()
     # From here both councils' letters wait for the AD Education's approval.
     LocalAuthoritySettings.objects.update(letters_need_ad_approval=True)
     sweep(D(2027, 1, 22))
