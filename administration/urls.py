@@ -1,7 +1,9 @@
 from django.urls import path
 
+from escalation.models import WordingKind
+
 from . import views
-from .views import letterhead
+from .views import letterhead, wording
 
 # Included by ehc.urls at /administration/: each organisation's administrator manages its own
 # people and settings here (docs/decisions/0021-administration-in-the-product.md).
@@ -15,4 +17,16 @@ urlpatterns = [
     path("letterhead/logo/", letterhead.letterhead_logo, name="letterhead_logo"),
     path("letterhead/signature/", letterhead.letterhead_signature, name="letterhead_signature"),
     path("letterhead/preview/", letterhead.letterhead_preview, name="letterhead_preview"),
+    # The wording of the LA's letters and emails, in numbered versions.
+    path("wording/", wording.wording_index, name="wording"),
+    path("wording/version/<int:pk>/", wording.wording_version, name="wording_version"),
+]
+# One address per text (administration:wording_<kind>, and its _preview): the kind is no object of
+# another organisation's, so it is not a URL argument either.
+urlpatterns += [
+    path(f"wording/{kind}/", wording.wording_edit, {"kind": kind}, name=f"wording_{kind}")
+    for kind in WordingKind.values
+] + [
+    path(f"wording/{kind}/preview/", wording.wording_preview, {"kind": kind}, name=f"wording_{kind}_preview")
+    for kind in WordingKind.values
 ]

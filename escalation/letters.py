@@ -31,6 +31,8 @@ from assessments.timeline import FINAL_PLAN_WEEKS
 from ehc.models.la_settings import period_text
 
 from .models import Letter
+from .wording import DEFAULTS, Kind, wording_html
+from .wording.placeholders import letter_values
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "letter_assets").resolve()
 ASSET_SUFFIXES = {".css", ".png", ".svg", ".jpg", ".jpeg"}
@@ -46,8 +48,11 @@ def _iso(day):
     return day.isoformat() if day else None
 
 
-def letter_content(*, request, la, la_settings, teams, dated, response_due_on, chased_on=None) -> dict:
-    """Everything the letter shows, frozen at issue: later edits to names or addresses never change it."""
+def letter_content(
+    *, request, la, la_settings, teams, dated, response_due_on, chased_on=None, wording=None
+) -> dict:
+    """Everything the letter shows, frozen at issue: later edits to names, addresses or the LA's wording
+    never change it. `wording` is the LA's wording in force (escalation.wording.wording_in_force)."""
     provider = request.provider
     case = request.case
     return {
@@ -68,7 +73,15 @@ def letter_content(*, request, la, la_settings, teams, dated, response_due_on, c
         ],
         "response_due_on": _iso(response_due_on),
         **la_content(la=la, la_settings=la_settings),
+        "wording": wording_of(wording),
     }
+
+
+def wording_of(wording) -> dict:
+    """The letter's wording as the snapshot keeps it: its version number and text."""
+    if wording is None:
+        return {"version": 0, "text": DEFAULTS[Kind.ESCALATION_1_LETTER]}
+    return {"version": wording["version"], "text": wording["text"]}
 
 
 def la_content(*, la, la_settings) -> dict:
@@ -132,6 +145,18 @@ def _legacy_timings(content: dict) -> dict:
     return {"advice_period": "the period the local authority set"}
 
 
+def letter_body(content: dict, context: dict) -> str:
+    """The letter's paragraphs: its wording (the product's own for letters issued before wording was
+    kept) with the placeholders filled from the snapshot, escaped."""
+    text = (content.get("wording") or {}).get("text") or DEFAULTS[Kind.ESCALATION_1_LETTER]
+    values = letter_values({"timings": context["timings"], **content})
+    blocks = {
+        "teams_table": ("", render_to_string("letters/_teams_table.html", context)),
+        "response_required": ("", render_to_string("letters/_response_required.html", context)),
+    }
+    return wording_html(text, values, blocks)
+
+
 def letter_html(content: dict) -> str:
     context = {
         "timings": _legacy_timings(content),
@@ -144,6 +169,7 @@ def letter_html(content: dict) -> str:
         "child": {**content["child"], "date_of_birth": _date(content["child"].get("date_of_birth"))},
         "teams": [{**team, "due_on": _date(team["due_on"])} for team in content["teams"]],
     }
+    context["body"] = letter_body(content, context)
     return render_to_string("letters/escalation_1.html", context)
 
 
