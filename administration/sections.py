@@ -20,6 +20,12 @@ ALL = (LA, PROVIDER, ICB)
 
 SECTIONS = [
     Section(
+        "administration:people",
+        "People",
+        "Your organisation's users: their roles and teams; deactivate and reactivate them.",
+        ALL,
+    ),
+    Section(
         "administration:letterhead",
         "Letterhead and signature",
         "The address block, logo and footer the escalation letters print, and the AD Education's signature.",

@@ -3,7 +3,7 @@ from django.urls import path
 from escalation.models import WordingKind
 
 from . import views
-from .views import letterhead, wording
+from .views import letterhead, people, wording
 
 # Included by ehc.urls at /administration/: each organisation's administrator manages its own
 # people and settings here (docs/decisions/0021-administration-in-the-product.md).
@@ -12,6 +12,10 @@ app_name = "administration"
 urlpatterns = [
     path("", views.index, name="index"),
     path("history/", views.history, name="history"),
+    path("people/", people.people, name="people"),
+    path("people/<int:pk>/", people.person, name="person"),
+    path("people/<int:pk>/deactivate/", people.person_deactivate_view, name="person_deactivate"),
+    path("people/<int:pk>/reactivate/", people.person_reactivate_view, name="person_reactivate"),
     # The LA's letterhead and the AD Education's signature image (issue 16, letter wording).
     path("letterhead/", letterhead.letterhead, name="letterhead"),
     path("letterhead/logo/", letterhead.letterhead_logo, name="letterhead_logo"),

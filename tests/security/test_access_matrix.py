@@ -126,6 +126,12 @@ URLS = {
     # Administration (issue 16): an administrator's own organisation only.
     "administration:index": ({}, GET, ADMINS),
     "administration:history": ({}, GET, ADMINS),
+    # People (issue 16, Users): the list for every administrator; a user of the LA for the LA's
+    # administrator only (a provider's or ICB's administrator, or theirs, gets 404 on it).
+    "administration:people": ({}, GET, ADMINS),
+    "administration:person": ({"pk": "la_person"}, BOTH, LA_ADMIN),
+    "administration:person_deactivate": ({"pk": "la_person"}, BOTH, LA_ADMIN),
+    "administration:person_reactivate": ({"pk": "la_person"}, BOTH, LA_ADMIN),
     # The LA's letterhead and signature images (letter wording): the LA's administrator only; each
     # address serves or changes the administrator's own LA's image, so there is no other one to ask for.
     "administration:letterhead": ({}, BOTH, LA_ADMIN),
@@ -344,6 +350,10 @@ def _more_people(sides, objects):
     for side, world in sides.items():
         for role, (org, roles) in EXTRA_ROLES.items():
             setattr(world, role, UserFactory(username=f"{role}-{side}", organisation=getattr(world, org), roles=roles))
+        # A user of the side's LA whom no client signs in as, for the people pages to change.
+        objects[side]["la_person"] = UserFactory(
+            username=f"la-person-{side}", organisation=world.la, roles=[Role.CASE_OFFICER]
+        )
         # The director the side's letters are addressed to.
         world.letters_only.email = world.provider.director_email
         world.letters_only.save(update_fields=["email"])
