@@ -40,7 +40,7 @@ def people_for(*, organisation):
     """The organisation's users an administrator manages, active first, by name."""
     return (
         User.objects.filter(organisation=organisation, is_staff=False, is_superuser=False)
-        .prefetch_related("teams")
+        .prefetch_related("teams", "invitations")
         .order_by("-is_active", "last_name", "first_name", "pk")
     )
 

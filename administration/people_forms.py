@@ -47,3 +47,37 @@ class PersonRolesForm(forms.Form):
             if "teams" not in self.errors:
                 self.add_error("teams", "Select the teams this practitioner or head of service works for")
         return data
+
+
+def _text(label, *, required=True, max_length=150, **extra):
+    lowered = label[0].lower() + label[1:]
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        error_messages={
+            "required": f"Enter the {lowered}",
+            "max_length": f"{label} must be {max_length} characters or fewer",
+        },
+        **extra,
+    )
+
+
+class PersonInviteForm(PersonRolesForm):
+    first_name = _text("First name", widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    last_name = _text("Last name", widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    # The address becomes the username too, whose column holds 150 characters.
+    email = forms.EmailField(
+        label="Email address",
+        max_length=150,
+        help_text="The link to set up the account goes here; it is also their username",
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter the email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 150 characters or fewer",
+        },
+    )
+    job_title = _text("Job title (optional)", required=False, max_length=200)
+
+    field_order = ["first_name", "last_name", "email", "job_title", "roles", "teams"]

@@ -22,7 +22,7 @@ SECTIONS = [
     Section(
         "administration:people",
         "People",
-        "Your organisation's users: their roles and teams; deactivate and reactivate them.",
+        "Your organisation's users: invite them, change their roles, deactivate and reactivate them.",
         ALL,
     ),
     Section(

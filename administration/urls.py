@@ -13,7 +13,9 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("history/", views.history, name="history"),
     path("people/", people.people, name="people"),
+    path("people/invite/", people.person_invite_view, name="person_invite"),
     path("people/<int:pk>/", people.person, name="person"),
+    path("people/<int:pk>/invite-again/", people.person_invite_again_view, name="person_invite_again"),
     path("people/<int:pk>/deactivate/", people.person_deactivate_view, name="person_deactivate"),
     path("people/<int:pk>/reactivate/", people.person_reactivate_view, name="person_reactivate"),
     # The LA's letterhead and the AD Education's signature image (issue 16, letter wording).

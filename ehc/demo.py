@@ -88,7 +88,10 @@ DEMO_USERS = [
     ("dco", "Dana", "Whitcombe", "icb", [Role.DCO], [], "Designated Clinical Officer"),
     # The provider's director, with a letters-only account: the letters sent to their address.
     ("alliance.director", "Robin", "Carrow", "provider", [Role.LETTERS_ONLY], [], "Alliance Director"),
+    # Each organisation's administrator: its people and settings, on the administration pages.
     ("admin", "Ash", "Kerrigan", "la", [Role.ADMINISTRATOR], [], "Service administrator"),
+    ("provider.admin", "Kit", "Fenwick", "provider", [Role.ADMINISTRATOR], [], "Systems administrator"),
+    ("icb.admin", "Jules", "Harrowby", "icb", [Role.ADMINISTRATOR], [], "SEND team administrator"),
     # The platform's operator: no organisation, no role; the only kind of account the Django admin
     # admits (ehc.admin_site). An organisation's administrator manages its people and settings.
     ("platform.admin", "Quinn", "Ravensworth", None, [], [], "Platform operator"),

@@ -23,6 +23,7 @@ MFA_EXEMPT_URL_NAMES = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    "invitation_accept",
 }
 
 

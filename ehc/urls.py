@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views, views_notifications
+from . import views, views_invitations, views_notifications
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -37,6 +37,7 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    path("account/invitation/<str:token>/", views_invitations.invitation_accept, name="invitation_accept"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("notifications/", views_notifications.notifications, name="notifications"),
     path("notifications/<int:pk>/", views_notifications.notification_open, name="notification_open"),

@@ -5,22 +5,16 @@ from the letter's page. The account belongs to the provider and holds only the l
 works on no case, so every case, advice and report page refuses it (ehc.access.works_on_cases), and it
 sees the letters sent to its own address as that provider's director (escalation.access
 .letters_addressed_to), from any LA. The new user is sent a set-password link (the letter's reference
-and the link only), then enrols two-factor authentication at first sign-in like everyone else.
+and the link only: an invitation, ehc.invitations), then enrols two-factor authentication before anything
+else, like everyone.
 See docs/decisions/0016-letters.md.
 """
 
-import hashlib
-
-from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from ehc.audit import audit_record
+from ehc.invitations import invitation_send
 from ehc.models import AuditAction, MessageKind, Role, User
-from ehc.outbox import email_queue
 
 # Who at the LA may give a letter's addressee an account.
 ACCOUNT_GIVERS = (Role.BUSINESS_SUPPORT, Role.AD_EDUCATION)
@@ -105,13 +99,24 @@ def may_resend(account) -> bool:
 
 
 def set_password_link_send(*, account, letter, user=None):
-    """Queue the set-password email: the letter's reference and the link, nothing else. A second request
-    in the same second (a double click) makes the same token, so the same dedupe key: one email."""
+    """Send the account its set-password link (ehc.invitations: 72 hours, once; a new link replaces the
+    last): the letter's reference and the link, nothing else. A second click within a minute sends
+    nothing more, the link already sent standing. Returns the invitation, or None."""
     escalation = letter.escalation
     case = escalation.request.case
-    uid = urlsafe_base64_encode(force_bytes(account.pk))
-    token = default_token_generator.make_token(account)
-    if user is not None:
+    invitation = invitation_send(
+        user=account,
+        invited_by=user,
+        kind=MessageKind.LETTERS_ACCOUNT,
+        template=str(MessageKind.LETTERS_ACCOUNT),
+        context={
+            "reference": case.reference,
+            "la_name": escalation.local_authority.name,
+            "provider_name": escalation.provider.name,
+        },
+        case=case,
+    )
+    if invitation is not None and user is not None:
         audit_record(
             user=user,
             action=AuditAction.SEND,
@@ -119,17 +124,4 @@ def set_password_link_send(*, account, letter, user=None):
             obj=account,
             summary=f"Sent the letters-only account at {escalation.provider} its set-password link again",
         )
-    return email_queue(
-        kind=MessageKind.LETTERS_ACCOUNT,
-        dedupe_key=f"{MessageKind.LETTERS_ACCOUNT}:user:{account.pk}:{hashlib.sha256(token.encode()).hexdigest()[:16]}",
-        to=[account.email],
-        template=str(MessageKind.LETTERS_ACCOUNT),
-        context={
-            "reference": case.reference,
-            "la_name": escalation.local_authority.name,
-            "provider_name": escalation.provider.name,
-            "set_password_path": reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token}),
-            "valid_days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
-        },
-        case=case,
-    )
+    return invitation

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from ..access import administrator_required
+from ..invitations import account_state, may_invite_again, person_invite, person_invite_again
 from ..people import (
     PeopleError,
     people_for,
@@ -15,7 +16,7 @@ from ..people import (
     person_reactivate,
     person_roles_change,
 )
-from ..people_forms import PersonRolesForm
+from ..people_forms import PersonInviteForm, PersonRolesForm
 from ..sections import sections_for
 
 
@@ -26,12 +27,10 @@ def _context(request, **extra):
 
 @administrator_required()
 def people(request):
-    organisation = request.user.organisation
-    return render(
-        request,
-        "administration/people/list.html",
-        _context(request, people=list(people_for(organisation=organisation))),
-    )
+    found = list(people_for(organisation=request.user.organisation))
+    for each in found:
+        each.state = account_state(each)
+    return render(request, "administration/people/list.html", _context(request, people=found))
 
 
 @administrator_required()
@@ -57,7 +56,12 @@ def person(request, pk):
             if changed:
                 messages.success(request, f"{person_name(found)}'s roles are changed")
             return redirect("administration:people")
-    return render(request, "administration/people/person.html", _context(request, person=found, form=form))
+    found.state = account_state(found)
+    return render(
+        request,
+        "administration/people/person.html",
+        _context(request, person=found, form=form, may_invite_again=may_invite_again(found)),
+    )
 
 
 def _state_change(request, pk, *, service, template, done):
@@ -72,6 +76,7 @@ def _state_change(request, pk, *, service, template, done):
             if changed:
                 messages.success(request, done.format(name=person_name(found)))
             return redirect("administration:people")
+    found.state = account_state(found)
     return render(request, template, _context(request, person=found, error=error))
 
 
@@ -97,3 +102,44 @@ def person_reactivate_view(request, pk):
         template="administration/people/reactivate.html",
         done="{name} can sign in again",
     )
+
+
+@administrator_required()
+@require_http_methods(["GET", "POST"])
+def person_invite_view(request):
+    organisation = request.user.organisation
+    form = PersonInviteForm(request.POST if request.method == "POST" else None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invited = person_invite(
+                request=request,
+                first_name=data["first_name"].strip(),
+                last_name=data["last_name"].strip(),
+                email=data["email"],
+                job_title=data["job_title"].strip(),
+                roles=data["roles"],
+                teams=data.get("teams") or [],
+            )
+        except PeopleError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, f"{person_name(invited)} is invited: a link to set up the account is on its way")
+            return redirect("administration:people")
+    return render(request, "administration/people/invite.html", _context(request, form=form))
+
+
+@administrator_required()
+@require_http_methods(["POST"])
+def person_invite_again_view(request, pk):
+    found = person_or_404(request=request, pk=pk)
+    try:
+        sent = person_invite_again(request=request, person=found)
+    except PeopleError as error:
+        messages.error(request, str(error))
+    else:
+        if sent is None:
+            messages.info(request, f"A link went to {found.email} less than a minute ago: it still works")
+        else:
+            messages.success(request, f"A new link went to {found.email}; the earlier one no longer works")
+    return redirect("administration:person", pk=found.pk)

@@ -10,6 +10,7 @@ from .audit import AuditAction, AuditEvent
 from .base import TimeStamped, days_between, today_london
 from .closures import ClosureDay
 from .emails import MessageKind, MessageStatus, OutboundEmail, SnapshotDecoder, SnapshotEncoder
+from .invitations import Invitation
 from .la_settings import LocalAuthoritySettings, Weekday, default_secure_email_domains
 from .notifications import Notification
 from .organisations import Organisation, OrganisationKind, Service, Team
@@ -28,6 +29,7 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "ClosureDay",
+    "Invitation",
     "LocalAuthoritySettings",
     "MessageKind",
     "MessageStatus",

@@ -30,6 +30,8 @@ class MessageKind(models.TextChoices):
     # Letters (docs/decisions/0016-letters.md).
     LETTER_APPROVAL_OVERDUE = "letter_approval_overdue", "Letter not approved within a working day"
     LETTERS_ACCOUNT = "letters_account", "Letters-only account: set your password"
+    # An administrator's invitation to a new user of their organisation (ehc.invitations).
+    INVITATION = "invitation", "Invitation: set up your account"
 
 
 class MessageStatus(models.TextChoices):

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ehc', '0010_letterhead_images'),
+        ('ehc', '0011_letterhead_images'),
         ('escalation', '0006_letters_addressee_and_approval'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -49,20 +49,20 @@ def test_business_support_gives_the_director_an_account_that_sets_its_password_a
     (message,) = [m for m in mail.outbox if m.to == [letter.addressed_to]]
     assert letter.escalation.request.case.reference in message.subject
     assert "Tegan" not in message.body + message.subject and "O'Neill" not in message.body
-    link = re.search(r"https?://[^/\s]+(/account/password-reset/\S+/)", message.body).group(1)
+    link = re.search(r"https?://[^/\s]+(/account/invitation/\S+/)", message.body).group(1)
 
-    # The link, then the new password, then sign-in: two-factor set-up comes before anything else.
+    # The link (an invitation: 72 hours, once), then the new password: two-factor set-up comes next,
+    # before anything else.
     anonymous = Client()
-    form = anonymous.get(link, follow=True)
-    assert form.status_code == 200
+    form = anonymous.get(link)
+    assert form.status_code == 200 and account.username in form.content.decode()
     password = "a long passphrase for letters 42"
-    done = anonymous.post(form.redirect_chain[-1][0], {"new_password1": password, "new_password2": password})
-    assert done.status_code == 302
+    done = anonymous.post(link, {"new_password1": password, "new_password2": password})
+    assert done.status_code == 302 and done.headers["Location"] == reverse("mfa_setup")
     account.refresh_from_db()
     assert account.has_usable_password()
-    signed_in = anonymous.post(reverse("login"), {"username": account.username, "password": password})
-    assert signed_in.status_code == 302
     assert anonymous.get(reverse("escalation:my_letters"))["Location"].startswith(reverse("mfa_setup"))
+    assert "This link cannot be used" in Client().get(link).content.decode()
 
     # A second click makes no second account.
     give_account(login(ours.business_support), letter)

@@ -132,6 +132,8 @@ URLS = {
     "administration:person": ({"pk": "la_person"}, BOTH, LA_ADMIN),
     "administration:person_deactivate": ({"pk": "la_person"}, BOTH, LA_ADMIN),
     "administration:person_reactivate": ({"pk": "la_person"}, BOTH, LA_ADMIN),
+    "administration:person_invite": ({}, BOTH, ADMINS),
+    "administration:person_invite_again": ({"pk": "la_invited"}, POST, LA_ADMIN),
     # The LA's letterhead and signature images (letter wording): the LA's administrator only; each
     # address serves or changes the administrator's own LA's image, so there is no other one to ask for.
     "administration:letterhead": ({}, BOTH, LA_ADMIN),
@@ -170,6 +172,8 @@ PUBLIC = {
     "password_reset_done": {},
     "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
     "password_reset_complete": {},
+    # An invitation's link (issue 16): a bad token gets the same page as a used or expired one.
+    "invitation_accept": {"token": "not-a-token-anyone-was-sent"},
     "accessibility": {},
     "healthz": {},
     "admin_sign_in": {},
@@ -354,6 +358,11 @@ def _more_people(sides, objects):
         objects[side]["la_person"] = UserFactory(
             username=f"la-person-{side}", organisation=world.la, roles=[Role.CASE_OFFICER]
         )
+        # And one invited who has not set a password yet, for a new link to be sent to.
+        invited = UserFactory(username=f"la-invited-{side}", organisation=world.la, roles=[Role.CASE_OFFICER])
+        invited.set_unusable_password()
+        invited.save(update_fields=["password"])
+        objects[side]["la_invited"] = invited
         # The director the side's letters are addressed to.
         world.letters_only.email = world.provider.director_email
         world.letters_only.save(update_fields=["email"])

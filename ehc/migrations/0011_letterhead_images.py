@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ehc', '0009_audit_settings_history'),
+        ('ehc', '0010_invitations'),
     ]
 
     operations = [
