@@ -26,6 +26,36 @@ SECTIONS = [
         ALL,
     ),
     Section(
+        "administration:teams",
+        "Teams",
+        "The teams that write health advice: name, service and mailbox; deactivate a team no longer in use.",
+        (PROVIDER,),
+    ),
+    Section(
+        "administration:heads",
+        "Heads of service",
+        "Who answers escalation 2 for each team.",
+        (PROVIDER,),
+    ),
+    Section(
+        "administration:contacts",
+        "SPOC mailbox and director",
+        "Where requests for health advice go, and the director escalation 1 letters are addressed to.",
+        (PROVIDER,),
+    ),
+    Section(
+        "administration:area",
+        "Local authorities of the area",
+        "The councils in your area and each one's DCO/DMO office mailbox.",
+        (ICB,),
+    ),
+    Section(
+        "administration:la_dco_office",
+        "DCO/DMO office mailbox",
+        "Where escalations of your council's health advice are copied: set by your ICB's administrator.",
+        (LA,),
+    ),
+    Section(
         "administration:letterhead",
         "Letterhead and signature",
         "The address block, logo and footer the escalation letters print, and the AD Education's signature.",

@@ -3,6 +3,9 @@ from django.urls import path
 from escalation.models import WordingKind
 
 from . import views
+from .area import views as area
+from .onboarding import views as onboarding
+from .provider import views as provider
 from .views import letterhead, people, wording
 
 # Included by ehc.urls at /administration/: each organisation's administrator manages its own
@@ -12,6 +15,21 @@ app_name = "administration"
 urlpatterns = [
     path("", views.index, name="index"),
     path("history/", views.history, name="history"),
+    # A provider's administrator (docs/decisions/0025-provider-and-area-settings.md).
+    path("teams/", provider.teams, name="teams"),
+    path("teams/add/", provider.team_add, name="team_add"),
+    path("teams/<int:pk>/", provider.team_change, name="team_change"),
+    path("teams/<int:pk>/status/", provider.team_status, name="team_status"),
+    path("heads-of-service/", provider.heads, name="heads"),
+    path("heads-of-service/add/", provider.head_add, name="head_add"),
+    path("heads-of-service/<int:pk>/", provider.head_change, name="head_change"),
+    path("spoc-and-director/", provider.contacts, name="contacts"),
+    # An ICB's administrator: its area's councils and their DCO/DMO office; the council's reads it.
+    path("area/", area.local_authorities, name="area"),
+    path("area/<int:pk>/dco-office/", area.dco_office, name="area_dco_office"),
+    path("dco-office/", area.la_dco_office, name="la_dco_office"),
+    # The platform operator (a superuser): a new area from its onboarding file.
+    path("onboard/", onboarding.onboard, name="onboard"),
     path("people/", people.people, name="people"),
     path("people/invite/", people.person_invite_view, name="person_invite"),
     path("people/<int:pk>/", people.person, name="person"),

@@ -37,6 +37,7 @@ def navigation(request):
         items.append(("administration:index", "Administration"))
     if user.is_staff and user.is_superuser:
         items.append(("admin:index", "Platform administration"))
+        items.append(("administration:onboard", "Onboard an area"))
     resolved = []
     for name, label in items:
         try:

@@ -31,7 +31,16 @@ from advice.services import advice_request_send, advice_return, draft_plan_recor
 from advice.uploads import check_upload
 from assessments.models import Case, CaseShare, CaseStatus, DraftComment, DraftPlan, ExceptionReason, TimelineException
 from assessments.sharing import case_share, case_share_revoke
-from ehc.models import LocalAuthoritySettings, MessageKind, Notification, OutboundEmail, Role, Service
+from ehc.models import (
+    LocalAuthoritySettings,
+    MessageKind,
+    Notification,
+    Organisation,
+    OutboundEmail,
+    Role,
+    Service,
+    Team,
+)
 from escalation.exceptions import exception_record
 from escalation.letters import letter_render
 from escalation.models import Escalation, EscalationStage, Letter, WordingKind, WordingVersion
@@ -134,6 +143,22 @@ URLS = {
     "administration:person_reactivate": ({"pk": "la_person"}, BOTH, LA_ADMIN),
     "administration:person_invite": ({}, BOTH, ADMINS),
     "administration:person_invite_again": ({"pk": "la_invited"}, POST, LA_ADMIN),
+    # A provider's teams, heads of service (named by a team they cover), SPOC mailbox and director.
+    "administration:teams": ({}, GET, PROVIDER_ADMIN),
+    "administration:team_add": ({}, BOTH, PROVIDER_ADMIN),
+    "administration:team_change": ({"pk": "team"}, BOTH, PROVIDER_ADMIN),
+    "administration:team_status": ({"pk": "team"}, BOTH, PROVIDER_ADMIN),
+    "administration:heads": ({}, GET, PROVIDER_ADMIN),
+    "administration:head_add": ({}, BOTH, PROVIDER_ADMIN),
+    "administration:head_change": ({"pk": "team"}, BOTH, PROVIDER_ADMIN),
+    "administration:contacts": ({}, BOTH, PROVIDER_ADMIN),
+    # An ICB's councils and each one's DCO/DMO office mailbox (another area's council is a 404);
+    # the council's own administrator reads its mailbox.
+    "administration:area": ({}, GET, ICB_ADMIN),
+    "administration:area_dco_office": ({"pk": "la"}, BOTH, ICB_ADMIN),
+    "administration:la_dco_office": ({}, GET, LA_ADMIN),
+    # The platform's superusers only (tests/administration/test_onboard_page.py): nobody here.
+    "administration:onboard": ({}, BOTH, set()),
     # The LA's letterhead and signature images (letter wording): the LA's administrator only; each
     # address serves or changes the administrator's own LA's image, so there is no other one to ask for.
     "administration:letterhead": ({}, BOTH, LA_ADMIN),
@@ -282,6 +307,8 @@ def _objects(world, today):
     )
     return {
         "notification": notification,
+        "team": world.slt,
+        "la": world.la,
         "case": case,
         "exception": exception,
         "request": request,
@@ -305,6 +332,9 @@ def _fingerprint():
         OutboundEmail,
         CaseShare,
         TimelineException,
+        Team,
+        Organisation,
+        LocalAuthoritySettings,
     ):
         digest.update(repr(list(model.objects.order_by("pk").values())).encode())
     digest.update(repr(list(Letter.objects.order_by("pk").values_list("pk", "sha256", "rendered_at"))).encode())
