@@ -76,6 +76,19 @@ SECTIONS = [
         (LA,),
     ),
     Section(
+        "administration:letterhead",
+        "Letterhead and signature",
+        "The address block, logo and footer the escalation letters print, and the AD Education's signature.",
+        (LA,),
+    ),
+    Section(
+        "administration:wording",
+        "Letter and email wording",
+        "The words of the escalation 1 letter, the escalation 2 notice, the chase email and the weekly list, "
+        "in versions, with a preview.",
+        (LA,),
+    ),
+    Section(
         "administration:history",
         "Settings history",
         "Every change to your organisation's settings and people: who made it, when, before and after.",

@@ -2,8 +2,10 @@
 
 Safety: the HTML comes only from a Django template with autoescaping, fed from the snapshot, so
 anything typed into a name prints as literal text. WeasyPrint fetches through `AssetFetcher`,
-which serves only regular files inside `letter_assets/` (no other file, no network, no data:
-URLs, no redirects), and rendering runs under a time limit.
+which serves only regular files inside `letter_assets/` and the LA's letterhead images named in the
+snapshot (`letter-image:logo`, `letter-image:signature`, read from storage; PNGs re-encoded at upload
+by administration.images): no other file, no network, no data: URLs, no redirects. Rendering runs
+under a time limit.
 
 Speed: each worker process parses `letter.css` once and keeps it with the Pango font map it was
 made for (`_RenderKit`); a fresh font map per letter made Pango load and measure DejaVu Sans again
@@ -20,11 +22,17 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from assessments.timeline import FINAL_PLAN_WEEKS
+from ehc.models.la_settings import period_text
+
 from .models import Letter
+from .wording import DEFAULTS, Kind, wording_html
+from .wording.placeholders import letter_values
 
 ASSETS_DIR = (Path(__file__).resolve().parent / "letter_assets").resolve()
 ASSET_SUFFIXES = {".css", ".png", ".svg", ".jpg", ".jpeg"}
@@ -40,19 +48,16 @@ def _iso(day):
     return day.isoformat() if day else None
 
 
-def letter_content(*, request, la, la_settings, teams, dated, response_due_on, chased_on=None) -> dict:
-    """Everything the letter shows, frozen at issue: later edits to names or addresses never change it."""
+def letter_content(
+    *, request, la, la_settings, teams, dated, response_due_on, chased_on=None, wording=None
+) -> dict:
+    """Everything the letter shows, frozen at issue: later edits to names, addresses or the LA's wording
+    never change it. `wording` is the LA's wording in force (escalation.wording.wording_in_force)."""
     provider = request.provider
     case = request.case
     return {
         "reference": case.reference,
         "dated": _iso(dated),
-        "local_authority": {
-            "name": la.name,
-            "address_lines": la.address_lines,
-            "telephone": la.telephone,
-            "website": la.website,
-        },
         "addressee": {
             "name": provider.director_name,
             "title": provider.director_title,
@@ -67,6 +72,27 @@ def letter_content(*, request, la, la_settings, teams, dated, response_due_on, c
             for team in teams
         ],
         "response_due_on": _iso(response_due_on),
+        **la_content(la=la, la_settings=la_settings),
+        "wording": wording_of(wording),
+    }
+
+
+def wording_of(wording) -> dict:
+    """The letter's wording as the snapshot keeps it: its version number and text."""
+    if wording is None:
+        return {"version": 0, "text": DEFAULTS[Kind.ESCALATION_1_LETTER]}
+    return {"version": wording["version"], "text": wording["text"]}
+
+
+def la_content(*, la, la_settings) -> dict:
+    """The LA's part of a letter: its letterhead, signatory, copies and durations."""
+    return {
+        "local_authority": {
+            "name": la.name,
+            "address_lines": la.address_lines,
+            "telephone": la.telephone,
+            "website": la.website,
+        },
         "signatory": {"name": la_settings.ad_education_name, "title": la_settings.ad_education_title},
         "cc": [
             line
@@ -79,15 +105,62 @@ def letter_content(*, request, la, la_settings, teams, dated, response_due_on, c
             if line
         ],
         "footer": la_settings.letter_footer,
+        # The letterhead's images by their stored names: an upload never overwrites a file, so the
+        # names keep pointing at the images the letter was issued with.
+        "letterhead": letterhead_of(la_settings),
+        # The LA's durations when the letter was issued: the letter states them, and a later change
+        # of the settings never changes a letter already issued.
+        "timings": la_settings.timings(),
+        "final_plan_weeks": FINAL_PLAN_WEEKS,
     }
+
+
+def letterhead_of(la_settings) -> dict:
+    return {
+        "logo": la_settings.letterhead_logo.name or "",
+        "signature": la_settings.ad_education_signature.name or "",
+    }
+
+
+def letter_images(content: dict) -> dict[str, bytes]:
+    """The letterhead images a snapshot names, read from storage ({"logo": png bytes, ...})."""
+    images = {}
+    for which, name in (content.get("letterhead") or {}).items():
+        if name:
+            with default_storage.open(name, "rb") as image:
+                images[which] = image.read()
+    return images
 
 
 def _date(value):
     return datetime.date.fromisoformat(value) if value else None
 
 
+def _legacy_timings(content: dict) -> dict:
+    """Letters issued before their snapshot kept the LA's durations: the advice period is the gap
+    between the request and a team's due date, which is what the letter showed."""
+    notified_on, teams = _date(content.get("notified_on")), content.get("teams") or []
+    if notified_on and teams:
+        return {"advice_period": period_text((_date(teams[0]["due_on"]) - notified_on).days)}
+    return {"advice_period": "the period the local authority set"}
+
+
+def letter_body(content: dict, context: dict) -> str:
+    """The letter's paragraphs: its wording (the product's own for letters issued before wording was
+    kept) with the placeholders filled from the snapshot, escaped."""
+    text = (content.get("wording") or {}).get("text") or DEFAULTS[Kind.ESCALATION_1_LETTER]
+    values = letter_values({"timings": context["timings"], **content})
+    blocks = {
+        "teams_table": ("", render_to_string("letters/_teams_table.html", context)),
+        "response_required": ("", render_to_string("letters/_response_required.html", context)),
+    }
+    return wording_html(text, values, blocks)
+
+
 def letter_html(content: dict) -> str:
     context = {
+        "timings": _legacy_timings(content),
+        "final_plan_weeks": FINAL_PLAN_WEEKS,
         **content,
         "dated": _date(content["dated"]),
         "notified_on": _date(content.get("notified_on")),
@@ -96,20 +169,28 @@ def letter_html(content: dict) -> str:
         "child": {**content["child"], "date_of_birth": _date(content["child"].get("date_of_birth"))},
         "teams": [{**team, "due_on": _date(team["due_on"])} for team in content["teams"]],
     }
+    context["body"] = letter_body(content, context)
     return render_to_string("letters/escalation_1.html", context)
 
 
-def _weasyprint_fetcher():
+IMAGE_SCHEME = "letter-image"
+
+
+def _weasyprint_fetcher(images=None):
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+    images = images or {}
+
     class AssetFetcher(URLFetcher):
-        """Serves files from letter_assets/ and refuses every other URL."""
+        """Serves files from letter_assets/ and the letter's own images, and refuses every other URL."""
 
         def __init__(self):
             super().__init__(allowed_protocols=("file",), allow_redirects=False, fail_on_errors=False)
 
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
+            if parts.scheme == IMAGE_SCHEME and parts.path in images and not (parts.netloc or parts.query):
+                return URLFetcherResponse(url, body=images[parts.path], headers={"Content-Type": "image/png"})
             if parts.scheme != "file" or parts.netloc not in ("", "localhost") or parts.query:
                 raise ValueError(f"Letters may only use their own assets, not {url[:80]!r}")
             path = Path(url2pathname(unquote(parts.path))).resolve()
@@ -204,13 +285,16 @@ def _kit_give_back(kit: _RenderKit) -> None:
             _idle_kits.append(kit)
 
 
-def pdf_from_html(html: str, *, time_limit=RENDER_TIME_LIMIT_SECONDS) -> bytes:
-    """The letter's PDF: `html` (from `letter_html`) with the letter stylesheet, A4, tagged."""
+def pdf_from_html(html: str, *, images=None, time_limit=RENDER_TIME_LIMIT_SECONDS) -> bytes:
+    """The letter's PDF: `html` (from `letter_html`) with the letter stylesheet, A4, tagged; `images`
+    are the letterhead's PNGs the HTML may show as letter-image:<name>."""
     from weasyprint import HTML
 
     def _render():
         kit = _kit_take()
-        document = HTML(string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=_weasyprint_fetcher())
+        document = HTML(
+            string=html, base_url=ASSETS_DIR.as_uri() + "/", url_fetcher=_weasyprint_fetcher(images)
+        )
         # PDF/UA-1: tagged, with title and language, for screen reader users.
         pdf = document.write_pdf(stylesheets=[kit.stylesheet], font_config=kit.font_config, pdf_variant="pdf/ua-1")
         # Only a render that finished gives its kit back: one stopped by the time limit may have
@@ -224,7 +308,12 @@ def pdf_from_html(html: str, *, time_limit=RENDER_TIME_LIMIT_SECONDS) -> bytes:
 def letter_preview(letter) -> bytes:
     """The PDF of a letter waiting for approval, as it would go today: not stored."""
     content = {**letter.content, "dated": _iso(timezone.localdate())}
-    return pdf_from_html(letter_html(content))
+    return letter_pdf(content)
+
+
+def letter_pdf(content: dict) -> bytes:
+    """A snapshot's PDF, with the letterhead images it names."""
+    return pdf_from_html(letter_html(content), images=letter_images(content))
 
 
 def letter_render(*, letter_id) -> Letter:
@@ -237,7 +326,7 @@ def letter_render(*, letter_id) -> Letter:
         if letter.rendered_at is None:
             if letter.is_awaiting_approval:
                 raise ValueError(f"Letter {letter_id} waits for approval: it is rendered once sent")
-            pdf = pdf_from_html(letter_html(letter.content))
+            pdf = letter_pdf(letter.content)
             letter.pdf = pdf
             letter.sha256 = hashlib.sha256(pdf).hexdigest()
             letter.rendered_at = timezone.now()

@@ -103,6 +103,38 @@ class Escalation(TimeStamped):
         return self.responded_at is None and self.response_due_on is not None and today > self.response_due_on
 
 
+class WordingKind(models.TextChoices):
+    """The texts an LA edits (escalation.wording)."""
+
+    ESCALATION_1_LETTER = "escalation_1_letter", "Escalation 1 letter"
+    ESCALATION_2_NOTICE = "escalation_2_notice", "Escalation 2 notice (email)"
+    CHASE_EMAIL = "chase_email", "Chase email"
+    DIGEST_INTRO = "digest_intro", "Weekly list introduction (email)"
+
+
+class WordingVersion(models.Model):
+    """One saved version of an LA's wording of one text. Versions are numbered from 1 per (LA, kind);
+    the one in force is the latest, and version 0 is the product's own wording (escalation.wording.
+    defaults). Rows are never changed: a letter or email names the version it was issued with."""
+
+    local_authority = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=30, choices=WordingKind.choices)
+    number = models.PositiveIntegerField()
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["local_authority", "kind", "-number"]
+        constraints = [
+            # Also the index that finds the version in force: the highest number for (LA, kind).
+            models.UniqueConstraint(fields=["local_authority", "kind", "number"], name="wording_version_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} version {self.number}"
+
+
 class Letter(TimeStamped):
     """An escalation letter. `content` is the snapshot taken at issue; the PDF, once rendered,
     is never rendered again (kept unchanged, checked by its SHA-256)."""
@@ -128,6 +160,8 @@ class Letter(TimeStamped):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     approval_overdue_flagged_at = models.DateTimeField(null=True, blank=True)
+    # The LA's wording it was issued with (its text is in `content` too); NULL for the product's own.
+    wording = models.ForeignKey(WordingVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-dated", "-id"]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from ehc.access import get_visible_or_404
 from ehc.audit import audit_view
 from ehc.decorators import role_required
-from ehc.models import MessageKind, OrganisationKind, OutboundEmail, Role
+from ehc.models import LocalAuthoritySettings, MessageKind, OrganisationKind, OutboundEmail, Role
 
 from . import access, approvals, recipients
 
@@ -40,6 +40,9 @@ def letter_detail(request, pk):
         "letters_only": user.has_role(Role.LETTERS_ONLY) and not user.has_role(*recipients.ACCOUNT_GIVERS),
         "may_approve": approvals.may_approve(user, letter),
     }
+    if letter.is_awaiting_approval:
+        # The window the DCO/DMO office will have once it is sent: the LA's setting, not a figure here.
+        context["timings"] = LocalAuthoritySettings.for_la(escalation.local_authority).timings()
     if la_side:
         account = recipients.account_for(letter)
         context.update(

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ehc.access import can_act_as_spoc, get_visible_or_404
 from ehc.audit import audit_view
 from ehc.decorators import role_required
-from ehc.models import OrganisationKind, Role
+from ehc.models import LocalAuthoritySettings, OrganisationKind, Role
 
 from .. import selectors, services
 from ..access import advice_items_for, visible_advice_requests
@@ -47,7 +47,14 @@ def request_create(request, case_pk):
             )
             return redirect("assessments:case_detail", pk=case.pk)
     return render(
-        request, "advice/request_form.html", {"form": form, "case": case, "title": "Request health advice"}
+        request,
+        "advice/request_form.html",
+        {
+            "form": form,
+            "case": case,
+            "title": "Request health advice",
+            "timings": LocalAuthoritySettings.for_la(case.local_authority).timings(),
+        },
     )
 
 

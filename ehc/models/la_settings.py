@@ -1,6 +1,7 @@
 """Each local authority's timings, recipients, letterhead and access settings."""
 
 import datetime
+import uuid
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -25,6 +26,28 @@ def domain_of(address) -> str:
     """The domain of an email address, lower case; "" for anything that is not an address."""
     _, at, domain = (address or "").strip().rpartition("@")
     return domain.lower().rstrip(".") if at else ""
+
+
+def period_text(days, *, working=False) -> str:
+    """A duration as a letter says it: "3 working days", "6 weeks" (whole weeks), "45 days"."""
+    days = int(days)
+    if working:
+        return f"{days} working day{'' if days == 1 else 's'}"
+    if days and days % 7 == 0:
+        weeks = days // 7
+        return f"{weeks} week{'' if weeks == 1 else 's'}"
+    return f"{days} day{'' if days == 1 else 's'}"
+
+
+def weeks_of(days):
+    """Days as a number of weeks: whole where they are whole, else to one decimal place."""
+    return days // 7 if days % 7 == 0 else round(days / 7, 1)
+
+
+def letterhead_image_path(instance, filename) -> str:
+    """A fresh name for every upload: an image is never overwritten, so a letter issued with it (its
+    snapshot names the file) renders with it however often the LA changes its letterhead."""
+    return f"letterheads/{instance.local_authority_id}/{uuid.uuid4().hex}.png"
 
 
 def normalised_domains(domains) -> list[str]:
@@ -68,6 +91,14 @@ class LocalAuthoritySettings(TimeStamped):
     business_support_email = models.EmailField(blank=True)
     dco_office_email = models.EmailField("DCO/DMO office email", blank=True)
     letter_footer = models.CharField(max_length=300, blank=True)
+    # PNGs re-encoded from the administrator's upload (administration.images); shown in the letters
+    # only, and to the LA's administrator behind the sign-in.
+    letterhead_logo = models.FileField(
+        "Letterhead logo", upload_to=letterhead_image_path, blank=True, max_length=200, editable=False
+    )
+    ad_education_signature = models.FileField(
+        "AD Education signature", upload_to=letterhead_image_path, blank=True, max_length=200, editable=False
+    )
 
     # Letters name the child: attached only to an email whose every address is on a secure domain,
     # everyone else gets a link to the letter behind the sign-in (docs/decisions/0016-letters.md).
@@ -122,6 +153,25 @@ class LocalAuthoritySettings(TimeStamped):
     def clean(self):
         super().clean()
         self.secure_email_domains = normalised_domains(self.secure_email_domains)
+
+    def timings(self) -> dict:
+        """Every duration the LA set, as numbers and as words, for letters, emails and pages: no text
+        of the product writes a duration of its own (issue 16)."""
+        return {
+            "advice_period_days": self.advice_period_days,
+            "advice_period_weeks": weeks_of(self.advice_period_days),
+            "advice_period": period_text(self.advice_period_days),
+            "chase_after_due_working_days": self.chase_after_due_working_days,
+            "chase_after_due": period_text(self.chase_after_due_working_days, working=True),
+            "escalation_1_after_due_days": self.escalation_1_after_due_days,
+            "escalation_1_after_due": period_text(self.escalation_1_after_due_days),
+            "escalation_1_response_working_days": self.escalation_1_response_working_days,
+            "escalation_1_response_period": period_text(self.escalation_1_response_working_days, working=True),
+            "escalation_2_after_escalation_1_days": self.escalation_2_after_escalation_1_days,
+            "escalation_2_after_escalation_1": period_text(self.escalation_2_after_escalation_1_days),
+            "head_of_service_response_working_days": self.head_of_service_response_working_days,
+            "head_of_service_response_period": period_text(self.head_of_service_response_working_days, working=True),
+        }
 
     def secure_domains(self) -> set[str]:
         """The domains a letter may be attached for: the list, and the LA's own where it counts."""

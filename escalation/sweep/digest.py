@@ -33,6 +33,7 @@ from ..models import DigestAudience, DigestRun, DigestSchedule
 from ..rules import LONDON, TimerRules
 from ..selectors import DIGEST_FIELDS, STAGE_LABELS, digest_rows, item_flags
 from ..sending import send_after_commit
+from ..wording import Kind, wording_in_force
 from .sql import insert_rows
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,9 @@ def la_digest_send_if_due(*, la, rules, now, report) -> bool:
                 "count": len(overdue),
                 "rows": overdue[:DIGEST_LIST_LIMIT],
                 "more": max(0, len(overdue) - DIGEST_LIST_LIMIT),
+                # The LA's introduction in force (escalation.wording) and its durations.
+                "wording": wording_in_force(la_id=la.pk, kind=Kind.DIGEST_INTRO),
+                "timings": rules.settings.timings(),
             },
         )
         if email is not None:

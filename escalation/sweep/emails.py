@@ -18,6 +18,14 @@ from ehc.outbox import email_values
 
 from ..letter_emails import letter_emails
 from ..models import Escalation, EscalationStage
+from ..wording import Kind, wordings_in_force
+
+# The wording each stage's message uses (the LA's version in force, escalation.wording).
+STAGE_WORDING = {
+    EscalationStage.CHASE: Kind.CHASE_EMAIL,
+    EscalationStage.ESCALATION_1: Kind.ESCALATION_1_LETTER,
+    EscalationStage.ESCALATION_2: Kind.ESCALATION_2_NOTICE,
+}
 
 
 class Messages:
@@ -38,6 +46,7 @@ class Messages:
         self.notification_rows = []
         self.audience = {}
         self.officers = {}
+        self.wordings = {}
 
     def load(self, escalations):
         """The requests' outstanding items with their chase dates, in one query (the providers came with
@@ -74,6 +83,11 @@ class Messages:
             self.outstanding[row["request_id"]].append(row)
             if row["request_chased_on"] is not None:
                 self.chased_on[row["request_id"]] = row["request_chased_on"]
+        # The LAs' wording in force for these stages, in one query.
+        self.wordings = wordings_in_force(
+            la_ids={escalation.local_authority_id for escalation in escalations},
+            kinds={STAGE_WORDING[escalation.stage] for escalation in escalations},
+        )
         second = [escalation for escalation in escalations if escalation.stage == EscalationStage.ESCALATION_2]
         if second:
             self.audience = audience_for({escalation.local_authority_id for escalation in second})
@@ -83,6 +97,10 @@ class Messages:
                     pk__in={escalation.request.case_id for escalation in second}, case_officer__is_active=True
                 ).values_list("pk", "case_officer_id", "case_officer__email")
             }
+
+    def wording(self, escalation) -> dict:
+        """The LA's wording in force for the escalation's message: its kind, version number and text."""
+        return self.wordings[(escalation.local_authority_id, STAGE_WORDING[escalation.stage])]
 
     def teams(self, escalation):
         """The request's teams overdue and still outstanding on the escalation's date."""
@@ -123,8 +141,11 @@ class Messages:
             "teams": [
                 {"due_on": team["due_on"], "days_overdue": team["days_overdue"]} for team in self.teams(escalation)
             ],
+            "requested_on": request.notified_on,
             "issued_on": escalation.issued_on,
             "response_due_on": escalation.response_due_on,
+            # The LA's durations: the emails state them from here, never in their own words.
+            "timings": self._settings(escalation).timings(),
             **extra,
         }
 
@@ -152,6 +173,7 @@ class Messages:
             kind=MessageKind.CHASE,
             to=[escalation.request.provider.spoc_email],
             cc=[self._settings(escalation).business_support_email],
+            context={"wording": self.wording(escalation)},
         )
 
     def escalation_1(self, escalation, *, letter_id):
@@ -200,7 +222,9 @@ class Messages:
             officer_id=officer_id,
             advice_request_id=escalation.request_id,
             template=str(MessageKind.ESCALATION_2),
-            context=self._context(escalation, dco_office_email=settings.dco_office_email),
+            context=self._context(
+                escalation, dco_office_email=settings.dco_office_email, wording=self.wording(escalation)
+            ),
         )
         email, rows = email_and_rows(event, audience=self.audience, officer_email=officer_email, defer_rendering=True)
         if email is not None:

@@ -106,6 +106,7 @@ def _messages_write(escalations, *, scope, report):
                 dated=escalation.issued_on,
                 response_due_on=escalation.response_due_on,
                 chased_on=messages.chased_on.get(escalation.request_id),
+                wording=messages.wording(escalation),
             )
             new_letters.append((escalation, content))
         else:
@@ -126,6 +127,7 @@ def _messages_write(escalations, *, scope, report):
                     "addressed_to",
                     "approval_required",
                     "approval_due_at",
+                    "wording",
                 ],
                 [
                     (
@@ -141,6 +143,7 @@ def _messages_write(escalations, *, scope, report):
                             issued_on=escalation.issued_on,
                             now=report.now,
                         ),
+                        messages.wording(escalation)["id"],
                     )
                     for escalation, content in new_letters
                 ],

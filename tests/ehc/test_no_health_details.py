@@ -38,6 +38,8 @@ from escalation.resolutions import escalation_2_resolution_record
 from escalation.rules import LONDON
 from escalation.services import Outcome, escalation_response_record, head_of_service_outcome_record
 from escalation.sweep import sweep_run
+from escalation.wording import WordingError, for_kind, wording_version_create
+from escalation.wording.placeholders import EMAILS, PLACEHOLDERS
 from tests.factories import (
     CaseFactory,
     IcbFactory,
@@ -287,13 +289,8 @@ def walk_the_loop(world):
     return request
 
 
-def test_no_email_of_any_kind_carries_the_childs_details_and_letters_go_only_to_secure_domains():
-    SENT.clear()
-    world = build_world()
-    walk_the_loop(world)
-    la_settings = LocalAuthoritySettings.for_la(world.la)
-    details = forbidden_details()
-
+def leaks(world, la_settings, details) -> tuple[list[str], set]:
+    """What each email sent so far carries of the child's details, and the kinds sent."""
     failures, kinds = [], set()
     assert not OutboundEmail.objects.exclude(status=MessageStatus.SENT).exists()
     for email, message in SENT:
@@ -316,6 +313,15 @@ def test_no_email_of_any_kind_carries_the_childs_details_and_letters_go_only_to_
                 assert found_in(letter_text, [CHILD.last_name]), f"{where}: the attachment is not the letter"
             elif leaked := found_in(letter_text, details):
                 failures.append(f"{where}: attachment to an address outside the secure domains carries {leaked}")
+    return failures, kinds
+
+
+def test_no_email_of_any_kind_carries_the_childs_details_and_letters_go_only_to_secure_domains():
+    SENT.clear()
+    world = build_world()
+    walk_the_loop(world)
+    la_settings = LocalAuthoritySettings.for_la(world.la)
+    failures, kinds = leaks(world, la_settings, forbidden_details())
 
     assert not failures, "\n".join(failures)
     # The letters went attached to business support alone, on the LA's own domain; the directors and the
@@ -335,3 +341,32 @@ def test_no_email_of_any_kind_carries_the_childs_details_and_letters_go_only_to_
     )
     missing = set(MessageKind.values) - kinds
     assert not missing, f"email kinds never sent by this walk, so never checked: {sorted(missing)}"
+
+
+EDITED = "Edited by Saltmarsh Council."
+
+
+def every_placeholder(kind) -> str:
+    """A text for `kind` using every placeholder it may, the blocks each on a line of its own."""
+    inline = " ".join(f"{{{{ {p.name} }}}}" for p in for_kind(kind) if not p.block)
+    blocks = "\n\n".join(f"{{{{ {p.name} }}}}" for p in for_kind(kind) if p.block)
+    return f"{EDITED} {inline}\n\n{blocks}".strip()
+
+
+def test_edited_wording_using_every_placeholder_an_email_may_carries_no_health_details():
+    """The LA's own wording of each email, with every placeholder it is allowed, sent through the whole
+    loop: still no detail of the child or the teams; and the placeholders that would carry one are
+    refused for an email."""
+    SENT.clear()
+    world = build_world()
+    for kind in EMAILS:
+        for placeholder in PLACEHOLDERS:
+            if placeholder.health_detail:
+                with pytest.raises(WordingError, match="emails carry no health details"):
+                    wording_version_create(la=world.la, kind=kind, text=f"{{{{ {placeholder.name} }}}}", user=world.ad)
+        wording_version_create(la=world.la, kind=kind, text=every_placeholder(kind), user=world.ad)
+    walk_the_loop(world)
+    failures, kinds = leaks(world, LocalAuthoritySettings.for_la(world.la), forbidden_details())
+    assert not failures, "\n".join(failures)
+    edited = {email.kind for email, message in SENT if EDITED in message.body}
+    assert edited == {MessageKind.CHASE, MessageKind.ESCALATION_2, MessageKind.DIGEST_LA}

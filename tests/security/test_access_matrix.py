@@ -20,6 +20,7 @@ import hashlib
 import re
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -43,7 +44,9 @@ from ehc.models import (
 )
 from escalation.exceptions import exception_record
 from escalation.letters import letter_render
-from escalation.models import Escalation, EscalationStage, Letter
+from escalation.models import Escalation, EscalationStage, Letter, WordingKind, WordingVersion
+from escalation.wording import DEFAULTS
+from tests.administration.images import png as png_bytes
 from tests.advice.files import pdf_bytes
 from tests.escalation.conftest import make_request, sweep
 from tests.factories import CaseFactory, LocalAuthorityFactory, UserFactory, verified_login
@@ -161,6 +164,17 @@ URLS = {
     "administration:timings": ({}, BOTH, LA_ADMIN),
     "administration:closures": ({}, BOTH, LA_ADMIN),
     "administration:closure_remove": ({"pk": "closure_day"}, BOTH, LA_ADMIN),
+    # The LA's letterhead and signature images (letter wording): the LA's administrator only; each
+    # address serves or changes the administrator's own LA's image, so there is no other one to ask for.
+    "administration:letterhead": ({}, BOTH, LA_ADMIN),
+    "administration:letterhead_logo": ({}, BOTH, LA_ADMIN),
+    "administration:letterhead_signature": ({}, BOTH, LA_ADMIN),
+    "administration:letterhead_preview": ({}, GET, LA_ADMIN),
+    # The wording of the LA's letters and emails: one address per text, and its earlier versions.
+    "administration:wording": ({}, GET, LA_ADMIN),
+    "administration:wording_version": ({"pk": "wording_version"}, GET, LA_ADMIN),
+    **{f"administration:wording_{kind}": ({}, BOTH, LA_ADMIN) for kind in WordingKind.values},
+    **{f"administration:wording_{kind}_preview": ({}, POST, LA_ADMIN) for kind in WordingKind.values},
 }
 
 # The dashboard and reports' addresses under /escalation/ before they moved (decision 0015): old name
@@ -348,6 +362,16 @@ def objects_for(sides):
         objects[side]["awaiting_request"] = make_request(world, notified_on=D(2026, 11, 27))
     sweep(D(2027, 1, 4))
     sweep(D(2027, 1, 15))
+    for side, world in sides.items():
+        # Each LA's letterhead images, which its administrator's image addresses serve.
+        la_settings = LocalAuthoritySettings.for_la(world.la)
+        la_settings.letterhead_logo.save("logo.png", ContentFile(png_bytes()), save=False)
+        la_settings.ad_education_signature.save("signature.png", ContentFile(png_bytes()), save=False)
+        la_settings.save()
+        objects[side]["wording_version"] = WordingVersion.objects.create(
+            local_authority=world.la, kind=WordingKind.CHASE_EMAIL, number=1, text=DEFAULTS["chase_email"],
+            created_by=world.case_officer,
+        )
     # From here both councils' letters wait for the AD Education's approval.
     LocalAuthoritySettings.objects.update(letters_need_ad_approval=True)
     sweep(D(2027, 1, 22))

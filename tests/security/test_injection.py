@@ -227,8 +227,8 @@ def test_payloads_reach_letters_reports_and_emails_only_as_text(monkeypatch, set
     make_fetcher = letters._weasyprint_fetcher
     allowed_prefix = letters.ASSETS_DIR.as_uri() + "/"
 
-    def counting_fetcher():
-        real = make_fetcher()
+    def counting_fetcher(images=None):
+        real = make_fetcher(images)
         original = real.fetch
 
         def fetch(url, headers=None):
