@@ -25,10 +25,12 @@ def shown_value(obj, field: models.Field) -> str:
     return str(value)
 
 
-def snapshot(obj, names) -> dict:
-    """{field label: value shown} for the named fields of a model instance."""
+def snapshot(obj, names, labels=None) -> dict:
+    """{field label: value shown} for the named fields of a model instance; `labels` ({name: label})
+    names a field as its settings page does where the model's verbose name would not."""
     found = {}
     for name in names:
         field = obj._meta.get_field(name)
-        found[str(field.verbose_name)[:1].upper() + str(field.verbose_name)[1:]] = shown_value(obj, field)
+        label = (labels or {}).get(name) or str(field.verbose_name)[:1].upper() + str(field.verbose_name)[1:]
+        found[label] = shown_value(obj, field)
     return found

@@ -65,6 +65,12 @@ BOUNDS = {
     ),
 }
 TIMING_FIELDS = [*BOUNDS, "digest_weekday", "digest_time"]
+# The settings history names each timing as the page does, with its unit.
+TIMING_LABELS = {
+    **{name: f"{label} ({unit})" for name, (label, _, _, unit, _) in BOUNDS.items()},
+    "digest_weekday": "Day of the weekly list",
+    "digest_time": "Time of the weekly list",
+}
 # The digest goes in office hours: business support reads it that day.
 DIGEST_EARLIEST, DIGEST_LATEST = datetime.time(6, 0), datetime.time(20, 0)
 TIME = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
@@ -204,7 +210,9 @@ def timings_preview(*, la, data, now=None) -> Preview:
     proposed_rules = TimerRules(la_settings=proposed, calendar=calendar)
     escalations = Escalation.objects.filter(local_authority=la, response_due_on__gte=today, responded_at__isnull=True)
     return Preview(
-        changes=changes_between(snapshot(la_settings, TIMING_FIELDS), snapshot(proposed, TIMING_FIELDS)),
+        changes=changes_between(
+            snapshot(la_settings, TIMING_FIELDS, TIMING_LABELS), snapshot(proposed, TIMING_FIELDS, TIMING_LABELS)
+        ),
         moves=moves_between(la=la, current=current_rules, proposed=proposed_rules, today=today),
         requests_keeping_due_dates=AdviceRequest.objects.filter(
             local_authority=la, items__status=ItemStatus.OUTSTANDING
@@ -250,14 +258,14 @@ def timings_change(*, request, la, data, version, now=None) -> int:
                 today=timezone.localdate(now),
             )
         )
-        before = snapshot(la_settings, TIMING_FIELDS)
+        before = snapshot(la_settings, TIMING_FIELDS, TIMING_LABELS)
         fields = list(TIMING_FIELDS)
         if la_settings.next_digest_at is not None:
             proposed.next_digest_at = next_digest(proposed_rules, la_settings, now=now)
             fields.append("next_digest_at")
         proposed.save(update_fields=[*fields, "updated_at"])
         open_items_reschedule(la=la, today=timezone.localdate(now))
-        changes = changes_between(before, snapshot(proposed, TIMING_FIELDS))
+        changes = changes_between(before, snapshot(proposed, TIMING_FIELDS, TIMING_LABELS))
         if changes:
             settings_change_record(
                 request=request,

@@ -141,7 +141,7 @@ def test_the_preview_counts_and_lists_the_items_whose_escalation_1_moves_and_sav
     assert len(listed) == 10
     for item in others.values():
         assert item.case.reference not in body
-    assert "Escalation 1 after due days" in body
+    assert "Escalation 1 (days after the due date)" in body
     assert LocalAuthoritySettings.for_la(ours.la).escalation_1_after_due_days == 14
     assert list(AdviceItem.objects.order_by("pk").values_list("next_action_on", flat=True)) == before
 
@@ -157,10 +157,10 @@ def test_confirming_saves_reschedules_and_records_before_and_after(ours, our_adm
     assert refreshed(others["theirs"]).next_action_on == D(2027, 3, 8)
     event = AuditEvent.objects.filter(settings_of=ours.la).latest("id")
     assert event.actor == our_admins.la
-    assert event.changes == {"Escalation 1 after due days": ["14", "21"]}
+    assert event.changes == {"Escalation 1 (days after the due date)": ["14", "21"]}
     assert event.summary == "Changed the timings (12 open items moved their next action)"
     history = client.get(reverse("administration:history")).content.decode()
-    assert "Changed the timings" in history and "Escalation 1 after due days" in history
+    assert "Changed the timings" in history and "Escalation 1 (days after the due date)" in history
 
 
 def test_after_a_later_escalation_1_the_sweep_escalates_on_the_new_date_once(ours, our_admins, login, chased, others):
