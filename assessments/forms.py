@@ -2,7 +2,8 @@ from django import forms
 
 from ehc.forms import GovDateField
 
-from .models import CaseStatus, Requester, validate_nhs_number, validate_upn
+from .identifiers import nhs_number_clean, uln_clean, upn_clean
+from .models import CaseStatus, Requester
 
 TEXT_LIMIT = 5000
 
@@ -30,9 +31,14 @@ class CaseForm(forms.Form):
     )
     date_of_birth = GovDateField(label="Date of birth")
     nhs_number = forms.CharField(
-        label="NHS number (optional)", max_length=12, required=False, help_text="For example, 943 476 5919"
+        label="NHS number (optional)", max_length=14, required=False, help_text="For example, 943 476 5919"
     )
-    upn = forms.CharField(label="Unique pupil number (optional)", max_length=13, required=False)
+    # Room for the spaces and hyphens people type between the groups; stored without them.
+    upn = forms.CharField(
+        label="Unique pupil number (optional)", max_length=20, required=False, help_text="For example, B801200005001"
+    )
+    uln = forms.CharField(label="Unique learner number (optional)", max_length=14, required=False)
+    la_reference = forms.CharField(label="The council's own ID for the child (optional)", max_length=30, required=False)
     address = text_field("Address", rows=3, max_length=500)
     postcode = forms.CharField(label="Postcode", max_length=10, required=False)
     setting = forms.CharField(label="Current school, college or setting", max_length=200, required=False)
@@ -51,16 +57,16 @@ class CaseForm(forms.Form):
     outcomes_health = text_field("Outcomes sought: health", rows=2)
 
     def clean_nhs_number(self):
-        value = self.cleaned_data["nhs_number"].replace(" ", "")
-        if value:
-            validate_nhs_number(value)
-        return value
+        value = self.cleaned_data["nhs_number"]
+        return nhs_number_clean(value) if value else ""
 
     def clean_upn(self):
-        value = self.cleaned_data["upn"].strip().upper()
-        if value:
-            validate_upn(value)
-        return value
+        value = self.cleaned_data["upn"]
+        return upn_clean(value) if value else ""
+
+    def clean_uln(self):
+        value = self.cleaned_data["uln"]
+        return uln_clean(value) if value else ""
 
     def clean(self):
         data = super().clean()

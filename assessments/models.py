@@ -10,41 +10,10 @@ from simple_history.models import HistoricalRecords
 from ehc.models import Organisation, OrganisationKind, TimeStamped
 
 from . import timeline
+from .children import Child
 
-
-def validate_nhs_number(value: str):
-    """Modulus 11 check, as NHS Digital specifies."""
-    digits = value.replace(" ", "")
-    # isdigit() alone accepts digits such as "²" that int() refuses (a server error).
-    if len(digits) != 10 or not (digits.isascii() and digits.isdigit()):
-        raise ValidationError("Enter an NHS number of 10 digits, like 943 476 5919")
-    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
-    check = 11 - (total % 11)
-    if check == 11:
-        check = 0
-    if check == 10 or check != int(digits[9]):
-        raise ValidationError("Enter a valid NHS number: the check digit does not match")
-
-
-UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
-
-
-def validate_upn(value: str):
-    """Unique pupil number: a check letter then 12 characters (DfE specification)."""
-    upn = value.strip().upper()
-    if (
-        len(upn) != 13
-        or not upn.isascii()
-        or not upn[1:12].isdigit()
-        or not (upn[12].isdigit() or upn[12] in UPN_LETTERS)
-    ):
-        raise ValidationError("Enter a 13-character unique pupil number, like A123456789012")
-    total = 0
-    for position, char in enumerate(upn[1:], start=2):
-        value_ = int(char) if char.isdigit() else UPN_LETTERS.index(char)
-        total += value_ * position
-    if UPN_LETTERS[total % 23] != upn[0]:
-        raise ValidationError("Enter a valid unique pupil number: the check letter does not match")
+# Re-exported: the first migrations name the validators here.
+from .identifiers import UPN_LETTERS, validate_nhs_number, validate_upn  # noqa: F401
 
 
 class Requester(models.TextChoices):
@@ -90,15 +59,9 @@ class Case(TimeStamped):
     )
     status = models.CharField(max_length=20, choices=CaseStatus.choices, default=CaseStatus.AWAITING_DECISION)
 
-    # The child or young person
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField()
-    nhs_number = models.CharField("NHS number", max_length=12, blank=True, validators=[validate_nhs_number])
-    upn = models.CharField("Unique pupil number", max_length=13, blank=True, validators=[validate_upn])
-    address = models.TextField(blank=True)
-    postcode = models.CharField(max_length=10, blank=True)
-    setting = models.CharField("Current school, college or setting", max_length=200, blank=True)
+    # Who the request is for: their name, date of birth and identifiers live on the child's record,
+    # shared by the child's other requests (assessments.children).
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="cases")
 
     # The request
     requested_by = models.CharField(max_length=20, choices=Requester.choices)
@@ -135,20 +98,19 @@ class Case(TimeStamped):
             models.Index(fields=["local_authority", "decision_on"], name="case_la_decision"),
             models.Index(fields=["local_authority", "final_plan_issued_on"], name="case_la_final_plan"),
         ]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(date_of_birth__lte=models.F("received_on")),
-                name="case_born_before_request",
-            ),
-        ]
         permissions = [("share_case", "Share the case with someone outside its organisations")]
 
     def __str__(self):
         return f"{self.reference or 'new case'}: {self.child_name}"
 
+    def clean(self):
+        # Was a CHECK constraint while the date of birth was the case's own column.
+        if self.child_id is not None and self.received_on and self.child.date_of_birth > self.received_on:
+            raise ValidationError({"date_of_birth": "Date of birth must be before the date the request was received"})
+
     @property
     def child_name(self):
-        return f"{self.first_name} {self.last_name}"
+        return self.child.name
 
     @property
     def is_closed(self):

@@ -24,8 +24,8 @@ CASELOAD_COLUMNS = (
     "local_authority_id",
     "case_officer_id",
     "status",
-    "first_name",
-    "last_name",
+    "child__first_name",
+    "child__last_name",
     "received_on",
     "next_statutory_date",
     "case_officer__first_name",
@@ -52,7 +52,7 @@ def caseload(
     # decoding it was most of this selector's time (issue 8, B8a).
     cases = (
         Case.objects.filter(la_cases_q(user))
-        .select_related("case_officer")
+        .select_related("child", "case_officer")
         .only(*CASELOAD_COLUMNS)
     )
     cases = cases.annotate(
@@ -63,7 +63,9 @@ def caseload(
         cases = cases.filter(case_officer=user)
     if q:
         q = q.strip()
-        cases = cases.filter(Q(reference__iexact=q) | Q(first_name__istartswith=q) | Q(last_name__istartswith=q))
+        cases = cases.filter(
+            Q(reference__iexact=q) | Q(child__first_name__istartswith=q) | Q(child__last_name__istartswith=q)
+        )
     position = decode_cursor(cursor)
     if show == "closed":
         cases = cases.filter(status__in=CLOSED_STATUSES).order_by("-id")
@@ -120,6 +122,8 @@ class CasePage:
     audit_events: list
     officers: list
     shares: list
+    # The child's other requests the user may see, latest first.
+    child_cases: list
     # Each registered section's content by its name (assessments.sections), in page order.
     sections: dict
 
@@ -144,7 +148,14 @@ def case_page_cases(*, user):
     # One place is kept for the event of this very view, written after this read (`case_page`).
     events = _audit_events_of(AuditEvent.objects.filter(case_id=case), user)[: AUDIT_EVENTS_SHOWN - 1]
     cases = visible_cases(user).select_related(
-        "local_authority__la_settings", "case_officer", "draft_plan__recorded_by"
+        "child", "local_authority__la_settings", "case_officer", "draft_plan__recorded_by"
+    )
+    # The child's other requests (a second request, a new one after a refusal), those `user` may see.
+    child_cases = (
+        visible_cases(user)
+        .filter(child_id=OuterRef("child_id"))
+        .exclude(pk=case)
+        .order_by("-received_on", "-id")
     )
     cases = cases.annotate(
         exception_rows=json_rows(
@@ -153,6 +164,7 @@ def case_page_cases(*, user):
             "chosen_item_ids",
             *related_fields("recorded_by", *USER_NAME),
         ),
+        child_case_rows=json_rows(child_cases, "id", "reference", "received_on", "status"),
         audit_rows=json_rows(
             events, *concrete_fields(AuditEvent), *related_fields("organisation", "id", "name", "short_name", "kind")
         ),
@@ -200,5 +212,6 @@ def case_page(*, case, user, today: datetime.date, viewed=None) -> CasePage:
         audit_events=events,
         officers=as_instances(User, getattr(case, "officer_rows", None)),
         shares=as_instances(CaseShare, getattr(case, "share_rows", None)),
+        child_cases=as_instances(Case, case.child_case_rows),
         sections={section.name: built[section.name] for section in case_sections()},
     )

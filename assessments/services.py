@@ -6,13 +6,59 @@ from django.utils import timezone
 from ehc.audit import audit_record
 from ehc.models import AuditAction
 
-from .models import Case, CaseStatus, TimelineException
+from .children import IDENTITY_FIELDS
+from .models import Case, CaseStatus, Child, TimelineException
 from .signals import case_ended
 
 
+def _split(data: dict):
+    """(the child's fields, the case's fields) of the case form's data."""
+    child_data = {name: value for name, value in data.items() if name in IDENTITY_FIELDS}
+    return child_data, {name: value for name, value in data.items() if name not in IDENTITY_FIELDS}
+
+
+def _changed_fields(obj, data):
+    return [name for name, value in data.items() if getattr(obj, name) != value]
+
+
+def _labels(model, names):
+    return ", ".join(model._meta.get_field(name).verbose_name for name in names)
+
+
+def _child_update(*, child, user, data: dict, case=None) -> list:
+    """Save the child's changed details (validated, audited); returns the names changed."""
+    changed = _changed_fields(child, data)
+    if changed:
+        for name in changed:
+            setattr(child, name, data[name])
+        child.full_clean()
+        child.save()
+        audit_record(
+            user=user,
+            action=AuditAction.CHANGE,
+            case=case,
+            obj=child,
+            summary=f"Changed the child's {_labels(Child, changed)}",
+        )
+    return changed
+
+
 @transaction.atomic
-def case_create(*, user, local_authority, data: dict) -> Case:
-    case = Case(local_authority=local_authority, **data)
+def case_create(*, user, local_authority, data: dict, child: Child | None = None) -> Case:
+    """A new request. For `child` (an existing record of the LA's) when given, whose details the form's
+    replace; else for the LA's child with the same NHS number if there is one (an NHS number is one
+    person's); else for a new child."""
+    child_data, case_data = _split(data)
+    if child is None and child_data.get("nhs_number"):
+        child = Child.objects.filter(local_authority=local_authority, nhs_number=child_data["nhs_number"]).first()
+    created_child = child is None
+    if created_child:
+        child = Child(local_authority=local_authority, **child_data)
+        child.full_clean()
+        child.save()
+    elif child.local_authority_id != local_authority.pk:
+        raise ValueError("A case is recorded for a child of its own LA only")
+    case = Case(local_authority=local_authority, child=child, **case_data)
     if user.is_case_officer and case.case_officer_id is None:
         case.case_officer = user
     case.status = CaseStatus.AWAITING_DECISION
@@ -26,26 +72,37 @@ def case_create(*, user, local_authority, data: dict) -> Case:
         action=AuditAction.CREATE,
         case=case,
         obj=case,
-        summary=f"Recorded request {case.reference}",
+        summary=f"Recorded request {case.reference}"
+        + ("" if created_child else f" for the child of {_earlier(case)}"),
     )
+    if not created_child:
+        _child_update(child=child, user=user, data=child_data, case=case)
     return case
 
 
-def _changed_fields(case, data):
-    return [name for name, value in data.items() if getattr(case, name) != value]
+def _earlier(case):
+    references = list(
+        Case.objects.filter(child_id=case.child_id).exclude(pk=case.pk).order_by("received_on", "id")
+        .values_list("reference", flat=True)
+    )
+    return ", ".join(reference or "" for reference in references) or "no earlier request"
 
 
 @transaction.atomic
 def case_update(*, case, user, data: dict) -> Case:
-    changed = _changed_fields(case, data)
-    if not changed:
-        return case
-    for name in changed:
-        setattr(case, name, data[name])
-    case.full_clean()
-    case.save()
-    labels = ", ".join(Case._meta.get_field(name).verbose_name for name in changed)
-    audit_record(user=user, action=AuditAction.CHANGE, case=case, obj=case, summary=f"Changed {labels}")
+    child_data, case_data = _split(data)
+    changed_child = _child_update(child=case.child, user=user, data=child_data, case=case)
+    changed = _changed_fields(case, case_data)
+    if changed:
+        for name in changed:
+            setattr(case, name, case_data[name])
+        case.full_clean()
+        case.save()
+        audit_record(
+            user=user, action=AuditAction.CHANGE, case=case, obj=case, summary=f"Changed {_labels(Case, changed)}"
+        )
+    elif changed_child and "date_of_birth" in changed_child:
+        case.full_clean()  # the date of birth must still come before the request
     return case
 
 

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -11,6 +12,7 @@ from ehc.models import OrganisationKind, Role
 
 from . import selectors, services, sharing
 from .access import visible_cases
+from .children import IDENTITY_FIELDS
 from .forms import (
     CaseFilterForm,
     CaseForm,
@@ -86,14 +88,28 @@ def case_create(request):
 @require_http_methods(["GET", "POST"])
 def case_edit(request, pk):
     case = _editable_case_or_404(request, pk)
-    initial = {name: getattr(case, name) for name in CaseForm.base_fields}
+    initial = {
+        name: getattr(case.child if name in IDENTITY_FIELDS else case, name) for name in CaseForm.base_fields
+    }
     form = CaseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.case_update(case=case, user=request.user, data=form.cleaned_data)
-        messages.success(request, "Case details saved")
-        return redirect("assessments:case_detail", pk=case.pk)
+        try:
+            services.case_update(case=case, user=request.user, data=form.cleaned_data)
+        except ValidationError as error:  # another child of the LA has this NHS number or ID
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Case details saved")
+            return redirect("assessments:case_detail", pk=case.pk)
+    other_requests = case.child.cases.exclude(pk=case.pk).order_by("received_on", "id")
     return render(
-        request, "assessments/case_form.html", {"form": form, "case": case, "title": "Change case details"}
+        request,
+        "assessments/case_form.html",
+        {
+            "form": form,
+            "case": case,
+            "title": "Change case details",
+            "other_requests": [other.reference for other in other_requests],
+        },
     )
 
 
@@ -120,6 +136,7 @@ def case_detail(request, pk):
         "is_la": request.user.organisation_id == case.local_authority_id,
         "officers": page.officers if can_edit else None,
         "shares": page.shares if can_edit else None,
+        "child_cases": page.child_cases,
     }
     return render(request, "assessments/case_detail.html", context)
 

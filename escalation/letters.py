@@ -64,7 +64,7 @@ def letter_content(
             "organisation": provider.name,
             "address_lines": provider.address_lines,
         },
-        "child": {"name": case.child_name, "date_of_birth": _iso(case.date_of_birth)},
+        "child": {"name": case.child_name, "date_of_birth": _iso(case.child.date_of_birth)},
         "notified_on": _iso(request.notified_on),
         "chased_on": _iso(chased_on),
         "teams": [

@@ -96,7 +96,7 @@ def hos_queue(*, user, today, cursor=None, page_size=PAGE_SIZE) -> Page:
     """Outstanding items escalated inside health for the user's teams, by response due date (keyset)."""
     items = AdviceItem.objects.filter(
         status=ItemStatus.OUTSTANDING, stage=Stage.ESCALATION_2, team__in=answerable_teams(user)
-    ).select_related("team", "case", "local_authority")
+    ).select_related("team", "case__child", "local_authority")
     page = keyset_page(items, "head_of_service_response_due_on", cursor, page_size)
     for item in page.rows:
         item.flags = item_flags(item, today)
@@ -130,7 +130,7 @@ def escalation_2_due(*, user, limit=200) -> list:
     return list(
         resolvable_items(user)
         .filter(next_action_on__isnull=False)
-        .select_related("case", "provider", "local_authority", "team")
+        .select_related("case__child", "provider", "local_authority", "team")
         .order_by("next_action_on", "id")[:limit]
     )
 
@@ -145,7 +145,7 @@ def failing_emails(*, user, limit=50) -> list:
             attempts__gte=FAILING_AFTER_ATTEMPTS,
             case__local_authority__icb_id=user.organisation_id,
         )
-        .select_related("case")
+        .select_related("case__child")
         .order_by("created_at")[:limit]
     )
 

@@ -30,7 +30,7 @@ def hos_queue(request):
 @require_http_methods(["GET", "POST"])
 def hos_outcome(request, pk):
     item = get_visible_or_404(
-        visible_advice_items(request.user).select_related("team", "case", "provider", "request"),
+        visible_advice_items(request.user).select_related("team", "case__child", "provider", "request"),
         request,
         pk=pk,
     )
@@ -159,7 +159,7 @@ def resolutions_due(request):
 def resolve(request, pk):
     """The DCO office records a resolution before escalation 2: view -> access -> form -> service -> audit."""
     item = get_visible_or_404(
-        access.resolvable_items(request.user).select_related("team", "case", "provider", "request"),
+        access.resolvable_items(request.user).select_related("team", "case__child", "provider", "request"),
         request,
         pk=pk,
     )

@@ -7,7 +7,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from factory.django import DjangoModelFactory
 
 from advice.models import AdviceItem, AdviceRequest
-from assessments.models import Case, Requester
+from assessments.models import Case, Child, Requester
 from ehc.models import LocalAuthoritySettings, Organisation, OrganisationKind, Role, Service, Team, User
 
 factory.Faker._DEFAULT_LOCALE = "en_GB"
@@ -100,14 +100,43 @@ class UserFactory(DjangoModelFactory):
             obj.teams.add(*extracted)
 
 
-class CaseFactory(DjangoModelFactory):
+class ChildFactory(DjangoModelFactory):
     class Meta:
-        model = Case
+        model = Child
 
     local_authority = factory.SubFactory(LocalAuthorityFactory)
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     date_of_birth = datetime.date(2018, 3, 14)
+
+
+# The child's details a case is made with (CaseFactory(last_name="O'Neill")) when no `child` is given.
+CHILD_PARAMS = ("first_name", "last_name", "date_of_birth", "nhs_number", "upn", "address", "postcode", "setting")
+
+
+class CaseFactory(DjangoModelFactory):
+    """A case for a new child of its LA, or for `child=`; the child's details may be given directly
+    (first_name=..., nhs_number=...), as they are the new child's."""
+
+    class Meta:
+        model = Case
+
+    class Params:
+        first_name = factory.Faker("first_name")
+        last_name = factory.Faker("last_name")
+        date_of_birth = datetime.date(2018, 3, 14)
+        nhs_number = ""
+        upn = ""
+        address = ""
+        postcode = ""
+        setting = ""
+
+    local_authority = factory.SubFactory(LocalAuthorityFactory)
+    child = factory.SubFactory(
+        ChildFactory,
+        local_authority=factory.SelfAttribute("..local_authority"),
+        **{name: factory.SelfAttribute(f"..{name}") for name in CHILD_PARAMS},
+    )
     requested_by = Requester.PARENT
     received_on = datetime.date(2026, 9, 1)
     family_views = "We want Alex to be understood at school."

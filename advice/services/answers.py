@@ -17,7 +17,7 @@ from .common import AdviceError, _la_recipients, _path, advice_timers_stop
 def _lock_outstanding(item) -> AdviceItem:
     item = (
         AdviceItem.objects.select_for_update(of=("self",))
-        .select_related("request", "team", "provider", "case")
+        .select_related("request", "team", "provider", "case__child")
         .get(pk=item.pk)
     )
     if item.status != ItemStatus.OUTSTANDING:

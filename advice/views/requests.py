@@ -63,7 +63,7 @@ def request_create(request, case_pk):
 def request_detail(request, pk):
     advice_request = get_visible_or_404(
         visible_advice_requests(request.user).select_related(
-            "case", "provider", "local_authority", "requested_by", "acknowledged_by"
+            "case__child", "provider", "local_authority", "requested_by", "acknowledged_by"
         ),
         request,
         pk=pk,
@@ -95,7 +95,7 @@ def request_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def acknowledge(request, pk):
     advice_request = get_visible_or_404(
-        visible_advice_requests(request.user).select_related("case", "provider"), request, pk=pk
+        visible_advice_requests(request.user).select_related("case__child", "provider"), request, pk=pk
     )
     if not can_act_as_spoc(request.user, advice_request.provider):
         raise Http404

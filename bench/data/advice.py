@@ -38,6 +38,31 @@ def requests(cursor, scale, params):
     cursor.execute("ALTER TABLE bench_req ADD PRIMARY KEY (id)")
     cursor.execute("ANALYZE bench_req")
     draft_sent = "r.received_on + 110"
+    # One child per case (as many children as requests: the search scenario, B11, looks among them),
+    # with the case's id; every one has a valid NHS number in the 999 test range, made from its id.
+    nhs9 = "(999000000 + mod(r.id, 1000000))::text"
+    nhs_check = (
+        "mod(11 - mod((SELECT sum(substr(" + nhs9 + ", k, 1)::int * (11 - k)) FROM generate_series(1, 9) k)::int,"
+        " 11), 11)"
+    )
+    insert(
+        cursor,
+        "assessments.Child",
+        {
+            "id": "r.id",
+            "created_at": at("r.received_on", "09:00"),
+            "updated_at": at("r.received_on", "09:00"),
+            "local_authority_id": "r.la_id",
+            "first_name": "(%(first_names)s::text[])[1 + mod(r.id * 7, %(n_first)s)]",
+            "last_name": "(%(last_names)s::text[])[1 + mod(r.id * 13, %(n_last)s)]",
+            "date_of_birth": "r.received_on - r.age_years * 365 - mod(r.id, 300)::int",
+            "nhs_number": f"CASE WHEN {nhs_check} < 10 THEN {nhs9} || {nhs_check} ELSE '' END",
+            "postcode": "'BT' || (1 + mod(r.id, 9)) || ' ' || (1 + mod(r.id, 7)) || 'AB'",
+            "setting": "'Bench Primary School ' || (1 + mod(r.id, 40))",
+        },
+        "FROM bench_req r",
+        params,
+    )
     insert(
         cursor,
         "assessments.Case",
@@ -51,11 +76,7 @@ def requests(cursor, scale, params):
             # Settled from the advice in _case_status; closed by default once the 20 weeks are well past.
             "status": "CASE WHEN r.received_on + 150 < %(today)s THEN 'plan_issued' "
             f"WHEN {draft_sent} < %(today)s THEN 'draft_plan' ELSE 'assessing' END",
-            "first_name": "(%(first_names)s::text[])[1 + mod(r.id * 7, %(n_first)s)]",
-            "last_name": "(%(last_names)s::text[])[1 + mod(r.id * 13, %(n_last)s)]",
-            "date_of_birth": "r.received_on - r.age_years * 365 - mod(r.id, 300)::int",
-            "postcode": "'BT' || (1 + mod(r.id, 9)) || ' ' || (1 + mod(r.id, 7)) || 'AB'",
-            "setting": "'Bench Primary School ' || (1 + mod(r.id, 40))",
+            "child_id": "r.id",
             "requested_by": "CASE WHEN mod(r.id, 10) < 6 THEN 'parent' ELSE 'setting' END",
             "received_on": "r.received_on",
             "family_views": "'The family want the people who know their child best to describe what helps.'",

@@ -55,6 +55,7 @@ def _check_may_build(cursor):
 # Index juggling around the bulk load ------------------------------------------------------------
 
 BIG_TABLES = [
+    "assessments.Child",
     "assessments.Case",
     "assessments.HistoricalCase",
     "advice.AdviceRequest",
@@ -235,7 +236,7 @@ def build(scale_name: str, *, out=print, seed=0.42) -> dict:
                 (
                     f"cases and requests ({scale.requests:,})",
                     lambda: requests(cursor, scale, params),
-                    ["assessments.Case", "advice.AdviceRequest"],
+                    ["assessments.Child", "assessments.Case", "advice.AdviceRequest"],
                 ),
                 ("advice items", lambda: items(cursor, params), ["advice.AdviceItem"]),
                 ("case status from the advice", lambda: case_status(cursor, params), []),
@@ -294,7 +295,9 @@ def build(scale_name: str, *, out=print, seed=0.42) -> dict:
 
 
 def _sequences(cursor):
-    for label in ["ehc.Organisation", "ehc.Team", "ehc.User", "assessments.Case", "advice.AdviceRequest"]:
+    for label in [
+        "ehc.Organisation", "ehc.Team", "ehc.User", "assessments.Child", "assessments.Case", "advice.AdviceRequest"
+    ]:
         db_table = table(label)
         cursor.execute(
             f"SELECT setval(pg_get_serial_sequence('{db_table}', 'id'), coalesce((SELECT max(id) FROM {db_table}), 1))"

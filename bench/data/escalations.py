@@ -73,7 +73,7 @@ def letters(cursor, params):
                                              'telephone', la.telephone, 'website', la.website),
         'addressee', json_build_object('name', p.director_name, 'title', p.director_title, 'organisation', p.name,
                                        'address_lines', string_to_array(p.address, chr(10))),
-        'child', json_build_object('name', c.first_name || ' ' || c.last_name, 'date_of_birth', c.date_of_birth),
+        'child', json_build_object('name', kid.first_name || ' ' || kid.last_name, 'date_of_birth', kid.date_of_birth),
         'notified_on', r.notified_on, 'chased_on', ch.issued_on,
         'teams', t.teams, 'response_due_on', e.response_due_on,
         'signatory', json_build_object('name', s.ad_education_name, 'title', s.ad_education_title),
@@ -94,6 +94,7 @@ def letters(cursor, params):
         """FROM escalation_escalation e
            JOIN advice_advicerequest r ON r.id = e.request_id
            JOIN assessments_case c ON c.id = r.case_id
+           JOIN assessments_child kid ON kid.id = c.child_id
            JOIN ehc_organisation la ON la.id = r.local_authority_id
            JOIN ehc_organisation p ON p.id = r.provider_id
            JOIN ehc_localauthoritysettings s ON s.local_authority_id = r.local_authority_id

@@ -96,9 +96,10 @@ def spoc_queue(cursor, *, provider_id, today, page_size):
     """The SPOC's three lists (first page of each, keyset order) and their counts: four statements."""
     params = {"provider": provider_id, "today": today, "n": page_size + 1}
     cursor.execute(
-        """SELECT r.id, r.notified_on, c.reference, c.first_name, c.last_name, la.name
+        """SELECT r.id, r.notified_on, c.reference, ch.first_name, ch.last_name, la.name
            FROM advice_advicerequest r
            JOIN assessments_case c ON c.id = r.case_id
+           JOIN assessments_child ch ON ch.id = c.child_id
            JOIN ehc_organisation la ON la.id = r.local_authority_id
            WHERE r.provider_id = %(provider)s AND r.acknowledged_at IS NULL
              AND EXISTS (SELECT 1 FROM advice_adviceitem i WHERE i.request_id = r.id AND i.status = 'outstanding')
@@ -106,9 +107,10 @@ def spoc_queue(cursor, *, provider_id, today, page_size):
         params,
     )
     awaiting = [row[0] for row in cursor.fetchall()]
-    item_sql = """SELECT i.id, i.due_on, i.stage, c.reference, c.first_name, c.last_name, t.name, la.name
+    item_sql = """SELECT i.id, i.due_on, i.stage, c.reference, ch.first_name, ch.last_name, t.name, la.name
            FROM advice_adviceitem i
            JOIN assessments_case c ON c.id = i.case_id
+           JOIN assessments_child ch ON ch.id = c.child_id
            JOIN ehc_team t ON t.id = i.team_id
            JOIN ehc_organisation la ON la.id = i.local_authority_id
            WHERE i.provider_id = %(provider)s AND i.status = 'outstanding' AND {where}
@@ -138,7 +140,8 @@ def spoc_queue(cursor, *, provider_id, today, page_size):
 def case_detail(cursor, *, case_id, la_id):
     """Everything the case page shows, in as few statements as the data allows."""
     cursor.execute(
-        """SELECT c.*, la.name, u.first_name, u.last_name FROM assessments_case c
+        """SELECT c.*, ch.*, la.name, u.first_name, u.last_name FROM assessments_case c
+           JOIN assessments_child ch ON ch.id = c.child_id
            JOIN ehc_organisation la ON la.id = c.local_authority_id
            LEFT JOIN ehc_user u ON u.id = c.case_officer_id
            WHERE c.id = %(case)s AND c.local_authority_id = %(la)s""",
@@ -220,13 +223,14 @@ def digest(cursor, *, today, per_provider=None):
 def caseload_page(cursor, *, la_id, today, page_size=50):
     """The LA's open cases by next statutory date, first page, with the advice counts: no access check."""
     cursor.execute(
-        """SELECT c.id, c.reference, c.first_name, c.last_name, c.status, c.next_statutory_date,
+        """SELECT c.id, c.reference, ch.first_name, ch.last_name, c.status, c.next_statutory_date,
                   u.first_name, u.last_name, la.name,
                   (SELECT count(*) FROM advice_adviceitem i WHERE i.case_id = c.id AND i.status = 'outstanding'),
                   (SELECT count(*) FROM advice_adviceitem i WHERE i.case_id = c.id AND i.status = 'outstanding'
                      AND i.due_on < %(today)s),
                   EXISTS (SELECT 1 FROM assessments_timelineexception e WHERE e.case_id = c.id)
            FROM assessments_case c
+           JOIN assessments_child ch ON ch.id = c.child_id
            JOIN ehc_organisation la ON la.id = c.local_authority_id
            LEFT JOIN ehc_user u ON u.id = c.case_officer_id
            WHERE c.local_authority_id = %(la)s AND NOT (c.status = ANY(%(closed)s))

@@ -7,7 +7,7 @@ import datetime
 from django.utils import timezone
 
 from advice.models import AdviceItem, AdviceRequest, KnownStatus
-from assessments.models import Case, CaseStatus, ExceptionReason, Requester, TimelineException
+from assessments.models import Case, CaseStatus, Child, ExceptionReason, Requester, TimelineException
 from ehc.demo import TEAMS
 from ehc.models import LocalAuthoritySettings
 
@@ -108,6 +108,18 @@ def _case_dates(rng, received, today):
     return plan
 
 
+def demo_nhs_number(rng, used):
+    """A number with a valid check digit in the 999 range, which the NHS keeps for testing: no real
+    person's. Once each (one child per NHS number in an LA)."""
+    while True:
+        digits = [9, 9, 9] + [rng.randint(0, 9) for _ in range(6)]
+        check = (11 - sum(d * (10 - i) for i, d in enumerate(digits)) % 11) % 11
+        number = "".join(map(str, digits)) + str(check)
+        if check != 10 and number not in used:
+            used.add(number)
+            return number
+
+
 def seed_cases(*, la, provider, teams, users, today, rng, months=12):
     """Create cases, requests for health advice and items; return the returns to replay by date."""
     officers = [users["case.officer"], users["case.officer2"]]
@@ -115,6 +127,7 @@ def seed_cases(*, la, provider, teams, users, today, rng, months=12):
     start = today - datetime.timedelta(days=months * 30 + 45)
     events = []  # (date, kind, item_id, payload)
     case_plans = []
+    nhs_numbers = set()
     day = start
     serial = 0
     while day <= today - datetime.timedelta(days=3):
@@ -126,17 +139,22 @@ def seed_cases(*, la, provider, teams, users, today, rng, months=12):
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             age_years = rng.randint(2, 17)
             born = day - datetime.timedelta(days=age_years * 365 + rng.randint(0, 364))
-            case = Case(
+            child = Child.objects.create(
                 local_authority=la,
-                case_officer=officers[serial % 2],
                 first_name=first,
                 last_name=last,
                 date_of_birth=born,
+                nhs_number=demo_nhs_number(rng, nhs_numbers),
                 address=f"{rng.randint(1, 120)} {rng.choice(['Quay', 'Harbour', 'Cliff', 'Moor', 'Station'])} "
                 f"{rng.choice(['Road', 'Lane', 'Street', 'Close'])}\nHarbourside",
                 postcode=f"HS{rng.randint(1, 9)} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
                 f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
                 setting=rng.choice(SETTINGS),
+            )
+            case = Case(
+                local_authority=la,
+                case_officer=officers[serial % 2],
+                child=child,
                 requested_by=rng.choices(
                     [Requester.PARENT, Requester.SETTING, Requester.YOUNG_PERSON], weights=[0.55, 0.4, 0.05]
                 )[0],

@@ -40,13 +40,13 @@ def replay(*, events, start, today, users, sweep=None):
             _answer_escalations(day=day, users=users)
         for kind, object_id, _payload in by_day.get(day, []):
             if kind == "return":
-                item = AdviceItem.objects.select_related("case").get(pk=object_id)
+                item = AdviceItem.objects.select_related("case__child").get(pk=object_id)
                 if item.status != ItemStatus.OUTSTANDING:
                     continue
                 who = practitioners[object_id % len(practitioners)]
                 AdviceReturn.objects.create(
                     item=item,
-                    description_of_needs=f"{item.case.first_name} has needs in this area that affect learning.",
+                    description_of_needs=f"{item.case.child.first_name} has needs in this area that affect learning.",
                     provision_required="Weekly 30-minute sessions with a therapy assistant, reviewed each term.",
                     outcomes="More independent at school by the end of the year.",
                     how_often_seen="Seen six times",

@@ -34,9 +34,9 @@ MESSAGE_FIELDS = (
     "request__provider_id",
     "request__notified_on",
     "request__case__reference",
-    "request__case__first_name",
-    "request__case__last_name",
-    "request__case__date_of_birth",
+    "request__case__child__first_name",
+    "request__case__child__last_name",
+    "request__case__child__date_of_birth",
     # The provider, read with its escalations rather than once more per chunk.
     "request__provider__name",
     "request__provider__spoc_email",
@@ -62,7 +62,7 @@ def messages_queue(*, report, failed, la=None, rules=None, scope=None, limit=MES
             Escalation.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(local_authority_id__in=list(scope), messages_queued_at__isnull=True)
             .exclude(pk__in=failed)
-            .select_related("request__case", "request__provider")
+            .select_related("request__case__child", "request__provider")
             .only(*MESSAGE_FIELDS)
             .order_by("id")[:limit]
         )

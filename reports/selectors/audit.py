@@ -78,7 +78,7 @@ def non_return_audit(*, user, start, end, local_authority=None, provider=None) -
     )
     delay_reasons = _reason_counts(items.exclude(delay_reason=""), "delay_reason", DelayReason)
     exception_reasons = _reason_counts(items.filter(EXCEPTED), "excepted_reason", ExceptionReason)
-    listed = items.select_related("case", "provider", "team", "local_authority", "request")
+    listed = items.select_related("case__child", "provider", "team", "local_authority", "request")
     return AuditReport(
         start=start,
         end=end,

@@ -26,7 +26,7 @@ def _decode_cursor(cursor):
 def _list_queryset(*, user, today, filters, sort):
     items = (
         outstanding_items(user=user, today=today, filters=filters)
-        .select_related("case", "local_authority", "provider", "team", "request")
+        .select_related("case__child", "local_authority", "provider", "team", "request")
         .annotate(excepted_reason=excepted_reason(), clock_stopped=excepted_on(today))
     )
     if sort == "-due":

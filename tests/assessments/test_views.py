@@ -60,7 +60,7 @@ def test_case_officer_records_a_request(ours, login):
     assert response.status_code == 302 and response["Location"] == f"/cases/{case.pk}/"
     assert case.reference == f"EHC-2026-{case.pk:05d}"
     assert case.case_officer == ours.case_officer
-    assert case.nhs_number == "9434765919"
+    assert case.child.nhs_number == "9434765919"
     assert case.next_statutory_date == datetime.date(2026, 10, 13)
     event = AuditEvent.objects.get(case=case, action=AuditAction.CREATE)
     assert event.actor == ours.case_officer and event.organisation == ours.la

@@ -85,7 +85,7 @@ def test_case_officer_records_a_request_after_fixing_mistakes(journey, ours, the
     expect(page.get_by_label("First name")).to_have_value("Ada")
     expect(page.get_by_label("Parent or carer")).to_be_checked()
     journey.check("new request form, impossible dates")
-    assert not Case.objects.filter(last_name="Brookfield").exists()
+    assert not Case.objects.filter(child__last_name="Brookfield").exists()
 
     fill_date(page, "Date of birth", datetime.date(2017, 2, 28))
     page.get_by_label("NHS number (optional)").fill("943 476 5919")
@@ -95,14 +95,14 @@ def test_case_officer_records_a_request_after_fixing_mistakes(journey, ours, the
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(re.compile(r"Request EHC-.* recorded"))
 
-    case = Case.objects.get(last_name="Brookfield")
+    case = Case.objects.get(child__last_name="Brookfield")
     expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/$"))
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(f"Request {case.reference} recorded")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ada Brookfield")
     expect(page.get_by_text("No health advice has been requested yet")).to_be_visible()
     journey.check("case page after recording")
     assert case.received_on == received and case.case_officer == ours.case_officer
-    assert case.nhs_number == "9434765919"
+    assert case.child.nhs_number == "9434765919"
 
     page.get_by_role("link", name="Record the decision whether to assess").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Decision whether to assess")
@@ -165,7 +165,7 @@ def test_case_officer_records_a_request_with_the_keyboard_only(journey, ours, au
     press_enter_on(page, "button[type=submit]")
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(re.compile(r"Request EHC-.* recorded"))
 
-    case = Case.objects.get(last_name="Ashdown")
+    case = Case.objects.get(child__last_name="Ashdown")
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(f"Request {case.reference} recorded")
     journey.check("keyboard: case page after recording")
     assert case.received_on == received and case.requested_by == Requester.SETTING
@@ -190,7 +190,7 @@ def test_case_officers_other_forms_show_their_errors(journey, ours, authenticato
     page.goto(f"/cases/{case.pk}/")
 
     page.get_by_role("link", name="Change case details").click()
-    expect(page.get_by_label("First name")).to_have_value(case.first_name)
+    expect(page.get_by_label("First name")).to_have_value(case.child.first_name)
     page.get_by_label("First name").fill("")
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the child's first name")

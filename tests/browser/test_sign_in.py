@@ -137,7 +137,7 @@ def test_a_missing_page_and_someone_elses_case_look_the_same(journey, ours, thei
     response = page.goto(f"/cases/{their_case.pk}/")
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
-    expect(page.get_by_text(their_case.last_name)).to_have_count(0)
+    expect(page.get_by_text(their_case.child.last_name)).to_have_count(0)
     journey.check("404 for another council's case")
 
 

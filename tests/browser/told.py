@@ -25,13 +25,13 @@ DIGESTS = {MessageKind.DIGEST, MessageKind.DIGEST_LA}
 
 def health_details(case, team_names):
     """Every string no email may carry, in the forms the product writes them."""
-    born = case.date_of_birth
-    nhs = case.nhs_number
+    born = case.child.date_of_birth
+    nhs = case.child.nhs_number
     details = [
-        case.first_name,
-        case.last_name,
-        html.escape(case.last_name),
-        case.last_name.replace("'", "&#39;"),
+        case.child.first_name,
+        case.child.last_name,
+        html.escape(case.child.last_name),
+        case.child.last_name.replace("'", "&#39;"),
         f"{born.day} {born:%B %Y}",
         f"{born.day} {born:%b %Y}",
         f"{born:%d/%m/%Y}",
@@ -39,11 +39,11 @@ def health_details(case, team_names):
         born.isoformat(),
         nhs,
         nhs.replace(" ", ""),
-        case.postcode,
+        case.child.postcode,
         *team_names,
     ]
     # The street, not the town: the town is also the council's name.
-    details.append(case.address.splitlines()[0])
+    details.append(case.child.address.splitlines()[0])
     return [detail for detail in details if detail]
 
 

@@ -55,7 +55,7 @@ def assert_reference_and_link_only(email, request, *teams):
     subject, text, html = email_content(email)
     assert request.case.reference in subject + text
     assert f"/cases/{request.case_id}/" in text
-    for secret in ("Zebedee", request.case.last_name, *[team.name for team in teams]):
+    for secret in ("Zebedee", request.case.child.last_name, *[team.name for team in teams]):
         assert secret not in subject + text + html
 
 

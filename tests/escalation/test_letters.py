@@ -34,8 +34,8 @@ def test_the_letter_pdf(world):
     sweep(D(2027, 1, 15))
     letter = Letter.objects.get(escalation__request=request)
     # The letter is the snapshot taken at issue: a later change to the case does not reach it.
-    request.case.last_name = "Changed"
-    request.case.save()
+    request.case.child.last_name = "Changed"
+    request.case.child.save()
 
     letter = letter_render(letter_id=letter.pk)
     pdf = bytes(letter.pdf)

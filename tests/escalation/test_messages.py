@@ -37,7 +37,7 @@ def test_a_chase_is_queued_as_a_snapshot_and_rendered_when_sent(world, monkeypat
     subject, text, html = outbox.email_content(email)
     assert subject == f"Chase: health advice overdue for {request.case.reference}"
     assert "Sent on 4 January 2027" in text and f"https://ehc.council.example/cases/{request.case_id}/" in text
-    assert request.case.first_name not in subject + text + html
+    assert request.case.child.first_name not in subject + text + html
 
     # The site address was taken with the snapshot; a first attempt that fails keeps the text it rendered.
     settings.SITE_URL = "https://elsewhere.example"

@@ -94,7 +94,7 @@ def test_a_resolution_is_audited_and_told_to_the_la(at_escalation_1, ours):
     ).exists()
     (email,) = OutboundEmail.objects.filter(kind=MessageKind.ESCALATION_2_RESOLVED)
     assert email.to == ["ad.education@la-ours.example"]
-    assert request.case.first_name not in email.body_text + email.body_html + email.subject
+    assert request.case.child.first_name not in email.body_text + email.body_html + email.subject
     assert ours.slt.name not in email.body_text + email.body_html + email.subject
     assert Notification.objects.filter(event=email.dedupe_key, user=ours.case_officer).exists()
 

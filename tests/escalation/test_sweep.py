@@ -93,7 +93,7 @@ def test_whole_timeline_run_every_day_for_a_request_notified_on_20_november_2026
     assert "2 teams have not returned their advice" in text
     assert world.slt.name not in text + html and world.ot.name not in text + html
     assert request.case.reference in subject
-    assert request.case.first_name not in text + html + subject
+    assert request.case.child.first_name not in text + html + subject
     # The letter: an email for each recipient, attached only for a secure domain (business support's is
     # the LA's own; the director's and icb.example are not on the list).
     e1 = {tuple(email.to): email for email in emails(MessageKind.ESCALATION_1)}

@@ -74,7 +74,7 @@ def test_another_organisations_case_is_a_404_and_recorded_as_denied(officer, the
     assert denied.actor == officer
     assert f"'pk': {their_case.pk}" in denied.summary
     # Nothing of the case was shown, and its own trail records no view by this user.
-    assert their_case.last_name not in response.content.decode()
+    assert their_case.child.last_name not in response.content.decode()
     assert not AuditEvent.objects.filter(case=their_case, actor=officer).exists()
 
 

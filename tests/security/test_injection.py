@@ -332,7 +332,7 @@ def test_payloads_reach_letters_reports_and_emails_only_as_text(monkeypatch, set
             text = _normalised(PdfReader(io.BytesIO(bytes(letter.pdf))).pages[0].extract_text())
             request = letter.escalation.request
             printed = {
-                "child's name": request.case.first_name,
+                "child's name": request.case.child.first_name,
                 "director's name": request.provider.director_name,
                 "LA name": request.local_authority.name,
                 "team name": request.items.get().team.name,
