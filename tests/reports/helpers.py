@@ -14,7 +14,7 @@ from advice.models import (
     NotProvidedReason,
     Stage,
 )
-from assessments.models import Case, Requester
+from assessments.models import Case, Child, Requester
 from ehc.models import MessageKind, MessageStatus, OutboundEmail
 from escalation.models import Escalation, EscalationStage
 
@@ -124,18 +124,20 @@ def bulk_items(world, *, count, start, days, today, seed=1, la=None, teams=None,
     prefix = reference_prefix or f"B{seed}-{la.pk}"
     request_count = -(-count // len(teams))
     notified = [start + rng.randrange(days) * DAY for _ in range(request_count)]
+    children = Child.objects.bulk_create(
+        Child(local_authority=la, first_name="Test", last_name=f"Child{index}", date_of_birth=datetime.date(2016, 1, 1))
+        for index in range(len(notified))
+    )
     cases = Case.objects.bulk_create(
         Case(
             reference=f"{prefix}-{index:05d}",
             local_authority=la,
-            first_name="Test",
-            last_name=f"Child{index}",
-            date_of_birth=datetime.date(2016, 1, 1),
+            child=child,
             requested_by=Requester.PARENT,
             received_on=on - 5 * DAY,
             **random_case_steps(rng, on - 5 * DAY, today),
         )
-        for index, on in enumerate(notified)
+        for index, (on, child) in enumerate(zip(notified, children, strict=True))
     )
     requests = AdviceRequest.objects.bulk_create(
         AdviceRequest(

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from advice.models import AdviceItem, AdviceRequest, ItemStatus, KnownStatus
-from assessments.models import Case, Requester
+from assessments.models import Case, Child, Requester
 from ehc.models import Service
 
 from .helpers import bulk_items, item
@@ -146,17 +146,21 @@ def torbay_year(world, *, requests=230, known=180, seed=7):
     start = datetime.date(2021, 3, 1)
     days = (datetime.date(2022, 2, 28) - start).days + 1
     notified = sorted(start + rng.randrange(days) * DAY for _ in range(requests))
+    children = Child.objects.bulk_create(
+        Child(
+            local_authority=world.la, first_name="Test", last_name=f"Child{n}", date_of_birth=datetime.date(2012, 1, 1)
+        )
+        for n in range(len(notified))
+    )
     cases = Case.objects.bulk_create(
         Case(
             reference=f"TORBAY-{n:04d}",
             local_authority=world.la,
-            first_name="Test",
-            last_name=f"Child{n}",
-            date_of_birth=datetime.date(2012, 1, 1),
+            child=child,
             requested_by=Requester.PARENT,
             received_on=on - 7 * DAY,
         )
-        for n, on in enumerate(notified)
+        for n, (on, child) in enumerate(zip(notified, children, strict=True))
     )
     advice_requests = AdviceRequest.objects.bulk_create(
         AdviceRequest(
