@@ -4,12 +4,14 @@ assessment after a refusal and later reviews are that child's cases over time, a
 birth and identifiers have one source of truth (decision docs/decisions/0030-the-childs-record.md).
 """
 
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from ehc.models import Organisation, OrganisationKind, TimeStamped
 
 from .identifiers import validate_nhs_number, validate_uln, validate_upn
+from .search_name import SearchName
 
 # Child fields the case form edits, in its order (assessments.forms.CaseForm).
 IDENTITY_FIELDS = (
@@ -50,8 +52,16 @@ class Child(TimeStamped):
         ordering = ["last_name", "first_name", "id"]
         verbose_name_plural = "children"
         indexes = [
-            # The duplicate check on create: the LA's children born that day.
-            models.Index(fields=["local_authority", "date_of_birth"], name="child_la_born"),
+            # Search by date of birth (any LA the user sees) and the duplicate check on create (the LA's
+            # children born that day).
+            models.Index(fields=["date_of_birth", "local_authority"], name="child_born_la"),
+            # Search by name: the full-text index of assessments.search_name.SearchName (migration 0009
+            # creates the ehc_fold function it calls).
+            GinIndex(SearchName("first_name", "last_name"), name="child_name_search"),
+            # Search by identifier, whatever the LA.
+            models.Index(fields=["nhs_number"], condition=~models.Q(nhs_number=""), name="child_nhs_number"),
+            models.Index(fields=["upn"], condition=~models.Q(upn=""), name="child_upn"),
+            models.Index(fields=["uln"], condition=~models.Q(uln=""), name="child_uln"),
         ]
         constraints = [
             # An NHS number is one person's: two records of it in one LA are one child twice.

@@ -150,3 +150,14 @@ class CaseFilterForm(forms.Form):
     mine = forms.BooleanField(label="Only my cases", required=False)
     rag = forms.ChoiceField(label="Next deadline", choices=RAG, required=False)
     q = forms.CharField(label="Reference or child's name", required=False, max_length=100)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Name, date of birth, NHS number, unique pupil number or case reference",
+        max_length=100,
+        error_messages={
+            "required": "Enter a name, date of birth, NHS number, unique pupil number or case reference",
+            "max_length": "Search for 100 characters or fewer",
+        },
+    )

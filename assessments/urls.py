@@ -7,6 +7,7 @@ app_name = "assessments"
 urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("new/", views.case_create, name="case_create"),
+    path("search/", views.search, name="search"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/change/", views.case_edit, name="case_edit"),
     path("<int:pk>/decision/", views.record_decision, name="record_decision"),

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ehc.access import get_visible_or_404
+from ehc.access import get_visible_or_404, works_on_cases
 from ehc.audit import audit_view
 from ehc.decorators import role_required
 from ehc.models import OrganisationKind, Role
@@ -21,9 +21,11 @@ from .forms import (
     DecisionForm,
     FinalPlanForm,
     NotIssuingForm,
+    SearchForm,
     ShareForm,
 )
 from .models import CaseShare, CaseStatus
+from .search import RESULTS_SHOWN, SearchError, search_cases, search_parse
 from .sections import case_sections
 
 LA_ROLES = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT, Role.AD_EDUCATION, Role.SEND_MANAGER)
@@ -63,6 +65,35 @@ def caseload(request):
             "today": today,
             "query": query.urlencode(),
             "show": filters.get("show") or "open",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def search(request):
+    """The header's search: the cases the user may see whose child matches (assessments.search)."""
+    if not works_on_cases(request.user):
+        raise Http404
+    form = SearchForm(request.GET or None)
+    found, searched = None, None
+    if form.is_valid():
+        try:
+            searched = search_parse(form.cleaned_data["q"], today=services.today())
+        except SearchError as error:
+            form.add_error("q", str(error))
+        else:
+            found = search_cases(user=request.user, search=searched)
+    return render(
+        request,
+        "assessments/search.html",
+        {
+            "form": form,
+            "searched": searched,
+            "cases": found[:RESULTS_SHOWN] if found is not None else None,
+            "more": found is not None and len(found) > RESULTS_SHOWN,
+            "shown": RESULTS_SHOWN,
+            "search_query": request.GET.get("q", "")[:100],
         },
     )
 

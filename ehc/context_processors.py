@@ -1,5 +1,6 @@
 from django.urls import NoReverseMatch, reverse
 
+from .access import works_on_cases
 from .models import Role
 
 
@@ -44,4 +45,11 @@ def navigation(request):
             resolved.append((reverse(name), label))
         except NoReverseMatch:  # a part of the product not installed in this deployment
             continue
-    return {"nav_items": resolved}
+    # The search box (assessments.search) for everyone who sees children's cases, on every page.
+    search_url = None
+    if works_on_cases(user):
+        try:
+            search_url = reverse("assessments:search")
+        except NoReverseMatch:
+            pass
+    return {"nav_items": resolved, "search_url": search_url}

@@ -85,6 +85,8 @@ URLS = {
     "home": ({}, GET, EVERYONE),
     "assessments:caseload": ({}, GET, LA3 | SHARED),
     "assessments:case_create": ({}, BOTH, LA_EDITORS | SHARED),
+    # Everyone who works on cases searches; what they find is what they may see (tests/assessments/test_search.py).
+    "assessments:search": ({}, GET, SEES_CASE | SHARED),
     "assessments:case_detail": ({"pk": "case"}, GET, SEES_CASE | {"shared_current"}),
     "assessments:case_edit": ({"pk": "case"}, BOTH, LA_EDITORS),
     "assessments:record_decision": ({"pk": "case"}, BOTH, LA_EDITORS),
