@@ -9,6 +9,7 @@ from .etas import NoLongEtas, scan_for_long_etas
 from .letters import LetterRendering
 from .lists import Caseload, CaseloadPage, Digest, DigestFull, PractitionerItems, ProviderItems
 from .pages import CaseDetail, DcoDashboard, DcoDashboardProvider, SpocQueue
+from .search import SearchName, SearchNhsNumber, SearchShortName
 from .sweep import SweepBacklog, SweepBatch, SweepIdle
 
 __all__ = ["ALL", "Context", "scan_for_long_etas", "select"]
@@ -29,6 +30,9 @@ ALL = [
     PractitionerItems,
     LetterRendering,
     NoLongEtas,
+    SearchName,
+    SearchShortName,
+    SearchNhsNumber,
 ]
 
 
