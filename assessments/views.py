@@ -13,6 +13,7 @@ from ehc.models import OrganisationKind, Role
 from . import selectors, services, sharing
 from .access import visible_cases
 from .children import IDENTITY_FIELDS
+from .duplicates import possible_duplicates
 from .forms import (
     CaseFilterForm,
     CaseForm,
@@ -98,20 +99,51 @@ def search(request):
     )
 
 
+DUPLICATE_CHOICE = "Select whether the request is for one of these children or for a different child"
+SAME_NHS_NUMBER = (
+    "A different child cannot have the NHS number of a child already recorded: choose that child, or check the "
+    "NHS number"
+)
+
+
 @role_required(*LA_EDITORS, org_kind=OrganisationKind.LOCAL_AUTHORITY)
 @require_http_methods(["GET", "POST"])
 def case_create(request):
+    """A new request. When the LA already has a child with the same NHS number, or born the same day with
+    a similar name (assessments.duplicates), the officer first says whether it is one of them: the
+    form comes back with them listed and `same_child` to answer (a child's id, or "new")."""
     form = CaseForm(request.POST or None)
+    duplicates, choice_error = [], None
     if request.method == "POST" and form.is_valid():
-        case = services.case_create(
-            user=request.user, local_authority=request.user.organisation, data=form.cleaned_data
-        )
-        messages.success(request, f"Request {case.reference} recorded")
-        return redirect("assessments:case_detail", pk=case.pk)
+        la = request.user.organisation
+        duplicates = possible_duplicates(local_authority=la, data=form.cleaned_data)
+        choice = request.POST.get("same_child", "")
+        by_id = {str(child.pk): child for child in duplicates}
+        if duplicates and choice not in by_id and choice != "new":
+            choice_error = DUPLICATE_CHOICE if choice else None
+        elif choice == "new" and any(child.same_nhs_number for child in duplicates):
+            choice_error = SAME_NHS_NUMBER
+        else:
+            try:
+                case = services.case_create(
+                    user=request.user, local_authority=la, data=form.cleaned_data, child=by_id.get(choice)
+                )
+            except ValidationError as error:  # the chosen child cannot take these details (an NHS number)
+                form.add_error(None, error)
+            else:
+                messages.success(request, f"Request {case.reference} recorded")
+                return redirect("assessments:case_detail", pk=case.pk)
+        if choice_error:
+            form.add_error(None, choice_error)
     return render(
         request,
         "assessments/case_form.html",
-        {"form": form, "title": "Record a request for an EHC needs assessment"},
+        {
+            "form": form,
+            "title": "Record a request for an EHC needs assessment",
+            "duplicates": duplicates,
+            "chosen": request.POST.get("same_child", ""),
+        },
     )
 
 

@@ -44,7 +44,9 @@ def test_a_second_request_with_the_same_nhs_number_is_the_same_child(ours, their
     elsewhere = CaseFactory(local_authority=theirs.la, nhs_number="9434765919")
     client = login(ours.case_officer)
 
-    response = _post(client, "/cases/new/", NEW_REQUEST)
+    warned = _post(client, "/cases/new/", NEW_REQUEST)
+    assert warned.status_code == 200 and "(the same NHS number)" in warned.content.decode()
+    response = _post(client, "/cases/new/", {**NEW_REQUEST, "same_child": str(earlier.child_id)})
 
     case = Case.objects.exclude(pk__in=[earlier.pk, elsewhere.pk]).get()
     assert response.status_code == 302
@@ -62,7 +64,10 @@ def test_a_second_request_with_the_same_nhs_number_is_the_same_child(ours, their
 def test_a_new_nhs_number_is_a_new_child(ours, login):
     client = login(ours.case_officer)
     _post(client, "/cases/new/", NEW_REQUEST)
-    _post(client, "/cases/new/", {**NEW_REQUEST, "nhs_number": "", "upn": "b801200005001", "uln": "9276308686"})
+    # Born the same day with the same name: asked first, then said to be a different child.
+    second = {**NEW_REQUEST, "nhs_number": "", "upn": "b801200005001", "uln": "9276308686"}
+    assert _post(client, "/cases/new/", second).status_code == 200
+    assert _post(client, "/cases/new/", {**second, "same_child": "new"}).status_code == 302
     first, second = Case.objects.order_by("id")
     assert first.child_id != second.child_id
     assert (second.child.upn, second.child.uln) == ("B801200005001", "9276308686")
@@ -118,3 +123,65 @@ def test_the_case_page_lists_only_the_other_requests_the_viewer_may_see(ours, lo
     assert "EHC-2025-00001" not in spoc_page
     assert "other requests" not in spoc_page
     assert login(ours.spoc).get(f"/cases/{refused.pk}/").status_code == 404
+
+
+# The duplicate warning ---------------------------------------------------------------------------
+
+
+def test_similar_names_as_pg_trgm_scores_them():
+    from assessments.duplicates import similarity
+
+    assert similarity("Siobhán O'Neill", "siobhan oneill") == 1.0
+    assert similarity("Siobhan O'Neill", "Shiobhan O'Neil") >= 0.3
+    assert similarity("Siobhan O'Neill", "Rowan Ashdown") < 0.3
+
+
+def test_a_similar_child_born_the_same_day_is_shown_before_anything_is_saved(ours, login):
+    existing = CaseFactory(
+        local_authority=ours.la, first_name="Shiobhan", last_name="O'Neil", date_of_birth=datetime.date(2017, 4, 3)
+    )
+    CaseFactory(
+        local_authority=ours.la, first_name="Rowan", last_name="Ashdown", date_of_birth=datetime.date(2017, 4, 3)
+    )
+    client = login(ours.case_officer)
+    data = {**NEW_REQUEST, "nhs_number": ""}
+
+    page = _post(client, "/cases/new/", data).content.decode()
+
+    assert Case.objects.count() == 2
+    assert "Is this request for a child already recorded?" in page
+    assert escape("This is Shiobhan O'Neil, born 3 April 2017") in page
+    assert "Rowan Ashdown" not in page  # born that day, but not a similar name
+    assert f'value="{existing.child_id}"' in page
+
+    # Said to be the same child: the request joins their record.
+    response = _post(client, "/cases/new/", {**data, "same_child": str(existing.child_id)})
+    assert response.status_code == 302
+    assert Case.objects.latest("id").child_id == existing.child_id
+
+
+def test_a_different_child_of_a_similar_name_gets_their_own_record(ours, login):
+    existing = CaseFactory(local_authority=ours.la, first_name="Siobhan", last_name="O'Neill",
+                           date_of_birth=datetime.date(2017, 4, 3))
+    client = login(ours.case_officer)
+    response = _post(client, "/cases/new/", {**NEW_REQUEST, "nhs_number": "", "same_child": "new"})
+    assert response.status_code == 302
+    assert Case.objects.latest("id").child_id != existing.child_id
+
+
+def test_the_same_nhs_number_cannot_be_a_different_child(ours, login):
+    existing = CaseFactory(local_authority=ours.la, nhs_number="9434765919", last_name="Ashdown")
+    client = login(ours.case_officer)
+
+    page = _post(client, "/cases/new/", NEW_REQUEST).content.decode()
+    assert "(the same NHS number)" in page and Case.objects.count() == 1
+
+    page = _post(client, "/cases/new/", {**NEW_REQUEST, "same_child": "new"}).content.decode()
+    assert "There is a problem" in page and "A different child cannot have the NHS number" in page
+    assert Case.objects.count() == 1
+
+    page = _post(client, "/cases/new/", {**NEW_REQUEST, "same_child": "999999"}).content.decode()
+    assert "Select whether the request is for one of these children" in page and Case.objects.count() == 1
+
+    assert _post(client, "/cases/new/", {**NEW_REQUEST, "same_child": str(existing.child_id)}).status_code == 302
+    assert Case.objects.latest("id").child_id == existing.child_id
