@@ -47,7 +47,7 @@ def test_case_officer_records_a_request_after_fixing_mistakes(journey, ours, the
     expect(page.get_by_role("heading", level=1)).to_have_text("Cases")
     cases = page.get_by_role("table", name="Open cases by next statutory date")
     expect(cases.locator("tbody tr")).to_have_count(2)
-    expect(page.get_by_text(outsider.last_name)).to_have_count(0)
+    expect(page.get_by_text(outsider.child.last_name)).to_have_count(0)
     # The case received 50 days ago is past its 6-week decision date.
     expect(cases.locator("tbody tr").first).to_contain_text("Late")
     journey.check("caseload with cases")
