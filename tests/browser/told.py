@@ -39,6 +39,7 @@ def health_details(case, team_names):
         born.isoformat(),
         nhs,
         nhs.replace(" ", ""),
+        f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}" if nhs else "",
         case.child.postcode,
         *team_names,
     ]
