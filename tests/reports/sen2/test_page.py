@@ -173,3 +173,28 @@ def test_bad_input_gets_the_error_summary_and_nothing_else(ours, login, manager,
 def test_the_reports_index_links_the_page_for_those_who_may_open_it(ours, login, manager):
     assert PAGE in login(manager).get(reverse("reports:index")).content.decode()
     assert PAGE not in login(ours.case_officer).get(reverse("reports:index")).content.decode()
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_page_and_the_xml_run_the_same_queries_for_3_cases_as_for_60(ours, login, manager):
+    client = login(manager)
+    for n in range(3):
+        _case(ours.la, last_name=f"Small{n}", decision_on=D(2025, 4, 1), decided_to_assess=True)
+    client.get(PAGE)  # warm: the session and permission reads of a first request are not data
+    small = (_queries(client, PAGE), _queries(client, XML))
+    for n in range(57):
+        case = _case(ours.la, last_name=f"Large{n}", decision_on=D(2025, 4, 1), decided_to_assess=True)
+        if n % 5 == 0:
+            TimelineException.objects.create(
+                case=case, reason="away", detail="Away", agreed_by="Head of SEND", starts_on=D(2025, 5, 1),
+                recorded_by=ours.case_officer,
+            )  # fmt: skip
+    assert (_queries(client, PAGE), _queries(client, XML)) == small
