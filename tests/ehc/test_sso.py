@@ -396,3 +396,82 @@ def test_a_user_outside_the_sso_domains_still_uses_the_password(client, council)
     response = client.post(reverse("login"), {"username": user.username, "password": "a-long-enough-password"})
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_a_domain_belongs_to_one_organisation_only(council):
+    from django.db import IntegrityError, transaction
+
+    other = LocalAuthorityFactory(name="Council claiming the same domain")
+    config = SingleSignOn.objects.create(
+        organisation=other, issuer="https://login.example/tenant/v2.0", client_id="x", client_secret_ref="env:X"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SingleSignOnDomain.objects.create(sign_on=config, domain=DOMAIN.upper())
+
+
+@pytest.mark.parametrize(
+    "ref, valid",
+    [
+        ("env:OIDC_SECRET_TORBAY", True),
+        ("file:/run/secrets/oidc_torbay", True),
+        ("a-secret-pasted-here", False),
+        ("env:lower_case", False),
+        ("file:relative/path", False),
+        ("", False),
+    ],
+)
+def test_only_where_the_secret_is_kept_can_be_stored(ref, valid):
+    from django.core.exceptions import ValidationError
+
+    from ehc.models.sso import validate_secret_ref
+
+    if valid:
+        validate_secret_ref(ref)
+    else:
+        with pytest.raises(ValidationError):
+            validate_secret_ref(ref)
+
+
+@pytest.mark.parametrize(
+    "issuer, valid",
+    [("https://login.example/t/v2.0", True), ("http://127.0.0.1:8080", True), ("http://idp.example", False)],
+)
+def test_the_issuer_must_be_https_except_on_this_machine(council, issuer, valid):
+    from django.core.exceptions import ValidationError
+
+    config = SingleSignOn(organisation=council, issuer=issuer, client_id="x", client_secret_ref="env:X")
+    if valid:
+        config.clean()
+    else:
+        with pytest.raises(ValidationError):
+            config.clean()
+
+
+def test_the_platform_operator_sets_it_up_in_the_admin(client, idp):
+    from tests.factories import verified_login
+
+    operator = UserFactory(username="operator", is_staff=True, is_superuser=True)
+    verified_login(client, operator)
+    la = LocalAuthorityFactory(name="Council set up in the admin")
+    url = reverse("admin:ehc_singlesignon_add")
+    form = {
+        "organisation": la.pk,
+        "is_enabled": "on",
+        "issuer": idp,
+        "client_id": CLIENT_ID,
+        "client_secret_ref": "a-secret-pasted-here",
+        "mfa_amr_values": "mfa",
+        "mfa_acr_values": "",
+        "domains-TOTAL_FORMS": "1",
+        "domains-INITIAL_FORMS": "0",
+        "domains-MIN_NUM_FORMS": "0",
+        "domains-MAX_NUM_FORMS": "1000",
+        "domains-0-domain": "@Admin-Council.example",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200 and not SingleSignOn.objects.filter(organisation=la).exists()
+    response = client.post(url, {**form, "client_secret_ref": "env:OIDC_SECRET_SSO_TEST"})
+    assert response.status_code == 302, response.context["adminform"].errors
+    config = SingleSignOn.objects.get(organisation=la)
+    assert [row.domain for row in config.domains.all()] == ["admin-council.example"]
+    assert sso.sign_on_for_email("someone@ADMIN-council.example") == config
