@@ -122,6 +122,13 @@ def _assert_refused(response, client):
 # --- success, and the MFA-by-claim rule ---
 
 
+def test_the_request_to_the_provider_carries_state_nonce_and_pkce(client, idp, officer):
+    url = _start(client, officer.email)
+    for parameter in ("state=", "nonce=", "code_challenge=", "code_challenge_method=S256", f"client_id={CLIENT_ID}"):
+        assert parameter in url
+    assert url.startswith(idp + "/oauth2/authorize?")
+
+
 def test_sign_in_with_an_mfa_amr_claim_needs_no_code_of_ours(client, idp, officer):
     response, _ = _sign_in(client, idp, officer.email, amr=["pwd", "mfa"])
     assert response.status_code == 302 and response.headers["Location"] == reverse("home")
