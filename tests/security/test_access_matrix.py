@@ -206,6 +206,9 @@ PUBLIC = {
     "invitation_accept": {"token": "not-a-token-anyone-was-sent"},
     "accessibility": {},
     "healthz": {},
+    # GOV.UK Notify's delivery receipts: POST with its bearer token only (tests/ehc/test_notify.py);
+    # a GET is refused (405).
+    "notify_callback": {},
     "admin_sign_in": {},
 }
 
