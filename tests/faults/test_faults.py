@@ -50,18 +50,21 @@ class Seeder:
             raise self.error
 
 
-def kill_workers(cluster, workers, *, seconds, every=(0.3, 1), activity=None):
+def kill_workers(cluster, workers, *, seconds, every=(0.3, 1), activity=None, lifetime_range=(6, 12), grace=0.0):
     """Every 0.3-1 s, or within 0.1 s of an email reaching the sink when one does (a worker is then
     sending the rest of its chunk or rendering the next letter): kill -9 one pool process of a
     worker (its task dies mid-way, as under the OOM killer), or, once a worker has lived 6-12 s,
     the whole worker with its pool, restarted at once as its supervisor would. A whole worker is
     given that long because it needs a few seconds to start: killed sooner, it would never have
     taken a task. `activity`: what says an email just went (the SMTP sink, or Notify's stand-in),
-    `every`: the range of the pause between kills. Returns the number of kills."""
+    `every`: the range of the pause between kills; `grace`: seconds after a worker starts before its
+    pool processes are killed (a pool killed while it starts makes the worker exit, "Could not start
+    worker processes"; with a grace, a worker that exits by itself is restarted at once, counted as
+    revived). Returns the number of kills."""
     app = cluster.app
     activity = activity or cluster.sink
     born = {name: time.monotonic() for name in workers}
-    lifetime = {name: rng.uniform(6, 12) for name in workers}
+    lifetime = {name: rng.uniform(*lifetime_range) for name in workers}
     kills = 0
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -73,10 +76,19 @@ def kill_workers(cluster, workers, *, seconds, every=(0.3, 1), activity=None):
             name = old[0]
             app.kill(name)
             app.worker(name)
-            born[name], lifetime[name] = time.monotonic(), rng.uniform(6, 12)
+            born[name], lifetime[name] = time.monotonic(), rng.uniform(*lifetime_range)
             cluster.kills["worker"] += 1
         else:
-            pool = [child for name in workers for child in pool_processes(app, name)]
+            if grace:
+                for name in workers:
+                    proc = app.procs.get(name)
+                    if proc is not None and proc.poll() is not None:
+                        revive(cluster, [name])
+                        born[name] = time.monotonic()
+            now = time.monotonic()
+            pool = [
+                child for name in workers if now - born[name] >= grace for child in pool_processes(app, name)
+            ]
             if not pool:
                 continue
             with contextlib.suppress(psutil.NoSuchProcess):
@@ -208,8 +220,16 @@ def test_notify_backend_worker_killed_while_sending(cluster):
     for name in workers:
         app.worker(name)
     started = time.monotonic()
-    seeder = Seeder(cluster, first_wave=41, waves=4, every=8)
-    faults = kill_workers(cluster, workers, seconds=40, every=(0.15, 0.5), activity=cluster.notify)
+    seeder = Seeder(cluster, first_wave=41, waves=3, every=8)
+    faults = kill_workers(
+        cluster,
+        workers,
+        seconds=45,
+        every=(0.1, 0.35),
+        activity=cluster.notify,
+        lifetime_range=(20, 30),
+        grace=4,
+    )
     seeder.join()
     finish(cluster, "GOV.UK Notify + kill -9 worker", faults, ["beat", *workers], started, exactly_once=True)
     verdict = TOTALS["scenarios"][-1][2]
