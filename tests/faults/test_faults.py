@@ -228,7 +228,7 @@ def test_notify_backend_worker_killed_while_sending(cluster):
         every=(0.1, 0.35),
         activity=cluster.notify,
         lifetime_range=(20, 30),
-        grace=4,
+        grace=8,
     )
     seeder.join()
     finish(cluster, "GOV.UK Notify + kill -9 worker", faults, ["beat", *workers], started, exactly_once=True)
