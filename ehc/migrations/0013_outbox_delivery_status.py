@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('advice', '0009_exceptions_stop_the_clock'),
         ('assessments', '0005_exceptions_stop_the_clock'),
-        ('ehc', '0011_letterhead_images'),
+        ('ehc', '0012_single_sign_on'),
         ('escalation', '0007_wording_versions'),
     ]
 
