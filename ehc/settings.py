@@ -99,6 +99,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and every task it enqueues, carries its id.
+    "ehc.requestid.RequestIdMiddleware",
     "ehc.request_limits.ProxyClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -253,7 +255,7 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -338,9 +340,25 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# The worker never gives up on Redis (decision 0027): it retries for as long as Redis is away,
+# at first or after a loss, every 2 s growing to 30 s. `restart: unless-stopped` is the second line.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# No task is ever scheduled further ahead than this; deadlines live in the database.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the connection drops finishes (its row is marked sent or failed); its message,
+# unacknowledged, is delivered again and finds nothing left to do. Cancelling it could cut an email
+# between the relay's acceptance and the commit that records it, the one way to send twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # No task is ever scheduled further ahead than this; deadlines live in the database.
+    "visibility_timeout": 3600,
+    # A Redis that vanishes without closing the connection (a host or network gone) is noticed
+    # within seconds instead of a publish or a read waiting forever.
+    "socket_timeout": 10,
+    "socket_connect_timeout": 5,
+    "socket_keepalive": True,
+    "health_check_interval": 10,
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 120)
 # How soon an email left unsent (a worker killed mid-send, the broker down) is retried.
@@ -351,14 +369,49 @@ CELERY_BEAT_SCHEDULE = {
     "advice-scans": {"task": "advice.tasks.advice_scans_due_task", "schedule": SCAN_SWEEP_INTERVAL_SECONDS},
 }
 
+# Readiness thresholds (ehc.health): a worker heartbeats every 30 s, beat publishes at least every
+# OUTBOX_INTERVAL_SECONDS, and an email due longer than this means the sweeps are not keeping up.
+HEALTH_WORKER_MAX_AGE_SECONDS = env_int("HEALTH_WORKER_MAX_AGE_SECONDS", 90)
+HEALTH_BEAT_MAX_AGE_SECONDS = env_int("HEALTH_BEAT_MAX_AGE_SECONDS", max(300, 3 * OUTBOX_INTERVAL_SECONDS))
+HEALTH_OUTBOX_MAX_AGE_SECONDS = env_int("HEALTH_OUTBOX_MAX_AGE_SECONDS", 900)
+
+# One JSON object per line on stderr, with the request id (ehc.requestid), for the log shipper;
+# LOG_FORMAT=plain for a person reading a terminal. Celery keeps this configuration rather than
+# installing its own handlers.
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "ehc.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s %(process)d",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": True,
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}, "pikepdf": {"level": "WARNING"}},
 }
 
 CSRF_FAILURE_VIEW = "ehc.views.csrf_failure"
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+
+# Errors go to Sentry only when a DSN is given; what is kept from each event is in ehc/sentry.py.
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from ehc import sentry
+
+    sentry.init(
+        SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        release=env_str("SENTRY_RELEASE", "") or None,
+    )

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views, views_invitations, views_notifications
+from . import health, views, views_invitations, views_notifications
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -42,7 +42,9 @@ urlpatterns = [
     path("notifications/", views_notifications.notifications, name="notifications"),
     path("notifications/<int:pk>/", views_notifications.notification_open, name="notification_open"),
     path("notifications/read/", views_notifications.notifications_mark_all_read, name="notifications_read_all"),
-    path("healthz", views.healthz, name="healthz"),
+    # Liveness and readiness for the orchestrator and the uptime monitor (ehc.health): no sign-in.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("cases/", include("assessments.urls")),
     path("advice/", include("advice.urls")),
     path("escalation/", include("escalation.urls")),

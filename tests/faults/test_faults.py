@@ -17,7 +17,7 @@ import time
 import psutil
 import pytest
 
-from .conftest import record
+from .conftest import TOTALS, record
 
 pytestmark = [pytest.mark.faults]
 
@@ -160,6 +160,33 @@ def test_redis_restarted_mid_sweep(cluster):
         revive(cluster, ["beat", "worker-a", "worker-b"])
     seeder.join()
     finish(cluster, "restart Redis", faults, ["beat", "worker-a", "worker-b"], started)
+
+
+def test_redis_gone_for_a_minute_mid_send(cluster):
+    """Redis killed while emails are being sent and kept away for 60 s (a host rebooting, a failover):
+    the workers must reconnect by themselves, without being restarted, then consume again, losing
+    nothing and sending nothing twice. Seeding goes on meanwhile (it needs only PostgreSQL), so the
+    outage overlaps the waiting every scenario does between waves."""
+    app = cluster.app
+    workers = ["worker-a", "worker-b"]
+    revive(cluster, ["beat", *workers])
+    pids = {name: app.procs[name].pid for name in workers}
+    resent_before = TOTALS["resent"]
+    started = time.monotonic()
+    seeder = Seeder(cluster, first_wave=15, waves=5, every=12)
+    assert cluster.sink.wait_for_activity(60), "no email was being sent when Redis was to be killed"
+    cluster.redis.crash()
+    time.sleep(60)
+    cluster.redis.start()
+    seeder.join()
+    # Not revived: a worker that exited fails this scenario rather than being restarted.
+    exited = [name for name in workers if app.procs[name].poll() is not None]
+    assert not exited, f"workers exited while Redis was away: {exited}"
+    finish(cluster, "Redis gone 60 s mid-send", 1, ["beat", *workers], started)
+    assert {name: app.procs[name].pid for name in workers} == pids, "a worker was restarted"
+    # Still consuming: every email due after Redis came back was sent by these same workers (finish
+    # asserted nothing is left unsent), and none of them twice.
+    assert TOTALS["resent"] == resent_before, "an email was sent twice across the outage"
 
 
 def test_postgres_restarted_mid_sweep(cluster):

@@ -206,6 +206,8 @@ PUBLIC = {
     "invitation_accept": {"token": "not-a-token-anyone-was-sent"},
     "accessibility": {},
     "healthz": {},
+    # Readiness (ehc.health): 200 or 503 with check names only; tested in tests/ehc/test_health.py.
+    "readyz": {},
     "admin_sign_in": {},
 }
 
