@@ -11,6 +11,9 @@ import logging
 import re
 import uuid
 
+from django.core.signals import request_finished
+from django.dispatch import receiver
+
 HEADER = "X-Request-ID"
 TASK_HEADER = "request_id"
 # Letters, digits and a few separators, at most 64: anything else (a log-forging newline, a huge
@@ -48,13 +51,17 @@ class RequestIdMiddleware:
     def __call__(self, request):
         request_id = sanitise(request.headers.get(HEADER))
         request.request_id = request_id
-        token = bind(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            unbind(token)
+        # Cleared when the response is finished (below), not on the way out of this middleware:
+        # Django logs a 4xx or 5xx response ("django.request") after the whole middleware chain.
+        bind(request_id)
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response
+
+
+@receiver(request_finished, dispatch_uid="ehc.requestid.clear")
+def _clear(**kwargs):
+    _current.set(None)
 
 
 class RequestIdFilter(logging.Filter):
