@@ -13,9 +13,9 @@ HEARTBEAT_SECONDS = 30
 
 
 def _record(key):
-    from . import health
+    from .health import record
 
-    health.record(key)
+    record(key)
 
 
 class Heartbeat(bootsteps.StartStopStep):
@@ -63,11 +63,11 @@ def _beat_ran(**kwargs):
 
 
 def _connect_request_id():
-    from . import requestid
+    from .requestid import on_before_task_publish, on_task_postrun, on_task_prerun
 
-    signals.before_task_publish.connect(requestid.on_before_task_publish, weak=False)
-    signals.task_prerun.connect(requestid.on_task_prerun, weak=False)
-    signals.task_postrun.connect(requestid.on_task_postrun, weak=False)
+    signals.before_task_publish.connect(on_before_task_publish, weak=False)
+    signals.task_prerun.connect(on_task_prerun, weak=False)
+    signals.task_postrun.connect(on_task_postrun, weak=False)
 
 
 _connect_request_id()

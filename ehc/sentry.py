@@ -8,7 +8,7 @@ are for the monitor; a failing check is logged, not reported). What is left is t
 type, message and stack, the URL's path, the view and the request id to find the log lines by.
 """
 
-from . import requestid
+from .requestid import current as current_request_id
 
 # Request headers kept on an event; every other header (cookies, authorisation) is dropped.
 KEPT_HEADERS = {"user-agent", "x-request-id", "content-type", "content-length"}
@@ -24,7 +24,7 @@ def before_send(event, hint):
     user = event.get("user")
     if user:
         event["user"] = {"id": user["id"]} if "id" in user else {}
-    request_id = requestid.current()
+    request_id = current_request_id()
     if request_id:
         event.setdefault("tags", {})["request_id"] = request_id
     return event

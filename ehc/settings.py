@@ -10,6 +10,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from ehc.logconfig import logging_config
+from ehc.sentry import init as sentry_init
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -375,43 +378,15 @@ HEALTH_WORKER_MAX_AGE_SECONDS = env_int("HEALTH_WORKER_MAX_AGE_SECONDS", 90)
 HEALTH_BEAT_MAX_AGE_SECONDS = env_int("HEALTH_BEAT_MAX_AGE_SECONDS", max(300, 3 * OUTBOX_INTERVAL_SECONDS))
 HEALTH_OUTBOX_MAX_AGE_SECONDS = env_int("HEALTH_OUTBOX_MAX_AGE_SECONDS", 900)
 
-# One JSON object per line on stderr, with the request id (ehc.requestid), for the log shipper;
-# LOG_FORMAT=plain for a person reading a terminal. Celery keeps this configuration rather than
-# installing its own handlers.
-LOG_FORMAT = env_str("LOG_FORMAT", "json")
-if LOG_FORMAT not in ("json", "plain"):
-    raise ImproperlyConfigured("LOG_FORMAT must be json or plain")
+# One JSON object per line with the request id (ehc.logconfig); LOG_FORMAT=plain for a terminal.
+# Celery keeps this configuration rather than installing its own handlers.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "ehc.requestid.RequestIdFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s %(process)d",
-            "rename_fields": {"levelname": "level", "name": "logger"},
-            "timestamp": True,
-        },
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
-    },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "ERROR"}, "pikepdf": {"level": "WARNING"}},
-}
+LOGGING = logging_config(level=env_str("LOG_LEVEL", "INFO"), log_format=env_str("LOG_FORMAT", "json"))
 
 CSRF_FAILURE_VIEW = "ehc.views.csrf_failure"
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 
-# Errors go to Sentry only when a DSN is given; what is kept from each event is in ehc/sentry.py.
+# Errors go to Sentry only when a DSN is given; what each event keeps is in ehc/sentry.py.
 SENTRY_DSN = env_str("SENTRY_DSN", "")
 if SENTRY_DSN:
-    from ehc import sentry
-
-    sentry.init(
-        SENTRY_DSN,
-        environment=env_str("SENTRY_ENVIRONMENT", "production"),
-        release=env_str("SENTRY_RELEASE", "") or None,
-    )
+    sentry_init(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"), release=env_str("SENTRY_RELEASE"))

@@ -11,7 +11,6 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -252,7 +251,6 @@ def accessibility(request):
     return render(request, "ehc/accessibility.html")
 
 
-@require_GET
 def logout_view(request):
     """Signing out is a POST (CSRF-protected); a GET shows the confirmation button."""
     if request.method == "POST":
