@@ -2,6 +2,7 @@
 the log shipper; or a plain line for a person reading a terminal (decision 0027)."""
 
 from django.core.exceptions import ImproperlyConfigured
+from pythonjsonlogger.core import RESERVED_ATTRS
 
 FORMATTERS = {
     "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -11,6 +12,9 @@ FORMATTERS = {
         "rename_fields": {"levelname": "level", "name": "logger"},
         # "timestamp": ISO 8601 in UTC.
         "timestamp": True,
+        # Any `extra` a library adds is kept (Celery's task name and id, Django's status code),
+        # except Django's `request`, whose repr carries the query string (a search for a child).
+        "reserved_attrs": [*RESERVED_ATTRS, "request"],
     },
 }
 

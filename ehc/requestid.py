@@ -90,8 +90,9 @@ _task_tokens = {}
 def on_task_prerun(task_id=None, task=None, **kwargs):
     request = getattr(task, "request", None)
     request_id = getattr(request, TASK_HEADER, None) or (getattr(request, "headers", None) or {}).get(TASK_HEADER)
-    # A task started by beat or the retry sweep has no request behind it.
-    _task_tokens[task_id] = bind(sanitise(request_id) if request_id else None)
+    # A task started by beat or the retry sweep has no request behind it; one run eagerly (tests,
+    # CELERY_TASK_ALWAYS_EAGER) runs inside the request and keeps its id.
+    _task_tokens[task_id] = bind(sanitise(request_id) if request_id else _current.get())
 
 
 def on_task_postrun(task_id=None, **kwargs):

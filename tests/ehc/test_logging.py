@@ -80,6 +80,13 @@ def test_the_request_id_is_on_the_log_lines_of_the_request(json_lines, monkeypat
     assert lines and all(line["request_id"] == "trace-from-proxy-1" for line in lines)
 
 
+def test_django_s_request_repr_with_its_query_string_stays_out_of_the_log(json_lines):
+    Client().get("/no-such-page/?q=Siobhan+O'Neill")
+    lines = [line for line in json_lines() if line["logger"] == "django.request"]
+    assert lines and lines[0]["status_code"] == 404
+    assert "Neill" not in json.dumps(lines)
+
+
 def test_the_request_id_follows_an_enqueued_task_to_a_real_worker_and_its_log_lines(capfd):
     """Published to the real broker and run by a worker thread: the worker's thread starts with an
     empty context, so the id can only have come with the message. The worker configures logging
