@@ -147,3 +147,33 @@ def test_recording_a_heartbeat_never_raises_when_redis_is_away(settings, caplog)
     health.record(health.WORKER_KEY)
     assert "could not record" in caplog.text
 
+
+
+def test_a_real_worker_writes_its_heartbeat_once_connected():
+    import uuid
+
+    from celery.contrib.testing.worker import start_worker
+
+    from ehc.celery import app
+
+    cache.delete(health.WORKER_KEY)
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, queues=[f"test-heartbeat-{uuid.uuid4().hex}"]):
+            deadline = time.monotonic() + 20
+            while cache.get(health.WORKER_KEY) is None and time.monotonic() < deadline:
+                time.sleep(0.1)
+    finally:
+        app.conf.task_always_eager = True
+    assert time.time() - cache.get(health.WORKER_KEY) < 30
+
+
+def test_beat_records_its_run_when_it_hands_a_task_to_the_broker_and_nobody_else_does(monkeypatch):
+    import ehc.celery
+
+    cache.delete(health.BEAT_KEY)
+    ehc.celery._beat_ran(sender="ehc.tasks.outbox_send_due_task")
+    assert cache.get(health.BEAT_KEY) is None  # a web or worker process publishing
+    monkeypatch.setattr(ehc.celery, "_in_beat", True)
+    ehc.celery._beat_ran(sender="ehc.tasks.outbox_send_due_task")
+    assert time.time() - cache.get(health.BEAT_KEY) < 5
