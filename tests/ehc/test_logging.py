@@ -1,6 +1,7 @@
 """Structured logs (one JSON object a line), the request id that follows a request into the tasks it
 enqueues, and what Sentry is allowed to see (ehc.requestid, ehc.sentry, decision 0027)."""
 
+import contextlib
 import io
 import json
 import logging
@@ -24,19 +25,29 @@ def log_a_line(text):
     task_log.warning("task says %s", text)
 
 
+@contextlib.contextmanager
+def console_into(buffer):
+    """Point the configured console handler(s) (settings.LOGGING) at `buffer` for a while."""
+    handlers = [h for h in logging.getLogger().handlers if h.get_name() == "console"]
+    assert handlers
+    previous = [handler.setStream(buffer) for handler in handlers]
+    try:
+        yield
+    finally:
+        for handler, stream in zip(handlers, previous, strict=True):
+            handler.setStream(stream)
+
+
+def parsed(buffer):
+    return [json.loads(line) for line in buffer.getvalue().splitlines()]
+
+
 @pytest.fixture
 def json_lines():
-    """What the configured console handler (settings.LOGGING) writes, as parsed lines."""
-    handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
+    """What the configured console handler writes, as parsed lines."""
     buffer = io.StringIO()
-    previous = handler.setStream(buffer)
-
-    def lines():
-        raw = buffer.getvalue().splitlines()
-        return [json.loads(line) for line in raw]
-
-    yield lines
-    handler.setStream(previous)
+    with console_into(buffer):
+        yield lambda: parsed(buffer)
 
 
 def test_a_log_line_is_one_json_object_with_the_fields_a_shipper_needs(json_lines):
@@ -87,35 +98,29 @@ def test_django_s_request_repr_with_its_query_string_stays_out_of_the_log(json_l
     assert "Neill" not in json.dumps(lines)
 
 
-def test_the_request_id_follows_an_enqueued_task_to_a_real_worker_and_its_log_lines(capfd):
+def test_the_request_id_follows_an_enqueued_task_to_a_real_worker_and_its_log_lines():
     """Published to the real broker and run by a worker thread: the worker's thread starts with an
-    empty context, so the id can only have come with the message. The worker configures logging
-    again as it starts (Celery's Django fix-up), so its lines are read from stderr, as a log shipper
-    would."""
-    seen = []
-
-    def json_lines():
-        seen.extend(json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{"))
-        return seen
-
+    empty context, so the id can only have come with the message. The worker may configure logging
+    again as it starts (Celery's Django fix-up), so the console handler is redirected once it runs."""
     queue = f"test-requestid-{uuid.uuid4().hex}"
+    buffer = io.StringIO()
     app.conf.task_always_eager = False
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], loglevel="WARNING"):
-            token = requestid.bind("req-follows-the-task")
-            try:
-                log_a_line.apply_async(("hello",), queue=queue)
-            finally:
-                requestid.unbind(token)
-            outside = log_a_line.apply_async(("no request",), queue=queue)
-            deadline_lines = _wait_for(json_lines, lambda lines: len(_task_lines(lines)) >= 2)
+            with console_into(buffer):
+                token = requestid.bind("req-follows-the-task")
+                try:
+                    log_a_line.apply_async(("hello",), queue=queue)
+                finally:
+                    requestid.unbind(token)
+                log_a_line.apply_async(("no request",), queue=queue)
+                lines = _wait_for(lambda: parsed(buffer), lambda lines: len(_task_lines(lines)) >= 2)
     finally:
         app.conf.task_always_eager = True
-    by_text = {line["message"]: line for line in _task_lines(deadline_lines)}
+    by_text = {line["message"]: line for line in _task_lines(lines)}
     assert by_text["task says hello"]["request_id"] == "req-follows-the-task"
     # A task with no request behind it (beat, the retry sweep) carries none.
     assert by_text["task says no request"]["request_id"] is None
-    assert outside.id
     assert requestid.current() is None
 
 
