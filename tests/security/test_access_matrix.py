@@ -210,6 +210,10 @@ PUBLIC = {
     # An invitation's link (issue 16): a bad token gets the same page as a used or expired one.
     "invitation_accept": {"token": "not-a-token-anyone-was-sent"},
     "accessibility": {},
+    # Single sign-on (issue 18): the email step (POST only: a GET is 405) and the provider's answer,
+    # which without a sign-in under way is refused with a page (tests/ehc/test_sso.py).
+    "sso_start": {},
+    "sso_callback": {},
     "healthz": {},
     # Readiness (ehc.health): 200 or 503 with check names only; tested in tests/ehc/test_health.py.
     "readyz": {},
