@@ -337,6 +337,21 @@ EMAIL_ALLOW_PLAINTEXT_FOR_MAIL_CATCHER = env_bool("EMAIL_ALLOW_PLAINTEXT_FOR_MAI
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ehc-health-advice@council.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# SMTP (above) unless EMAIL_SENDER=notify: then GOV.UK Notify sends every email, the outbox's and
+# Django's own (password reset), through one generic template (ehc.notify, decision 0026).
+EMAIL_SENDER = env_str("EMAIL_SENDER", "smtp")
+if EMAIL_SENDER not in ("smtp", "notify"):
+    raise ImproperlyConfigured(f"EMAIL_SENDER must be smtp or notify, not {EMAIL_SENDER!r}")
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
+NOTIFY_TEMPLATE_ID = env_str("NOTIFY_TEMPLATE_ID", "")
+NOTIFY_REPLY_TO_ID = env_str("NOTIFY_REPLY_TO_ID", "")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT_SECONDS = env_positive_int("NOTIFY_TIMEOUT_SECONDS", 30)
+# The bearer token Notify sends with its delivery-status callbacks; unset, callbacks are refused.
+NOTIFY_CALLBACK_TOKEN = env_str("NOTIFY_CALLBACK_TOKEN", "")
+NOTIFY_STATUS_INTERVAL_SECONDS = env_positive_int("NOTIFY_STATUS_INTERVAL_SECONDS", 300)
+if EMAIL_SENDER == "notify":
+    EMAIL_BACKEND = "ehc.notify.NotifyEmailBackend"
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
@@ -345,25 +360,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-# The worker never gives up on Redis (decision 0027): it retries for as long as Redis is away,
-# at first or after a loss, every 2 s growing to 30 s. `restart: unless-stopped` is the second line.
-CELERY_BROKER_CONNECTION_RETRY = True
-CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Decision 0027: the worker retries Redis for ever; a task running at a connection loss finishes
+# (cancelling it could cut an email between the relay's 250 and its commit); socket timeouts and
+# health checks notice a Redis gone without closing the connection. No task is ever scheduled
+# further ahead than the visibility timeout; deadlines live in the database.
+CELERY_BROKER_CONNECTION_RETRY = CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
-# A task running when the connection drops finishes (its row is marked sent or failed); its message,
-# unacknowledged, is delivered again and finds nothing left to do. Cancelling it could cut an email
-# between the relay's acceptance and the commit that records it, the one way to send twice.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # No task is ever scheduled further ahead than this; deadlines live in the database.
-    "visibility_timeout": 3600,
-    # A Redis that vanishes without closing the connection (a host or network gone) is noticed
-    # within seconds instead of a publish or a read waiting forever.
-    "socket_timeout": 10,
-    "socket_connect_timeout": 5,
-    "socket_keepalive": True,
-    "health_check_interval": 10,
-}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout": 10, "socket_connect_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS |= {"socket_keepalive": True, "health_check_interval": 10}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 120)
 # How soon an email left unsent (a worker killed mid-send, the broker down) is retried.
@@ -372,10 +377,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "escalation.tasks.sweep_task", "schedule": SWEEP_INTERVAL_SECONDS},
     "outbox": {"task": "ehc.tasks.outbox_send_due_task", "schedule": OUTBOX_INTERVAL_SECONDS},
     "advice-scans": {"task": "advice.tasks.advice_scans_due_task", "schedule": SCAN_SWEEP_INTERVAL_SECONDS},
+    # Notify's delivery statuses (does nothing when email goes by SMTP).
+    "notify-delivery": {"task": "ehc.tasks.delivery_fetch_due_task", "schedule": NOTIFY_STATUS_INTERVAL_SECONDS},
 }
 
-# Readiness thresholds (ehc.health): a worker heartbeats every 30 s, beat publishes at least every
-# OUTBOX_INTERVAL_SECONDS, and an email due longer than this means the sweeps are not keeping up.
+# Readiness (ehc.health): a worker heartbeats every 30 s; beat publishes every OUTBOX_INTERVAL_SECONDS.
 HEALTH_WORKER_MAX_AGE_SECONDS = env_int("HEALTH_WORKER_MAX_AGE_SECONDS", 90)
 HEALTH_BEAT_MAX_AGE_SECONDS = env_int("HEALTH_BEAT_MAX_AGE_SECONDS", max(300, 3 * OUTBOX_INTERVAL_SECONDS))
 HEALTH_OUTBOX_MAX_AGE_SECONDS = env_int("HEALTH_OUTBOX_MAX_AGE_SECONDS", 900)

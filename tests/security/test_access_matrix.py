@@ -217,6 +217,9 @@ PUBLIC = {
     "healthz": {},
     # Readiness (ehc.health): 200 or 503 with check names only; tested in tests/ehc/test_health.py.
     "readyz": {},
+    # GOV.UK Notify's delivery receipts: POST with its bearer token only (tests/ehc/test_notify.py);
+    # a GET is refused (405).
+    "notify_callback": {},
     "admin_sign_in": {},
 }
 
