@@ -2,11 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-<<<<<<< HEAD
-from . import health, views, views_invitations, views_notifications, views_sso
-=======
-from . import views, views_delivery, views_invitations, views_notifications, views_sso
->>>>>>> main
+from . import health, views, views_delivery, views_invitations, views_notifications, views_sso
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -48,15 +44,11 @@ urlpatterns = [
     path("notifications/", views_notifications.notifications, name="notifications"),
     path("notifications/<int:pk>/", views_notifications.notification_open, name="notification_open"),
     path("notifications/read/", views_notifications.notifications_mark_all_read, name="notifications_read_all"),
-<<<<<<< HEAD
     # Liveness and readiness for the orchestrator and the uptime monitor (ehc.health): no sign-in.
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-=======
-    path("healthz", views.healthz, name="healthz"),
     # GOV.UK Notify's delivery receipts (server to server, its bearer token; ehc.views_delivery).
     path("notify/delivery-status/", views_delivery.notify_callback, name="notify_callback"),
->>>>>>> main
     path("cases/", include("assessments.urls")),
     path("advice/", include("advice.urls")),
     path("escalation/", include("escalation.urls")),
