@@ -21,6 +21,7 @@ MFA_EXEMPT_URL_NAMES = {
     "mfa_backup_codes",
     "accessibility",
     "healthz",
+    "readyz",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",
