@@ -50,7 +50,10 @@ def _get(client, url):
 
 
 def _table_rows(html, caption):
-    """The body rows of the table with this caption (an empty table's one "No ..." row is none)."""
+    """The body rows of the table with this caption (an empty table's one "No ..." row is none; a page
+    that shows no table when there is nothing to list has none)."""
+    if caption not in html:
+        return []
     table = html.split(caption, 1)[1].split("</table>", 1)[0]
     body = table.split('<tbody class="govuk-table__body">', 1)[1]
     return [row for row in body.split('<tr class="govuk-table__row">')[1:] if 'colspan="6"' not in row]
