@@ -8,6 +8,7 @@
 #   make bench SCALE=la         manage.py bench
 #   make manage ARGS="shell"    manage.py on the demo's database (the running `make run`'s, if any)
 #   make otp USER=<username>    a demo user's current two-factor code
+#   make logins                 the start-up banner again: URL, demo logins and their current codes
 #   make browsers               Chromium, poppler and HarfBuzz subsetting for browser and PDF tests (root, Debian)
 #   make clean                  remove var/ (all local data) and .venv
 
@@ -20,7 +21,7 @@ ARGS ?=
 SCALE ?= la
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test faults lint bench manage otp browsers clean
+.PHONY: help install run test faults lint bench manage otp logins browsers clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -64,6 +65,9 @@ bench: $(STAMP)
 
 manage: $(STAMP)
 	$(PY) -m ehc.localrun manage $(ARGS)
+
+logins: $(STAMP)
+	@$(PY) -m ehc.localrun logins
 
 otp: $(STAMP)
 ifneq ($(origin USER),command line)

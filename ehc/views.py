@@ -134,7 +134,9 @@ def home(request):
     if user.has_role(Role.ADMINISTRATOR) and user.organisation_id is not None:
         return redirect("administration:index")
     if user.is_staff and user.is_superuser:
-        return redirect("admin:index")
+        # A product page, whose navigation holds both the Django admin and onboarding: the admin's
+        # own pages have no link to onboarding, and its "View site" came straight back to it.
+        return redirect("administration:onboard")
     return render(request, "ehc/no_role.html")
 
 

@@ -6,7 +6,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Exists, OuterRef
 
 from advice.access import visible_advice_items, visible_advice_requests
-from advice.models import AdviceItem, ItemStatus, Stage
+from advice.models import Stage
 from assessments.sections import CaseSection
 from ehc.json_rows import USER_NAME, as_instances, concrete_fields, json_rows, related_fields
 from ehc.models import ClosureDay, LocalAuthoritySettings, Role
@@ -14,6 +14,7 @@ from ehc.workdays import WorkingCalendar
 
 from .exceptions import case_exceptions_panel
 from .models import Escalation, StageChange
+from .owed import request_has_outstanding
 from .rules import TimerRules
 from .selectors import case_escalations
 
@@ -22,11 +23,7 @@ def _annotate(user, case):
     escalations = (
         Escalation.objects.filter(request__case_id=case)
         .filter(Exists(visible_advice_requests(user).order_by().filter(pk=OuterRef("request_id"))))
-        .annotate(
-            has_outstanding=Exists(
-                AdviceItem.objects.filter(request_id=OuterRef("request_id"), status=ItemStatus.OUTSTANDING)
-            )
-        )
+        .annotate(has_outstanding=request_has_outstanding())
         .order_by("issued_on", "id")
     )
     stage_changes = (

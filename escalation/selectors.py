@@ -3,7 +3,7 @@
 
 import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 
 from advice.access import visible_advice_items, visible_advice_requests
@@ -15,6 +15,7 @@ from ehc.pagination import PAGE_SIZE, Page, keyset_page
 
 from .access import answerable_teams, may_download, resolvable_items, respondable_escalations
 from .models import Escalation, Letter, StageChange
+from .owed import escalation_1_owed_q, escalation_response_owed, head_of_service_owed, request_has_outstanding
 
 
 class Flag:
@@ -104,17 +105,12 @@ def hos_queue(*, user, today, cursor=None, page_size=PAGE_SIZE) -> Page:
     return page
 
 
-def _outstanding_exists():
-    return Exists(AdviceItem.objects.filter(request_id=OuterRef("request_id"), status=ItemStatus.OUTSTANDING))
-
-
 def responses_owed(*, user, today, limit=200) -> list:
     """Escalation 1 letters of the DCO's area still waiting for the DCO's response, oldest due first
     (index escalation_response_owed). Requests whose advice is all in owe nothing."""
     rows = list(
         respondable_escalations(user)
-        .filter(responded_at__isnull=True)
-        .filter(_outstanding_exists())
+        .filter(escalation_1_owed_q())
         .select_related("request__case", "provider", "local_authority", "letter")
         .defer("letter__pdf", "letter__content")
         .order_by("response_due_on", "id")[:limit]
@@ -157,7 +153,7 @@ def case_escalations(*, case, user, today, escalations=None, stage_changes=None,
         requests = visible_advice_requests(user).filter(case=case)
         escalations = list(
             Escalation.objects.filter(request__in=requests)
-            .annotate(has_outstanding=_outstanding_exists())
+            .annotate(has_outstanding=request_has_outstanding())
             .select_related("provider", "local_authority", "responded_by")
             .order_by("issued_on", "id")
         )
@@ -173,7 +169,8 @@ def case_escalations(*, case, user, today, escalations=None, stage_changes=None,
             user, escalation, escalation.letter_row
         )
         escalation.can_respond = escalation.pk in respondable and escalation.responded_at is None
-        escalation.overdue = escalation.has_outstanding and escalation.response_overdue(today)
+        escalation.owed = escalation_response_owed(escalation, has_outstanding=escalation.has_outstanding)
+        escalation.overdue = escalation.owed and escalation.response_overdue(today)
     items = visible_advice_items(user).filter(case=case)
     if stage_changes is None:
         stage_changes = list(
@@ -188,6 +185,7 @@ def case_escalations(*, case, user, today, escalations=None, stage_changes=None,
     answerable = set(answerable_teams(user).values_list("pk", flat=True)) if user.is_provider_user else set()
     for item in escalated_items:
         item.flags = item_flags(item, today) if item.is_outstanding else []
+        item.head_of_service_owed = head_of_service_owed(item)
         item.can_answer = item.is_outstanding and item.team_id in answerable
     return {
         "escalations": escalations,

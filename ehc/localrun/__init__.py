@@ -4,6 +4,7 @@
     python -m ehc.localrun test [ARGS]     # `make test`: pytest with ARGS
     python -m ehc.localrun bench [ARGS]    # `make bench`: manage.py bench, SCALE from the environment
     python -m ehc.localrun manage ARGS     # `make manage`, `make otp`: on the demo's database
+    python -m ehc.localrun logins          # `make logins`: the start-up banner again (URL and logins)
 
 servers.py starts the embedded servers and hands their URLs on, processes.py makes every child die
 with the runner and stops them in order, run.py is `make run`. The docker-compose.yml check is
@@ -20,7 +21,7 @@ import signal
 import sys
 
 from .processes import PYTHON, STOP_SIGNALS, Failure, Stop, Supervisor, acquire_lock, say, try_lock
-from .run import LAST_PORT, PUBLISHED, cmd_run, manage
+from .run import LAST_PORT, PUBLISHED, banner, cmd_run, manage
 from .servers import PROFILES, app_env, base_env, start_services
 
 
@@ -54,6 +55,14 @@ def manage_env(sup):
 
 def cmd_manage(sup, args):
     return sup.run("manage.py", manage(*args.rest), env=manage_env(sup), foreground=True)
+
+
+def cmd_logins(sup, args):
+    """`make logins`: the banner `make run` prints once it is up, again (it scrolls away)."""
+    env = manage_env(sup)
+    # manage_env takes the run's lock only when no `make run` holds it.
+    print(banner(env["SITE_URL"].rstrip("/") + "/", env, running=sup.lock is None), flush=True)
+    return 0
 
 
 def cmd_test(sup, args):
@@ -95,6 +104,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m ehc.localrun", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="web server, Celery worker and beat with demo data, until Ctrl-C")
+    sub.add_parser("logins", help="the start-up banner again: the URL and the demo logins")
     for name, text in (
         ("test", "pytest, with any arguments"),
         ("bench", "manage.py bench, with any arguments"),
@@ -115,6 +125,7 @@ def main(argv=None):
         "test": cmd_test,
         "bench": cmd_bench,
         "manage": cmd_manage,
+        "logins": cmd_logins,
         "check-compose": cmd_check_compose,
     }
     code = 0

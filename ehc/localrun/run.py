@@ -32,6 +32,9 @@ LAST_PORT = VAR / "localrun.port"
 PROCFILE_LOG = VAR / "log" / "run.log"
 # A Procfile process is up when its output says so; the web server when it answers.
 READY_LINES = {"worker": re.compile(r"celery@\S+ ready\."), "beat": re.compile(r"beat: Starting")}
+# Once the banner is out, only these lines still reach the terminal (all of them stay in PROCFILE_LOG):
+# the banner is the last thing a person sees, unless something goes wrong.
+ALARM_LINES = re.compile(r"\b(ERROR|CRITICAL|Traceback)\b|^\S*\s*system\s*\|")
 START_TIMEOUT = 120
 
 
@@ -102,6 +105,7 @@ def _run_procfile(sup, env, port):
     text = banner(url, env)
     with relay.lock:
         print(text, flush=True)
+        relay.quiet = True
     while True:
         watch(sup)
         time.sleep(0.5)
@@ -117,15 +121,20 @@ class Relay(threading.Thread):
         self.lock = threading.Lock()
         self.seen = set()
         self.done = threading.Event()
+        self.quiet = False
 
     def run(self):
         pending = b""
         while True:
+            # Sampled before reading: a read after finish() was called sees everything written before it.
+            # (Checked after, a read that found nothing just before the last lines arrived ended the copy
+            # without them.)
+            finishing = self.done.is_set()
             pending += self.source.readline()
             if pending.endswith(b"\n"):
                 self._copy(pending.decode(errors="replace"))
                 pending = b""
-            elif self.done.is_set():
+            elif finishing:
                 break
             else:
                 time.sleep(0.1)
@@ -135,6 +144,8 @@ class Relay(threading.Thread):
     def _copy(self, line):
         self.seen.update(name for name, pattern in READY_LINES.items() if pattern.search(line))
         with self.lock:
+            if self.quiet and not ALARM_LINES.search(line):
+                return
             sys.stdout.write(line)
             sys.stdout.flush()
 
@@ -162,6 +173,13 @@ def answers(url):
     return True
 
 
+def shown_path(path):
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def require_free_port(port):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -171,7 +189,7 @@ def require_free_port(port):
             raise Failure(f"port {port} on 127.0.0.1 is in use; stop what uses it or set PORT") from None
 
 
-def banner(url, env):
+def banner(url, env, *, running=True):
     result = subprocess.run(manage("demo_logins"), cwd=ROOT, env=env, capture_output=True, text=True)
     if result.returncode == 0:
         logins = result.stdout.rstrip()
@@ -181,12 +199,16 @@ def banner(url, env):
         last = (result.stderr.strip().splitlines() or ["no output"])[-1]
         logins = f"(manage.py demo_logins failed: {last})"
     rule = "=" * 72
-    lines = [
-        rule,
-        f"EHC health advice is running at {url}",
-        f"Email is written to files in {env['EMAIL_FILE_PATH']}",
-        "Press Ctrl-C to stop the web server, worker, beat, PostgreSQL and Redis.",
-    ]
+    if running:
+        lines = [
+            rule,
+            f"EHC health advice is running at {url}",
+            f"Email is written to files in {env['EMAIL_FILE_PATH']}",
+            f"From here on only errors are shown here; all output is in {shown_path(PROCFILE_LOG)}.",
+            "`make logins` prints this again. Press Ctrl-C to stop the web server, worker, beat, PostgreSQL and Redis.",
+        ]
+    else:
+        lines = [rule, f"EHC health advice is not running: `make run` starts it at {url}"]
     if logins:
         lines += ["", logins]
     lines.append(rule)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from assessments.models import Case
 from ehc.demo import seed_organisations, seed_users
 from ehc.models import MessageStatus, OutboundEmail
+from ehc.outbox import email_send
 
 from .cases import seed_cases
 from .replay import replay
@@ -36,10 +37,20 @@ def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
         start = min((when for when, *_ in events), default=today) - datetime.timedelta(days=60)
         replay(events=events, start=start, today=today, users=users, sweep=sweep)
         # The replayed year's emails belong to the past: record them as sent then rather than
-        # flood the demo's mailbox with a year of chases on first start.
-        OutboundEmail.objects.filter(status=MessageStatus.PENDING).update(
+        # flood the demo's mailbox with a year of chases on first start; but the latest of each kind
+        # is sent now, so the mailbox (var/mail/ under `make run`) holds an example of each.
+        examples = examples_of_each_kind()
+        OutboundEmail.objects.filter(status=MessageStatus.PENDING).exclude(pk__in=examples).update(
             status=MessageStatus.SENT, sent_at=timezone.now(), next_attempt_at=None
         )
+    for email_id in examples:
+        email_send(email_id=email_id)
     if stdout:
         stdout.write(f"Demo data made: {Case.objects.filter(local_authority=la).count()} cases")
     return True
+
+
+def examples_of_each_kind() -> list[int]:
+    """The latest pending email of each kind the replay wrote, by id."""
+    pending = OutboundEmail.objects.filter(status=MessageStatus.PENDING)
+    return list(pending.order_by("kind", "-created_at", "-id").distinct("kind").values_list("pk", flat=True))

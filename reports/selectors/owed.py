@@ -1,15 +1,16 @@
-"""The dashboard's lists: escalation 1 letters and heads of service owing a response, and emails
-that keep failing to send. Each reads its own partial index, earliest due first."""
+"""The dashboard's lists: escalation 1 letters and heads of service owing a response (what is owed is
+escalation.owed's, as on every other page), and emails that keep failing to send. Each reads its own
+partial index, earliest due first."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.db.models import F, Q
 
-from advice.models import ItemStatus
 from ehc.delivery import undelivered_q
 from ehc.models import OutboundEmail
-from escalation.models import Escalation, EscalationStage
+from escalation.models import Escalation
+from escalation.owed import escalation_1_owed_q, head_of_service_owed_q
 
 from .scope import scope_la_ids, scoped_items
 
@@ -43,15 +44,11 @@ def _owed_rows(queryset, *, where, started_on, due_on, today):
 
 def escalation_1_responses_owed(*, user, today, local_authority=None, provider=None):
     """Escalation 1 letters awaiting the DCO office's response (3 working days), earliest due first,
+    for requests with advice still outstanding (escalation.owed),
     so those already overdue lead. Served by the partial index escalation_response_owed, walked in
     order until the page is full. An escalation carries its request's LA and provider, so the scope
     is read from the escalation row itself rather than by a semi-join over every visible request."""
-    escalations = Escalation.objects.filter(
-        stage=EscalationStage.ESCALATION_1,
-        responded_at__isnull=True,
-        response_due_on__isnull=False,
-        local_authority_id__in=scope_la_ids(user),
-    )
+    escalations = Escalation.objects.filter(escalation_1_owed_q(), local_authority_id__in=scope_la_ids(user))
     if local_authority is not None:
         escalations = escalations.filter(local_authority_id=local_authority.pk)
     if provider is not None:
@@ -65,11 +62,7 @@ def escalation_1_responses_owed(*, user, today, local_authority=None, provider=N
 def head_of_service_responses_owed(*, user, today, local_authority=None, provider=None):
     """Items at escalation 2 whose head of service has not answered (10 working days), earliest due
     first (index item_hos_response_owed)."""
-    items = scoped_items(user).filter(
-        status=ItemStatus.OUTSTANDING,
-        head_of_service_response_due_on__isnull=False,
-        head_of_service_responded_at__isnull=True,
-    )
+    items = scoped_items(user).filter(head_of_service_owed_q(), head_of_service_response_due_on__isnull=False)
     if local_authority is not None:
         items = items.filter(local_authority_id=local_authority.pk)
     if provider is not None:

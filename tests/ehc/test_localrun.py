@@ -257,7 +257,11 @@ def test_the_relay_copies_honchos_output_and_notes_which_processes_are_ready(tmp
 
 @pytest.mark.parametrize(
     ("last_port", "shell_port", "expected"),
-    [("8123\n", None, "http://127.0.0.1:8123"), (None, None, "http://127.0.0.1:8000"), ("8123\n", "8200", "http://127.0.0.1:8200")],
+    [
+        ("8123\n", None, "http://127.0.0.1:8123"),
+        (None, None, "http://127.0.0.1:8000"),
+        ("8123\n", "8200", "http://127.0.0.1:8200"),
+    ],
 )
 def test_make_manage_without_a_running_make_run_links_to_the_last_make_runs_port(
     tmp_path, monkeypatch, last_port, shell_port, expected
@@ -278,3 +282,41 @@ def test_make_manage_without_a_running_make_run_links_to_the_last_make_runs_port
         assert localrun.manage_env(sup)["SITE_URL"] == expected
     finally:
         sup.lock.close()
+
+
+def test_after_the_banner_only_errors_reach_the_terminal_and_everything_stays_in_the_log(tmp_path, capsys):
+    """The banner with the URL and the logins is the last thing `make run` shows unless something fails."""
+    log = tmp_path / "run.log"
+    relay = Relay(log)
+    relay.start()
+    relay.quiet = True
+    routine = b"08:00:02 beat.1   | [INFO/MainProcess] Scheduler: Sending due task sweep\n"
+    failure = b"08:00:03 worker.1 | [ERROR/ForkPoolWorker-1] Task failed\n"
+    stopped = b"08:00:04 system   | web.1 stopped (rc=1)\n"
+    relay.sink.write(routine + failure + stopped)
+    relay.sink.flush()
+    relay.finish()
+    assert capsys.readouterr().out == (failure + stopped).decode()
+    assert log.read_bytes() == routine + failure + stopped
+
+
+@pytest.mark.parametrize("running", [True, False])
+def test_make_logins_prints_the_banner_again(monkeypatch, capsys, tmp_path, running):
+    from ehc.localrun import run
+
+    env = {"SITE_URL": "http://127.0.0.1:8123", "EMAIL_FILE_PATH": str(tmp_path / "mail")}
+
+    def manage_env(sup):
+        sup.lock = None if running else object()
+        return env
+
+    logins = subprocess.CompletedProcess([], 0, stdout="Demo logins (password for all: x)\n  dco  key ABC\n", stderr="")
+    monkeypatch.setattr(localrun, "manage_env", manage_env)
+    monkeypatch.setattr(run.subprocess, "run", lambda *args, **kwargs: logins)
+    assert localrun.main(["logins"]) == 0
+    out = capsys.readouterr().out
+    assert "Demo logins" in out and "dco  key ABC" in out
+    if running:
+        assert "EHC health advice is running at http://127.0.0.1:8123/" in out
+    else:
+        assert "not running: `make run` starts it at http://127.0.0.1:8123/" in out
