@@ -95,6 +95,11 @@ INSTALLED_APPS = [
     "escalation",
     "reports",
     "administration",
+    # The JSON API for councils' and the NHS's other systems (docs/decisions/0029-json-api.md).
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     "bench",
 ]
 
@@ -299,7 +304,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Declared request bodies over these are refused with 413 before anything reads them
 # (ehc.request_limits): the upload pages may carry the largest document plus the form.
 REQUEST_BODY_MAX_BYTES = env_positive_int("REQUEST_BODY_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE + 512 * 1024)
-UPLOAD_URL_NAMES = {"advice:item_return"}
+UPLOAD_URL_NAMES = {"advice:item_return", "api:advice-item-return"}
 # How many reverse proxies that append to X-Forwarded-For stand in front of gunicorn (1 in
 # docker-compose.yml). 0: the header is ignored and REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -362,3 +367,41 @@ LOGGING = {
 
 CSRF_FAILURE_VIEW = "ehc.views.csrf_failure"
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+
+
+# The JSON API under /api/v1/ (docs/decisions/0029-json-api.md): machine clients only, by key (no
+# session, so no CSRF and no browser sign-in reaches it); every call throttled in the Redis cache.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle", "api.throttling.AddressRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_client": env_str("API_CLIENT_RATE", default="600/minute"),
+        # Calls without a valid key, per client address: enough for a misconfigured client to see why.
+        "api_address": env_str("API_ADDRESS_RATE", default="60/minute"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.UpdatedCursorPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "EHC health advice API",
+    "DESCRIPTION": (
+        "Cases, requests for health advice, advice items and their returns, escalations and their outcomes, "
+        "for a council's, an ICB's or a health provider's own systems. Authenticate with the key your "
+        "organisation's administrator created: `Authorization: Api-Key <key>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from the pinned drf-spectacular-sidecar package, served by WhiteNoise: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
