@@ -6,10 +6,11 @@ from datetime import timedelta
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 from .keys import client_for_key
 from .models import ApiClient
+from .throttling import AddressRateThrottle
 
 SCHEMES = {"api-key", "bearer"}
 # The page shows when a key was last used; a minute's precision saves a write on every call.
@@ -21,13 +22,16 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate(self, request):
         header = get_authorization_header(request).decode("latin-1")
-        if not header:
-            return None
         scheme, _, key = header.partition(" ")
-        if scheme.lower() not in SCHEMES:
-            return None
-        client = client_for_key(key.strip())
+        client = client_for_key(key.strip()) if scheme.lower() in SCHEMES else None
         if client is None:
+            # Counted here, before DRF's permission check would answer 401 without reaching the
+            # throttles: calls without a valid key (and the open docs pages) are limited per address.
+            throttle = AddressRateThrottle()
+            if not throttle.allow_request(request, None):
+                raise Throttled(throttle.wait())
+            if scheme.lower() not in SCHEMES:
+                return None
             raise AuthenticationFailed("The API key is not valid or has been revoked")
         account = client.account
         # The client's role, given per call: every access rule reads the user's roles, so the client

@@ -1,6 +1,7 @@
 """Rate limits on the API, counted in the cache (Redis): per client, and per address for calls
-without a valid key. The rates are read on each call (settings REST_FRAMEWORK, so a test or an
-operator can change them); if Redis cannot be reached the call goes through and the log says so."""
+without a valid key (the schema and docs pages among them). The rates are read on each call
+(settings REST_FRAMEWORK, so a test or an operator can change them); if Redis cannot be reached the
+call goes through and the log says so."""
 
 import logging
 
@@ -36,9 +37,10 @@ class ClientRateThrottle(_Throttle):
 
 
 class AddressRateThrottle(_Throttle):
+    """Calls without a valid key, per client address: applied by api.authentication while it looks
+    for the key (reading `request.user` there would start authentication again)."""
+
     scope = "api_address"
 
     def get_cache_key(self, request, view):
-        if request.user and request.user.is_authenticated:
-            return None
         return self._key(self.get_ident(request))

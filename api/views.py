@@ -82,7 +82,7 @@ def _audit_call(request, response, case):
     user = request.user if request.user and request.user.is_authenticated else None
     client = request.auth if user is not None else None
     code = response.status_code
-    if code in (401, 403):
+    if code in (401, 403, 429):
         action = AuditAction.DENIED
     elif code == 404:
         action = AuditAction.NOT_FOUND
@@ -175,7 +175,6 @@ class AdviceItemViewSet(AuditedViewSet):
             except advice_services.AdviceError as error:
                 field = error.field if error.field in form.fields else "non_field_errors"
                 return Response({"errors": {field: [error.message]}}, status=status.HTTP_400_BAD_REQUEST)
-            item.refresh_from_db()
             return Response(self.get_serializer(self.get_object()).data, status=success_status)
         return _form_errors(form)
 

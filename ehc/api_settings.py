@@ -7,11 +7,13 @@ import os
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle", "api.throttling.AddressRateThrottle"],
+    # Per client here; per address for calls without a valid key, in api.authentication.
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "api_client": os.environ.get("API_CLIENT_RATE") or "600/minute",
-        # Calls without a valid key, per client address: enough for a misconfigured client to see why.
-        "api_address": os.environ.get("API_ADDRESS_RATE") or "60/minute",
+        # Calls without a valid key (and the docs pages), per client address: enough for people behind
+        # one council or trust address to read the docs and for a misconfigured client to see why.
+        "api_address": os.environ.get("API_ADDRESS_RATE") or "120/minute",
     },
     "DEFAULT_PAGINATION_CLASS": "api.pagination.UpdatedCursorPagination",
     "PAGE_SIZE": 100,

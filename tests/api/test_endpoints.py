@@ -120,6 +120,20 @@ def test_the_throttle_refuses_past_the_rate(ours, la_key):
 
 
 @pytest.mark.django_db
+def test_calls_without_a_valid_key_are_throttled_per_address(ours, la_key):
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "api_address": "2/minute"}
+    with override_settings(REST_FRAMEWORK={**api_settings.user_settings, "DEFAULT_THROTTLE_RATES": rates}):
+        codes = [
+            calling_with(key).get(reverse("api:case-list")).status_code
+            for key in (None, "ehc_0123456789ab_" + "A" * 43, None)
+        ]
+        assert codes == [401, 401, 429]
+        assert AuditEvent.objects.order_by("-pk").first().action == AuditAction.DENIED
+        # A valid key is counted per client, not by the address.
+        assert calling_with(la_key).get(reverse("api:case-list")).status_code == 200
+
+
+@pytest.mark.django_db
 def test_no_session_reaches_the_api(client, ours):
     verified_login(client, ours.case_officer)
     assert client.get(reverse("api:case-list")).status_code == 401
