@@ -50,6 +50,8 @@ class AuditedViewSet(viewsets.ReadOnlyModelViewSet):
 
     choices: dict = {}
     dates: dict = {}
+    # Ids are numbers within PostgreSQL's bigint: anything else is the router's 404, never a query error.
+    lookup_value_regex = r"[0-9]{1,18}"
 
     def visible(self, user):
         raise NotImplementedError

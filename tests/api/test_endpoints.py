@@ -58,6 +58,13 @@ def test_filters_by_status_and_dates_and_refuses_bad_values(ours, la_key):
 
 
 @pytest.mark.django_db
+def test_an_id_that_is_no_number_is_a_404_not_an_error(la_key):
+    api = calling_with(la_key)
+    for pk in ("abc", "1.5", "9" * 30, "-1"):
+        assert api.get(f"/api/v1/cases/{pk}/").status_code == 404, pk
+
+
+@pytest.mark.django_db
 def test_polling_with_updated_since_sees_only_what_changed(ours, la_key):
     first, second = CaseFactory(local_authority=ours.la), CaseFactory(local_authority=ours.la)
     api = calling_with(la_key)
