@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from ehc.audit import changes_between, settings_change_record
+from ehc.forms import CountedTextarea
 from ehc.models import LocalAuthoritySettings, Organisation, OrganisationKind
 from ehc.models.la_settings import normalised_domains
 
@@ -83,7 +84,7 @@ class RecipientsForm(forms.Form):
         label="Secure email domains for letters",
         required=False,
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        widget=CountedTextarea(attrs={"rows": 4, "spellcheck": "false"}),
         help_text="One domain a line (or separated by commas), like nhs.net. Exact domains only: nhs.net does "
         "not cover mail.nhs.net, and mail.nhs.net does not cover nhs.net. Capitals, a leading @ and repeats are "
         "removed when you save.",

@@ -5,6 +5,7 @@ from django import forms
 from django.db import transaction
 
 from ehc.audit import settings_change_record
+from ehc.forms import CountedTextarea
 from escalation.models import WordingKind
 from escalation.wording import WordingError, wording_check, wording_in_force, wording_version_create
 from escalation.wording.render import MAX_LENGTH
@@ -15,7 +16,7 @@ class WordingForm(forms.Form):
         label="Wording",
         max_length=MAX_LENGTH,
         strip=False,
-        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "true"}),
+        widget=CountedTextarea(attrs={"rows": 18, "spellcheck": "true"}),
         help_text="Leave a blank line between paragraphs. Use the placeholders listed below for the values "
         "each letter or email fills in, for example {{ response_due_on }}.",
         error_messages={

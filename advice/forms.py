@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from assessments.forms import text_field
-from ehc.forms import GovDateField
+from ehc.forms import CountedTextarea, GovDateField
 from ehc.models import Organisation, OrganisationKind, Service, Team
 
 from .models import ExceptionReason82, ItemStatus, KnownStatus, NotProvidedReason
@@ -131,7 +131,7 @@ class AcknowledgeForm(forms.Form):
                     label=f"If {team.name} is not involved, why not",
                     required=False,
                     max_length=1000,
-                    widget=forms.Textarea(attrs={"rows": 2}),
+                    widget=CountedTextarea(attrs={"rows": 2}),
                     error_messages={"max_length": "The reason must be 1,000 characters or fewer"},
                 )
             self.rows.append(

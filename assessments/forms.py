@@ -1,6 +1,6 @@
 from django import forms
 
-from ehc.forms import GovDateField
+from ehc.forms import CountedTextarea, GovDateField
 
 from .models import CaseStatus, Requester, validate_nhs_number, validate_upn
 
@@ -13,7 +13,7 @@ def text_field(label, *, required=False, help_text="", rows=4, max_length=TEXT_L
         required=required,
         help_text=help_text,
         max_length=max_length,
-        widget=forms.Textarea(attrs={"rows": rows}),
+        widget=CountedTextarea(attrs={"rows": rows}),
         error_messages={
             "required": f"Enter {label[0].lower() + label[1:]}",
             "max_length": f"{label} must be {max_length:,} characters or fewer",

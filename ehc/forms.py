@@ -2,6 +2,52 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils.html import format_html
+
+
+class CountedTextarea(forms.Textarea):
+    """A text box that says its limit and counts down to it (the GOV.UK character count), and never
+    cuts what is typed or pasted. Django gives a CharField's widget maxlength, which makes the browser
+    drop whatever goes past the limit without a word; here the limit goes to the character count
+    instead, and the form refuses longer text with its max_length message, keeping every character
+    for the person to shorten. Without JavaScript the hint still says the limit."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        limit = widget_attrs.pop("maxlength", None)
+        context["widget"]["limit"] = int(limit) if limit else None
+        # crispy-forms-gds styles a widget by its class name and knows only "Textarea"'s.
+        classes = ["govuk-textarea" if c == "countedtextarea" else c for c in widget_attrs.get("class", "").split()]
+        if "govuk-textarea" not in classes:
+            classes.insert(0, "govuk-textarea")
+        if widget_attrs.get("aria-invalid") == "true":
+            classes.append("govuk-textarea--error")
+        if limit:
+            classes.append("govuk-js-character-count")
+        widget_attrs["class"] = " ".join(dict.fromkeys(classes))
+        if limit:
+            info = f"{widget_attrs['id']}-info"
+            described = widget_attrs.get("aria-describedby", "").split()
+            if info not in described:
+                widget_attrs["aria-describedby"] = " ".join([*described, info])
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)
+        html = self._render(self.template_name, context, renderer)
+        limit = context["widget"]["limit"]
+        if not limit:
+            return html
+        return format_html(
+            '<div class="govuk-character-count app-character-count" data-module="govuk-character-count" '
+            'data-maxlength="{}">{}<div id="{}-info" class="govuk-hint govuk-character-count__message">'
+            "You can enter up to {} characters</div></div>",
+            limit,
+            html,
+            context["widget"]["attrs"]["id"],
+            f"{limit:,}",
+        )
 
 
 class SignInForm(AuthenticationForm):

@@ -3,6 +3,8 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import MiddlewareNotUsed
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
@@ -94,3 +96,34 @@ class NoStoreMiddleware:
         if "Cache-Control" not in response:
             add_never_cache_headers(response)
         return response
+
+
+class NotFoundPageMiddleware:
+    """The product's own "Page not found" page with DEBUG on too (`make run`). Django's debug 404
+    lists every URL pattern of the site and the exception's message: not something to show anyone
+    who mistypes an address, and not what production shows, so the demo should not either. With
+    DEBUG off Django already uses handler404 (ehc.views.error_404), and this is not loaded."""
+
+    def __init__(self, get_response):
+        if not settings.DEBUG:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        # An address no pattern matches fails before any view, where process_exception never sees it.
+        try:
+            resolve(request.path_info)
+        except Resolver404:
+            return self._not_found(request)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404):
+            return self._not_found(request)
+        return None
+
+    @staticmethod
+    def _not_found(request):
+        from ehc.views import error_404
+
+        return error_404(request)

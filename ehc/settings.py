@@ -123,6 +123,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so that a page not found is answered after sign-in and two-factor checks, as in production.
+    "ehc.middleware.NotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "ehc.urls"

@@ -20,7 +20,7 @@ import signal
 import sys
 
 from .processes import PYTHON, STOP_SIGNALS, Failure, Stop, Supervisor, acquire_lock, say, try_lock
-from .run import PUBLISHED, cmd_run, manage
+from .run import LAST_PORT, PUBLISHED, cmd_run, manage
 from .servers import PROFILES, app_env, base_env, start_services
 
 
@@ -28,11 +28,22 @@ def port():
     return int(os.environ.get("PORT", "8000"))
 
 
+def demo_port():
+    """The port links made outside `make run` point at: PORT if set, else the last `make run`'s
+    (a demo started with PORT=8001 and stopped is started again the same way), else 8000."""
+    if os.environ.get("PORT"):
+        return port()
+    try:
+        return int(LAST_PORT.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return 8000
+
+
 def manage_env(sup):
     """manage.py's environment: a running `make run`'s servers and site address, else its data."""
     sup.lock, holder = try_lock(PROFILES["run"].root)
     if sup.lock is not None:
-        return app_env(start_services(sup, PROFILES["run"]), port())
+        return app_env(start_services(sup, PROFILES["run"]), demo_port())
     try:
         published = json.loads(PUBLISHED.read_text())
     except FileNotFoundError:

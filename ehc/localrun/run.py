@@ -26,6 +26,8 @@ PROCFILE = ROOT / "Procfile"
 # Where a running `make run` tells `make manage` which servers and site address it uses.
 PUBLISHED = VAR / "localrun.env"
 PUBLISHED_KEYS = ("DATABASE_URL", "REDIS_URL", "SITE_URL")
+# The port of the last `make run`, kept after it stops: `make manage` then still builds links to it.
+LAST_PORT = VAR / "localrun.port"
 # The Procfile processes' output, as honcho prints it; also copied to the terminal.
 PROCFILE_LOG = VAR / "log" / "run.log"
 # A Procfile process is up when its output says so; the web server when it answers.
@@ -46,6 +48,7 @@ def cmd_run(sup, port):
     Path(env["EMAIL_FILE_PATH"]).mkdir(parents=True, exist_ok=True)
     PUBLISHED.touch(mode=0o600)
     PUBLISHED.write_text(json.dumps({key: env[key] for key in PUBLISHED_KEYS}))
+    LAST_PORT.write_text(f"{port}\n")
     try:
         sup.step("migrate", manage("migrate", "--noinput"), env=env)
         sup.step("collectstatic", manage("collectstatic", "--noinput", "--verbosity", "0"), env=env)

@@ -253,3 +253,28 @@ def test_the_relay_copies_honchos_output_and_notes_which_processes_are_ready(tmp
     assert relay.seen == {"worker"} and set(READY_LINES) == {"worker", "beat"}
     # Everything is copied, the unfinished last line too, once honcho has exited.
     assert capsys.readouterr().out == (ready + partial + b"\n").decode()
+
+
+@pytest.mark.parametrize(
+    ("last_port", "shell_port", "expected"),
+    [("8123\n", None, "http://127.0.0.1:8123"), (None, None, "http://127.0.0.1:8000"), ("8123\n", "8200", "http://127.0.0.1:8200")],
+)
+def test_make_manage_without_a_running_make_run_links_to_the_last_make_runs_port(
+    tmp_path, monkeypatch, last_port, shell_port, expected
+):
+    """`PORT=8123 make run`, stopped, then `make manage ARGS="sweep"`: the emails' links point at 8123,
+    where the demo will be started again, not at 8000. PORT given to `make manage` itself wins."""
+    monkeypatch.setitem(localrun.PROFILES, "run", Profile("run", tmp_path, durable=True))
+    monkeypatch.setattr(localrun, "LAST_PORT", tmp_path / "localrun.port")
+    monkeypatch.setattr(localrun, "start_services", lambda sup, profile: {"DATABASE_URL": "postgresql://x"})
+    for name in ("PORT", "SITE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    if last_port is not None:
+        (tmp_path / "localrun.port").write_text(last_port)
+    if shell_port is not None:
+        monkeypatch.setenv("PORT", shell_port)
+    sup = Supervisor()
+    try:
+        assert localrun.manage_env(sup)["SITE_URL"] == expected
+    finally:
+        sup.lock.close()
