@@ -24,6 +24,7 @@ from .selectors import items, overdue, owed, periods
 from .selectors.audit import non_return_audit
 from .selectors.monthly import monthly_figures
 from .selectors.timeliness import la_timeliness
+from .sen2.views import can_make_sen2
 
 ICB_ROLES = {Role.DCO}
 DASHBOARD_LA_ROLES = {Role.AD_EDUCATION, Role.BUSINESS_SUPPORT, Role.SEND_MANAGER}
@@ -207,6 +208,7 @@ def report_index(request):
         "reports/index.html",
         {
             "can_see_dashboard": _allowed(request.user, DASHBOARD_LA_ROLES),
+            "can_make_sen2": can_make_sen2(request.user),
             "quarters": periods.previous_quarters(today),
             "twelve_months": periods.last_twelve_months(today),
         },

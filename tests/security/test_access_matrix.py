@@ -68,6 +68,9 @@ SEES_RETURNED_ITEM = LA3 | {"dco", "spoc", "head_of_service", "slt_practitioner"
 CLOSES_OPEN_ITEM = {"ot_practitioner", "spoc"} | LA_EDITORS
 DASHBOARD = {"dco", "ad", "business_support", "send_manager"}
 REPORTS = DASHBOARD | {"case_officer"} | SHARED
+# The SEN2 return (decision 0032): person-level data on every child of the LA, for the council's
+# SEND manager and business support only; not the ICB, not case officers.
+SEN2 = {"business_support", "send_manager"}
 # Accounts with no case-work role (issue 13, finding 2): an administrator or no role at all, on
 # every side. They get the home page (which says so) and nothing else.
 NO_CASE_WORK = {"la_admin", "la_norole", "provider_admin", "provider_norole", "icb_admin", "icb_norole"}
@@ -126,6 +129,8 @@ URLS = {
     "reports:audit": ({}, GET, REPORTS),
     "reports:monthly": ({}, GET, REPORTS),
     "reports:timeliness": ({}, GET, REPORTS),
+    "reports:sen2": ({}, GET, SEN2),
+    "reports:sen2_xml": ({}, GET, SEN2),
     "escalation:exception_new": ({"pk": "case"}, BOTH, LA_EDITORS),
     "escalation:exception_change": ({"pk": "exception"}, BOTH, LA_EDITORS),
     "escalation:exception_end": ({"pk": "exception"}, BOTH, LA_EDITORS),
