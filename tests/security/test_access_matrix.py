@@ -345,24 +345,27 @@ def _objects(world, today):
     }
 
 
-def _fingerprint():
+FINGERPRINTED = (
+    Case,
+    AdviceRequest,
+    AdviceItem,
+    AdviceReturn,
+    DraftPlan,
+    DraftComment,
+    Escalation,
+    OutboundEmail,
+    CaseShare,
+    TimelineException,
+    Team,
+    Organisation,
+    LocalAuthoritySettings,
+    ApiClient,
+)
+
+
+def _fingerprint(models=FINGERPRINTED):
     digest = hashlib.sha256()
-    for model in (
-        Case,
-        AdviceRequest,
-        AdviceItem,
-        AdviceReturn,
-        DraftPlan,
-        DraftComment,
-        Escalation,
-        OutboundEmail,
-        CaseShare,
-        TimelineException,
-        Team,
-        Organisation,
-        LocalAuthoritySettings,
-        ApiClient,
-    ):
+    for model in models:
         digest.update(repr(list(model.objects.order_by("pk").values())).encode())
     digest.update(repr(list(Letter.objects.order_by("pk").values_list("pk", "sha256", "rendered_at"))).encode())
     return digest.hexdigest()
