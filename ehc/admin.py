@@ -2,7 +2,17 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AuditEvent, ClosureDay, LocalAuthoritySettings, Organisation, OutboundEmail, Team, User
+from .models import (
+    AuditEvent,
+    ClosureDay,
+    LocalAuthoritySettings,
+    Organisation,
+    OutboundEmail,
+    SingleSignOn,
+    SingleSignOnDomain,
+    Team,
+    User,
+)
 
 
 class TeamInline(admin.TabularInline):
@@ -28,6 +38,31 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     def get_inlines(self, request, obj):
         return [TeamInline] if obj is not None and obj.is_provider else []
+
+
+class SingleSignOnDomainInline(admin.TabularInline):
+    model = SingleSignOnDomain
+    extra = 1
+
+
+@admin.register(SingleSignOn)
+class SingleSignOnAdmin(admin.ModelAdmin):
+    """An organisation's identity provider (ehc.sso; README "Single sign-on"). The client secret is
+    not a field: only where it is kept (env:NAME or file:/path)."""
+
+    list_display = ["organisation", "issuer", "client_id", "is_enabled"]
+    list_filter = ["is_enabled"]
+    search_fields = ["organisation__name", "issuer"]
+    fields = [
+        "organisation",
+        "is_enabled",
+        "issuer",
+        "client_id",
+        "client_secret_ref",
+        "mfa_amr_values",
+        "mfa_acr_values",
+    ]
+    inlines = [SingleSignOnDomainInline]
 
 
 @admin.register(Team)

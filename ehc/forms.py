@@ -66,6 +66,43 @@ class SignInForm(AuthenticationForm):
         field.error_messages["required"] = "Enter your username"
         self.fields["password"].error_messages["required"] = "Enter your password"
 
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        from .sso import must_use_sign_on
+
+        # Checked after the password, so the answer tells nothing to someone without it.
+        if must_use_sign_on(user):
+            from .audit import audit_record
+            from .models import AuditAction
+
+            audit_record(
+                request=self.request,
+                user=user,
+                action=AuditAction.LOGIN_FAILED,
+                summary="Password sign-in refused: the organisation signs its users in with its own account",
+            )
+            raise ValidationError(
+                "Your organisation signs you in with its own account: use \"Sign in with your "
+                "organisation\" and your work email address",
+                code="sso_required",
+            )
+
+
+class SsoEmailForm(forms.Form):
+    """The first step of signing in with an organisation's own account: the work email address."""
+
+    prefix = "sso"
+    email = forms.EmailField(
+        label="Work email address",
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "required": "Enter your work email address",
+            "invalid": "Enter an email address in the correct format, like name@council.gov.uk",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+    )
+
 
 class PasswordResetRequestForm(PasswordResetForm):
     email = forms.EmailField(

@@ -26,6 +26,9 @@ MFA_EXEMPT_URL_NAMES = {
     "password_reset_confirm",
     "password_reset_complete",
     "invitation_accept",
+    # Single sign-on (ehc.views_sso): the way in, like "login".
+    "sso_start",
+    "sso_callback",
 }
 
 
@@ -76,10 +79,9 @@ class RequireVerifiedMiddleware:
                 except Resolver404:
                     name = None
                 if name not in MFA_EXEMPT_URL_NAMES:
-                    from django_otp import devices_for_user
+                    from .mfa import code_devices
 
-                    has_device = any(True for _ in devices_for_user(user, confirmed=True))
-                    return redirect("mfa_verify" if has_device else "mfa_setup")
+                    return redirect("mfa_verify" if code_devices(user) else "mfa_setup")
         return self.get_response(request)
 
 

@@ -15,7 +15,10 @@ def _on_login(sender, request, user, **kwargs):
         now = int(timezone.now().timestamp())
         request.session["auth_started_at"] = now
         request.session["last_seen_at"] = now
-    audit_record(request=request, user=user, action=AuditAction.LOGIN, summary="Signed in with password")
+    # ehc.views_sso names the organisation whose own account was used; otherwise it was the password.
+    how = getattr(user, "signed_in_with", None)
+    summary = f"Signed in with {how}'s own account" if how else "Signed in with password"
+    audit_record(request=request, user=user, action=AuditAction.LOGIN, summary=summary[:500])
 
 
 @receiver(user_logged_out)

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views, views_invitations, views_notifications
+from . import views, views_invitations, views_notifications, views_sso
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-in/organisation/", views_sso.sso_start, name="sso_start"),
+    path("sign-in/organisation/callback/", views_sso.sso_callback, name="sso_callback"),
     path("sign-out/", views.logout_view, name="logout"),
     path("account/two-factor/set-up/", views.mfa_setup, name="mfa_setup"),
     path("account/two-factor/", views.mfa_verify, name="mfa_verify"),

@@ -12,14 +12,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
-from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import throttle
 from .audit import audit_record
-from .forms import NewPasswordForm, OtpCodeForm, PasswordResetRequestForm, SignInForm
+from .forms import NewPasswordForm, OtpCodeForm, PasswordResetRequestForm, SignInForm, SsoEmailForm
+from .mfa import code_devices
 from .models import AuditAction, Role
 
 BACKUP_CODE_COUNT = 10
@@ -86,6 +86,11 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("sso_form", SsoEmailForm())
+        return context
+
     def post(self, request, *args, **kwargs):
         # Waits set by earlier failures (ehc.throttle): the password is not even tried, so a
         # guess made during a wait neither counts nor can succeed.
@@ -144,7 +149,7 @@ def _qr_svg(uri: str) -> str:
 @login_required
 def mfa_setup(request):
     """Enrol an authenticator app: scan, then prove it works with one code."""
-    if any(True for _ in devices_for_user(request.user, confirmed=True)):
+    if code_devices(request.user):
         return redirect("mfa_verify" if not request.user.is_verified() else "home")
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
@@ -196,7 +201,7 @@ def mfa_backup_codes(request):
 def mfa_verify(request):
     if request.user.is_verified():
         return redirect("home")
-    devices = list(devices_for_user(request.user, confirmed=True))
+    devices = code_devices(request.user)
     if not devices:
         return redirect("mfa_setup")
     form = OtpCodeForm(request.POST or None)

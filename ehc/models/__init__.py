@@ -23,12 +23,14 @@ from .people import (
     TeamUserObjectPermission,
     User,
 )
+from .sso import IdentityProviderDevice, SingleSignOn, SingleSignOnDomain
 
 __all__ = [
     "ROLES_BY_KIND",
     "AuditAction",
     "AuditEvent",
     "ClosureDay",
+    "IdentityProviderDevice",
     "Invitation",
     "LocalAuthoritySettings",
     "MessageKind",
@@ -41,6 +43,8 @@ __all__ = [
     "OutboundEmail",
     "Role",
     "Service",
+    "SingleSignOn",
+    "SingleSignOnDomain",
     "SnapshotDecoder",
     "SnapshotEncoder",
     "Team",

@@ -217,6 +217,10 @@ PUBLIC = {
     # An invitation's link (issue 16): a bad token gets the same page as a used or expired one.
     "invitation_accept": {"token": "not-a-token-anyone-was-sent"},
     "accessibility": {},
+    # Single sign-on (issue 18): the email step (POST only: a GET is 405) and the provider's answer,
+    # which without a sign-in under way is refused with a page (tests/ehc/test_sso.py).
+    "sso_start": {},
+    "sso_callback": {},
     "healthz": {},
     "admin_sign_in": {},
     # The API's OpenAPI schema and its docs page: they describe the API and hold no data.
