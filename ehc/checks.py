@@ -61,3 +61,15 @@ def smtp_uses_tls(app_configs, **kwargs):
             id="ehc.E005",
         )
     ]
+
+
+@register(Tags.security)
+def notify_configured(app_configs, **kwargs):
+    """EMAIL_SENDER=notify needs an API key and the generic template (README, production); an Error
+    stops `manage.py migrate`, so a stack that could not send stops there, not at its first email."""
+    if getattr(settings, "EMAIL_SENDER", "smtp") != "notify":
+        return []
+    missing = [name for name in ("NOTIFY_API_KEY", "NOTIFY_TEMPLATE_ID") if not getattr(settings, name, "")]
+    if missing:
+        return [Error(f"EMAIL_SENDER=notify needs {' and '.join(missing)}", id="ehc.E026")]
+    return []

@@ -3,7 +3,9 @@
 The unique `dedupe_key` makes a second email for the same event impossible; sending
 locks the row (skip_locked), so two workers never send the same row at once, and marks
 it sent in the same transaction. A worker killed mid-send leaves the row unsent, to be
-sent again by the retry sweep: at-least-once, made safe by the stable Message-ID.
+sent again by the retry sweep. By SMTP that is at least once, each repeat carrying the row's stable
+Message-ID (docs/security.md); by GOV.UK Notify it is exactly once, the retry asking Notify first
+what it accepted under the row's reference (ehc.notify).
 
 A row queued with `defer_rendering` holds its template and a snapshot of the context (the site
 address included) instead of the rendered text: the first send attempt renders it and stores the
@@ -24,6 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from . import notify
 from .models import MessageStatus, OutboundEmail, SnapshotEncoder
 
 log = logging.getLogger(__name__)
@@ -240,8 +243,32 @@ def _backoff(attempts: int) -> datetime.timedelta:
     return min(MAX_BACKOFF, datetime.timedelta(minutes=2**attempts))
 
 
+def _hand_over(email_id) -> bool | None:
+    """Notify only: commit, before the attempt, that the row is being handed to Notify. Returns whether
+    Notify may already hold it (an earlier attempt got this far, or this one runs inside a transaction
+    a crash would roll back, mark included), or None when there is nothing to send now."""
+    rolled_back_with_caller = transaction.get_connection().in_atomic_block
+    with transaction.atomic():
+        marks = list(
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, status__in=[MessageStatus.PENDING, MessageStatus.FAILED])
+            .values_list("handed_over_at", flat=True)
+        )
+        if not marks:
+            return None
+        if marks[0] is not None:
+            return True
+        OutboundEmail.objects.filter(pk=email_id).update(handed_over_at=timezone.now())
+        return rolled_back_with_caller
+
+
 def email_send(*, email_id) -> bool:
     """Send one queued email if it is still unsent. Safe to call twice or concurrently."""
+    by_notify = notify.enabled()
+    if by_notify:
+        ask_notify_first = _hand_over(email_id)
+        if ask_notify_first is None:
+            return False
     with transaction.atomic():
         email = (
             OutboundEmail.objects.select_for_update(skip_locked=True)
@@ -268,7 +295,14 @@ def email_send(*, email_id) -> bool:
                 message.attach_alternative(email.body_html, "text/html")
             if email.letter_id:
                 _attach_letter(message, email.letter_id)
-            message.send(fail_silently=False)
+            if by_notify:
+                email.delivery = notify.notify_send(
+                    message, reference=email.notify_reference, ask_first=ask_notify_first
+                )
+                email.delivery_status = notify.delivery_summary(email.delivery)
+                rendered += ["delivery", "delivery_status"]
+            else:
+                message.send(fail_silently=False)
         except Exception as exc:  # noqa: BLE001 - any failure is retried and shown, never lost
             log.exception("Sending email %s failed", email.pk)
             email.status = MessageStatus.FAILED

@@ -337,6 +337,21 @@ EMAIL_ALLOW_PLAINTEXT_FOR_MAIL_CATCHER = env_bool("EMAIL_ALLOW_PLAINTEXT_FOR_MAI
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ehc-health-advice@council.example")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# SMTP (above) unless EMAIL_SENDER=notify: then GOV.UK Notify sends every email, the outbox's and
+# Django's own (password reset), through one generic template (ehc.notify, decision 0026).
+EMAIL_SENDER = env_str("EMAIL_SENDER", "smtp")
+if EMAIL_SENDER not in ("smtp", "notify"):
+    raise ImproperlyConfigured(f"EMAIL_SENDER must be smtp or notify, not {EMAIL_SENDER!r}")
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
+NOTIFY_TEMPLATE_ID = env_str("NOTIFY_TEMPLATE_ID", "")
+NOTIFY_REPLY_TO_ID = env_str("NOTIFY_REPLY_TO_ID", "")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT_SECONDS = env_positive_int("NOTIFY_TIMEOUT_SECONDS", 30)
+# The bearer token Notify sends with its delivery-status callbacks; unset, callbacks are refused.
+NOTIFY_CALLBACK_TOKEN = env_str("NOTIFY_CALLBACK_TOKEN", "")
+NOTIFY_STATUS_INTERVAL_SECONDS = env_positive_int("NOTIFY_STATUS_INTERVAL_SECONDS", 300)
+if EMAIL_SENDER == "notify":
+    EMAIL_BACKEND = "ehc.notify.NotifyEmailBackend"
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None
@@ -356,6 +371,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep": {"task": "escalation.tasks.sweep_task", "schedule": SWEEP_INTERVAL_SECONDS},
     "outbox": {"task": "ehc.tasks.outbox_send_due_task", "schedule": OUTBOX_INTERVAL_SECONDS},
     "advice-scans": {"task": "advice.tasks.advice_scans_due_task", "schedule": SCAN_SWEEP_INTERVAL_SECONDS},
+    # Notify's delivery statuses (does nothing when email goes by SMTP).
+    "notify-delivery": {"task": "ehc.tasks.delivery_fetch_due_task", "schedule": NOTIFY_STATUS_INTERVAL_SECONDS},
 }
 
 LOGGING = {

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views, views_invitations, views_notifications, views_sso
+from . import views, views_delivery, views_invitations, views_notifications, views_sso
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -45,6 +45,8 @@ urlpatterns = [
     path("notifications/<int:pk>/", views_notifications.notification_open, name="notification_open"),
     path("notifications/read/", views_notifications.notifications_mark_all_read, name="notifications_read_all"),
     path("healthz", views.healthz, name="healthz"),
+    # GOV.UK Notify's delivery receipts (server to server, its bearer token; ehc.views_delivery).
+    path("notify/delivery-status/", views_delivery.notify_callback, name="notify_callback"),
     path("cases/", include("assessments.urls")),
     path("advice/", include("advice.urls")),
     path("escalation/", include("escalation.urls")),

@@ -9,8 +9,8 @@ from django.db.models.functions import RowNumber
 from advice.access import visible_advice_items, visible_advice_requests
 from advice.exceptions import not_excepted_on
 from advice.models import AdviceItem, ItemStatus, Stage
-from ehc.models import MessageStatus, OutboundEmail, Role
-from ehc.outbox import FAILING_AFTER_ATTEMPTS
+from ehc.delivery import undelivered_q
+from ehc.models import OutboundEmail, Role
 from ehc.pagination import PAGE_SIZE, Page, keyset_page
 
 from .access import answerable_teams, may_download, resolvable_items, respondable_escalations
@@ -136,15 +136,12 @@ def escalation_2_due(*, user, limit=200) -> list:
 
 
 def failing_emails(*, user, limit=50) -> list:
-    """Emails that keep failing to send, for the cases of the DCO's area."""
+    """Emails that keep failing to send or were not delivered (ehc.delivery.undelivered_q, the
+    dashboard's definition too), for the cases of the DCO's area."""
     if not user.is_authenticated or not user.is_icb_user or not user.has_role(Role.DCO):
         return []
     return list(
-        OutboundEmail.objects.filter(
-            status=MessageStatus.FAILED,
-            attempts__gte=FAILING_AFTER_ATTEMPTS,
-            case__local_authority__icb_id=user.organisation_id,
-        )
+        OutboundEmail.objects.filter(undelivered_q(), case__local_authority__icb_id=user.organisation_id)
         .select_related("case")
         .order_by("created_at")[:limit]
     )

@@ -15,12 +15,13 @@ from django.views.decorators.http import require_GET
 
 from ehc.audit import audit_record
 from ehc.models import AuditAction, OrganisationKind, Role, today_london
+from ehc.outbox import FAILING_AFTER_ATTEMPTS
 
 from . import tables
 from .csv import csv_response
 from .forms import DashboardForm, ItemFilterForm, PeriodForm
 from .pdf import pdf_response
-from .selectors import items, overdue, owed, periods
+from .selectors import items, overdue, periods
 from .selectors.audit import non_return_audit
 from .selectors.monthly import monthly_figures
 from .selectors.timeliness import la_timeliness
@@ -96,7 +97,7 @@ def dashboard(request):
             "la_query": urlencode(la_only),
             "local_authority": local_authority,
             "provider": provider,
-            "failing_attempts": owed.FAILING_ATTEMPTS,
+            "failing_attempts": FAILING_AFTER_ATTEMPTS,
         },
     )
 

@@ -9,7 +9,15 @@ keep working.
 from .audit import AuditAction, AuditEvent
 from .base import TimeStamped, days_between, today_london
 from .closures import ClosureDay
-from .emails import MessageKind, MessageStatus, OutboundEmail, SnapshotDecoder, SnapshotEncoder
+from .emails import (
+    DELIVERY_FAILURES,
+    DeliveryStatus,
+    MessageKind,
+    MessageStatus,
+    OutboundEmail,
+    SnapshotDecoder,
+    SnapshotEncoder,
+)
 from .invitations import Invitation
 from .la_settings import LocalAuthoritySettings, Weekday, default_secure_email_domains
 from .notifications import Notification
@@ -35,6 +43,8 @@ __all__ = [
     "LocalAuthoritySettings",
     "MessageKind",
     "MessageStatus",
+    "DeliveryStatus",
+    "DELIVERY_FAILURES",
     "Notification",
     "Organisation",
     "OrganisationGroupObjectPermission",

@@ -41,6 +41,32 @@ class MessageStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class DeliveryStatus(models.TextChoices):
+    """What GOV.UK Notify says became of a sent email (its statuses for email, by the same names).
+    SMTP gives no such answer: its rows keep the blank status."""
+
+    NONE = "", "Not known (sent by SMTP)"
+    SENDING = "sending", "Sending"
+    DELIVERED = "delivered", "Delivered"
+    PERMANENT_FAILURE = "permanent-failure", "Not delivered: the address does not exist or refuses email"
+    TEMPORARY_FAILURE = "temporary-failure", "Not delivered: the inbox was full or unavailable"
+    TECHNICAL_FAILURE = "technical-failure", "Not delivered: a technical failure at GOV.UK Notify"
+
+
+# A row's status is its worst recipient's; a failure here counts as undelivered (ehc.delivery).
+DELIVERY_FAILURES = (
+    DeliveryStatus.PERMANENT_FAILURE,
+    DeliveryStatus.TEMPORARY_FAILURE,
+    DeliveryStatus.TECHNICAL_FAILURE,
+)
+
+UNDELIVERED_BECAUSE = {
+    DeliveryStatus.PERMANENT_FAILURE: "permanent failure, the address does not exist or refuses email",
+    DeliveryStatus.TEMPORARY_FAILURE: "temporary failure, the inbox was full or unavailable",
+    DeliveryStatus.TECHNICAL_FAILURE: "technical failure at GOV.UK Notify",
+}
+
+
 class SnapshotEncoder(json.JSONEncoder):
     """Dates and datetimes tagged, so that an email's context comes back with the types its templates
     were written for (`|date` needs a date, not a string)."""
@@ -100,6 +126,15 @@ class OutboundEmail(TimeStamped):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # GOV.UK Notify only (ehc.notify). Set, and committed, before the first attempt to hand the row
+    # to Notify: an attempt that finds it set asks Notify what it already accepted before sending.
+    handed_over_at = models.DateTimeField(null=True, blank=True)
+    # Notify's answer per recipient ({address: status}) and the row's worst one (ehc.delivery).
+    delivery = models.JSONField(default=dict, blank=True, db_default={})
+    delivery_status = models.CharField(
+        max_length=20, choices=DeliveryStatus.choices, blank=True, default="", db_default=""
+    )
+    delivery_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -110,10 +145,37 @@ class OutboundEmail(TimeStamped):
                 name="email_unsent_next_attempt",
                 condition=models.Q(status__in=["pending", "failed"]),
             ),
+            # ehc.delivery.delivery_fetch_due: rows whose Notify status is still to come.
+            models.Index(
+                fields=["delivery_checked_at"],
+                name="email_delivery_to_check",
+                condition=models.Q(delivery_status="sending"),
+            ),
+            # ehc.delivery.undelivered: the dashboards' undelivered emails, most recent first.
+            models.Index(
+                fields=["sent_at"],
+                name="email_delivery_failed",
+                condition=models.Q(delivery_status__in=["permanent-failure", "temporary-failure", "technical-failure"]),
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.subject}"
+
+    @property
+    def notify_reference(self):
+        """The reference the row is sent to GOV.UK Notify with: its id, and its creation time so that
+        a database started afresh (its ids from 1 again) never matches what an old one sent."""
+        return f"ehc-{self.pk}-{self.created_at:%Y%m%d%H%M%S%f}"
+
+    @property
+    def undelivered_to(self):
+        """The addresses Notify could not deliver to, with why."""
+        return [
+            (address, UNDELIVERED_BECAUSE[status])
+            for address, status in sorted((self.delivery or {}).items())
+            if status in DELIVERY_FAILURES
+        ]
 
     @property
     def is_failing(self):

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from django.db.models import F, Q
 
 from advice.models import ItemStatus
-from ehc.models import MessageStatus, OutboundEmail
+from ehc.delivery import undelivered_q
+from ehc.models import OutboundEmail
 from escalation.models import Escalation, EscalationStage
 
 from .scope import scope_la_ids, scoped_items
 
 # Escalation and email lists on the dashboard stop here; the rest is one click away in the list.
 DASHBOARD_LIST_LIMIT = 100
-FAILING_ATTEMPTS = 3
 
 
 @dataclass
@@ -85,14 +85,16 @@ def head_of_service_responses_owed(*, user, today, local_authority=None, provide
 
 
 def failed_emails(*, user, local_authority=None, provider=None):
-    """Emails (and the letters they carry) that failed to send after repeated attempts, for the
-    cases in scope, or with a provider, those about its requests. Read through the partial index
-    email_unsent_next_attempt (status failed). The scope is the LAs in scope: for the dashboard's
-    readers (DCO, LA managers) a case or request is visible exactly when its LA is one of them."""
+    """Emails (and the letters they carry) somebody must act on (ehc.delivery.undelivered_q: failing
+    to send after repeated attempts, or a chase or escalation GOV.UK Notify could not deliver), for
+    the cases in scope, or with a provider, those about its requests. Read through the partial
+    indexes email_unsent_next_attempt and email_delivery_failed. The scope is the LAs in scope: for
+    the dashboard's readers (DCO, LA managers) a case or request is visible exactly when its LA is one
+    of them."""
     la_ids = scope_la_ids(user)
     if local_authority is not None:
         la_ids = [pk for pk in la_ids if pk == local_authority.pk]
-    emails = OutboundEmail.objects.filter(status=MessageStatus.FAILED, attempts__gte=FAILING_ATTEMPTS)
+    emails = OutboundEmail.objects.filter(undelivered_q())
     if provider is not None:
         emails = emails.filter(
             advice_request__provider_id=provider.pk, advice_request__local_authority_id__in=la_ids
@@ -103,6 +105,15 @@ def failed_emails(*, user, local_authority=None, provider=None):
         )
     # The bodies can be long and the page never shows them.
     emails = emails.select_related("case").defer("body_text", "body_html").only(
-        "kind", "to", "attempts", "updated_at", "last_error", "letter_id", "case__reference"
+        "kind",
+        "to",
+        "status",
+        "attempts",
+        "updated_at",
+        "last_error",
+        "letter_id",
+        "delivery",
+        "delivery_status",
+        "case__reference",
     )
     return list(emails.order_by("-updated_at", "-id")[: DASHBOARD_LIST_LIMIT + 1])

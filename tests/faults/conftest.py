@@ -77,6 +77,14 @@ def pytest_terminal_summary(terminalreporter):
         )
         for problem in verdict["problems"][:10]:
             write(f"    {problem}")
+    if TOTALS.get("notify"):
+        faults, verdict = TOTALS["notify"]
+        per_address = verdict["notify_per_address"]
+        write(
+            f"GOV.UK Notify backend: {verdict['notify_rows']} outbox rows, emails per row and address "
+            f"{'exactly 1' if set(per_address) == {'1'} else per_address} over {faults} injected faults; "
+            f"lookups by reference that found an email already accepted: {verdict['notify_lookups_found']}"
+        )
     write(
         f"faults: {TOTALS['faults']} injected, {TOTALS['duplicates']} duplicates, {TOTALS['missing']} missing"
         f" (duplicates: {TOTALS['duplicates'] - TOTALS['resent']} in the database, {TOTALS['resent']} emails"

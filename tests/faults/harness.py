@@ -395,6 +395,11 @@ class Cluster:
         self.kills_while_sending = 0
         self.kills = Counter()
         self.sink = Sink()
+        # GOV.UK Notify's stand-in, used by the last scenario; 50 ms from reading a request to
+        # answering it, about what the real API takes, so kills land between acceptance and reply.
+        from tests.notify_standin import NotifyStandIn
+
+        self.notify = NotifyStandIn(accept_delay=0.05)
         self.postgres = self.redis = None
         try:
             self.postgres = Postgres(self.root)
@@ -404,6 +409,7 @@ class Cluster:
                 if server is not None:
                     server.stop()
             self.sink.close()
+            self.notify.close()
             raise
         self.app = App(self.root, database_url=self.postgres.url, redis_url=self.redis.url, smtp_port=self.sink.port)
 
@@ -421,14 +427,28 @@ class Cluster:
         return status
 
     def check(self):
-        path = self.root / "sink.json"
+        path, notify_path = self.root / "sink.json", self.root / "notify.json"
         self.sink.dump(path)
-        return self.app.world("check", str(path), timeout=300, retries=3)
+        self.notify.dump(notify_path)
+        return self.app.world("check", str(path), str(notify_path), timeout=300, retries=3)
+
+    def send_by_notify(self):
+        """Every process from now on sends by GOV.UK Notify (its stand-in); restart them to apply."""
+        self.app.env.update(
+            EMAIL_SENDER="notify",
+            NOTIFY_API_KEY=self.notify.api_key,
+            NOTIFY_BASE_URL=self.notify.url,
+            NOTIFY_TEMPLATE_ID=self.notify.template_id,
+            NOTIFY_TIMEOUT_SECONDS="10",
+            # No status polling meanwhile: every lookup the stand-in counts is one before a resend.
+            NOTIFY_STATUS_INTERVAL_SECONDS="3600",
+        )
 
     def close(self, keep_logs=False):
         self.app.stop_all()
         self.redis.stop()
         self.postgres.stop()
         self.sink.close()
+        self.notify.close()
         if not keep_logs:
             shutil.rmtree(self.root, ignore_errors=True)

@@ -141,10 +141,14 @@ def status():
     )
 
 
-def check(sink_path: str):
+def check(sink_path: str, notify_path: str | None = None):
     """Per (item, stage), per (request, stage) and per outbox row: exactly once, against the
-    expected stages recomputed from each item's seeded dates."""
+    expected stages recomputed from each item's seeded dates. A row sent by SMTP is counted by its
+    Message-ID at the sink; one sent by GOV.UK Notify by its reference and each address at the
+    stand-in (tests/notify_standin.py)."""
     received = Counter(json.loads(open(sink_path).read()))
+    accepted = json.loads(open(notify_path).read()) if notify_path else []
+    by_notify = Counter((reference, address.lower()) for reference, address in accepted)
     today = timezone.localdate()
     w = world()
     rules = TimerRules.for_la(w.la)
@@ -209,9 +213,18 @@ def check(sink_path: str):
             missing += 1
             problems.append(f"request {request_id}: no {STAGE_KIND[stage]} email queued")
     sent_rows = resent = 0
+    notify_rows, notify_counts = 0, Counter()
     for email in OutboundEmail.objects.all():
         message_id = message_id_for(email)
         n = received.get(message_id, 0)
+        if email.delivery:  # sent by Notify: every address once
+            notify_rows += 1
+            counts = [by_notify[(email.notify_reference, address.lower())] for address in [*email.to, *email.cc]]
+            notify_counts.update(counts)
+            n += max(counts)
+            if min(counts) == 0 and email.status == MessageStatus.SENT:
+                missing += 1
+                problems.append(f"email {email.pk} ({email.kind}) marked sent, an address never reached Notify")
         if email.status != MessageStatus.SENT:
             missing += 1
             problems.append(f"email {email.pk} ({email.kind}) is {email.status}")
@@ -234,6 +247,9 @@ def check(sink_path: str):
                 "duplicates": duplicates + resent,
                 "resent": resent,
                 "missing": missing,
+                "notify_rows": notify_rows,
+                # {emails accepted for one address of one row: how many (row, address) pairs}
+                "notify_per_address": {str(k): v for k, v in sorted(notify_counts.items())},
                 "problems": problems[:50],
             }
         )
@@ -249,6 +265,6 @@ if __name__ == "__main__":
     elif command == "status":
         status()
     elif command == "check":
-        check(args[0])
+        check(*args)
     else:
         sys.exit(f"unknown command {command}")

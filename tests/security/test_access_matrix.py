@@ -222,6 +222,9 @@ PUBLIC = {
     "sso_start": {},
     "sso_callback": {},
     "healthz": {},
+    # GOV.UK Notify's delivery receipts: POST with its bearer token only (tests/ehc/test_notify.py);
+    # a GET is refused (405).
+    "notify_callback": {},
     "admin_sign_in": {},
     # The API's OpenAPI schema and its docs page: they describe the API and hold no data.
     "api:schema": {},
