@@ -11,7 +11,7 @@ request (ehc.auth.ModelBackend.get_user), so a change takes effect on their next
 
 from django.db import transaction
 
-from ehc.access import get_visible_or_404
+from ehc.access import API_ACCOUNT_PREFIX, get_visible_or_404
 from ehc.audit import changes_between, settings_change_record
 from ehc.models import ROLES_BY_KIND, Organisation, Role, Team, User
 
@@ -40,6 +40,7 @@ def people_for(*, organisation):
     """The organisation's users an administrator manages, active first, by name."""
     return (
         User.objects.filter(organisation=organisation, is_staff=False, is_superuser=False)
+        .exclude(username__startswith=API_ACCOUNT_PREFIX)
         .prefetch_related("teams", "invitations")
         .order_by("-is_active", "last_name", "first_name", "pk")
     )

@@ -97,6 +97,14 @@ SECTIONS = [
 ]
 
 
+def register_section(section: Section):
+    """Add a section from a layer above (the API's clients, api.apps): listed before the settings
+    history, which stays last. Registering the same section twice (a second `ready()`) keeps one."""
+    if section not in SECTIONS:
+        SECTIONS.insert(len(SECTIONS) - 1, section)
+    return section
+
+
 def sections_for(organisation) -> list[dict]:
     """The sections an administrator of `organisation` has, with their addresses."""
     found = []

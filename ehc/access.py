@@ -123,6 +123,9 @@ LA_CASEWORK_ROLES = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT, Role.AD_EDUCATION
 LA_WHOLE_CASELOAD_ROLES = (Role.BUSINESS_SUPPORT, Role.AD_EDUCATION, Role.SEND_MANAGER)
 PROVIDER_WHOLE_ROLES = (Role.SPOC, Role.HEAD_OF_SERVICE)
 NOTHING = Q(pk__in=[])
+# The accounts the JSON API's machine clients act as (api.keys): no password, no roles of their own, and
+# left out of the people an administrator manages (they are managed as API clients instead).
+API_ACCOUNT_PREFIX = "api-client-"
 
 
 def works_on_cases(user) -> bool:

@@ -98,6 +98,11 @@ INSTALLED_APPS = [
     "escalation",
     "reports",
     "administration",
+    # The JSON API for councils' and the NHS's other systems (docs/decisions/0029-json-api.md).
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     "bench",
 ]
 
@@ -306,7 +311,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Declared request bodies over these are refused with 413 before anything reads them
 # (ehc.request_limits): the upload pages may carry the largest document plus the form.
 REQUEST_BODY_MAX_BYTES = env_positive_int("REQUEST_BODY_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE + 512 * 1024)
-UPLOAD_URL_NAMES = {"advice:item_return"}
+UPLOAD_URL_NAMES = {"advice:item_return", "api:advice-item-return"}
 # How many reverse proxies that append to X-Forwarded-For stand in front of gunicorn (1 in
 # docker-compose.yml). 0: the header is ignored and REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -398,3 +403,6 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 SENTRY_DSN = env_str("SENTRY_DSN", "")
 if SENTRY_DSN:
     sentry_init(SENTRY_DSN, environment=env_str("SENTRY_ENVIRONMENT", "production"), release=env_str("SENTRY_RELEASE"))
+
+# The JSON API under /api/v1/: DRF and drf-spectacular's settings (ehc/api_settings.py).
+from .api_settings import REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: E402,F401

@@ -54,6 +54,8 @@ urlpatterns = [
     path("escalation/", include("escalation.urls")),
     path("reports/", include("reports.urls")),
     path("administration/", include("administration.urls")),
+    # The JSON API at /api/v1/ and its clients' administration pages (docs/decisions/0029-json-api.md).
+    path("", include("api.urls")),
     # The dashboard and reports' addresses before they moved to /reports/: permanent redirects.
     path("escalation/", include("reports.urls_moved")),
     # Before the admin's own URLs, so its password form is never served (ehc.views.admin_sign_in).

@@ -31,6 +31,7 @@ SUITES = {
     "test_audit.py": "audit",
     "test_dates_and_forms.py": "dates-and-forms",
     "test_access_matrix.py": "access matrix",
+    "test_api_matrix.py": "API access matrix",
     "test_admin_scope.py": "admin scope",
     "test_need_to_know.py": "need-to-know",
     "test_sharing.py": "case sharing",

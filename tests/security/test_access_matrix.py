@@ -29,6 +29,7 @@ from django.utils import timezone
 from advice.models import AdviceItem, AdviceRequest, AdviceReturn
 from advice.services import advice_request_send, advice_return, draft_plan_record
 from advice.uploads import check_upload
+from api.models import ApiClient
 from assessments.models import Case, CaseShare, CaseStatus, DraftComment, DraftPlan, ExceptionReason, TimelineException
 from assessments.sharing import case_share, case_share_revoke
 from ehc.models import (
@@ -48,6 +49,7 @@ from escalation.models import Escalation, EscalationStage, Letter, WordingKind, 
 from escalation.wording import DEFAULTS
 from tests.administration.images import png as png_bytes
 from tests.advice.files import pdf_bytes
+from tests.api.clients import api_client_for
 from tests.escalation.conftest import make_request, sweep
 from tests.factories import CaseFactory, LocalAuthorityFactory, UserFactory, verified_login
 
@@ -182,6 +184,11 @@ URLS = {
     "administration:wording_version": ({"pk": "wording_version"}, GET, LA_ADMIN),
     **{f"administration:wording_{kind}": ({}, BOTH, LA_ADMIN) for kind in WordingKind.values},
     **{f"administration:wording_{kind}_preview": ({}, POST, LA_ADMIN) for kind in WordingKind.values},
+    # The organisation's API clients (docs/decisions/0029-json-api.md): every administrator has the list and
+    # may create one; a client is its own organisation's (the LA's here). The API itself: test_api_matrix.py.
+    "api:clients": ({}, GET, ADMINS),
+    "api:client_add": ({}, BOTH, ADMINS),
+    "api:client_revoke": ({"pk": "api_client"}, BOTH, LA_ADMIN),
 }
 
 # The dashboard and reports' addresses under /escalation/ before they moved (decision 0015): old name
@@ -223,6 +230,9 @@ PUBLIC = {
     # a GET is refused (405).
     "notify_callback": {},
     "admin_sign_in": {},
+    # The API's OpenAPI schema and its docs page: they describe the API and hold no data.
+    "api:schema": {},
+    "api:docs": {},
 }
 
 ROLES = [
@@ -262,9 +272,12 @@ def _names(patterns, namespace=""):
 def test_every_url_is_classified():
     names = {name for name in _names(get_resolver().url_patterns) if not name.startswith("admin:")}
     names -= {name for name in names if "static" in name}
-    unclassified = names - set(URLS) - set(PUBLIC) - set(MOVED)
+    from .test_api_matrix import API_URLS  # the API's endpoints, called with a key, not a session
+
+    unclassified = names - set(URLS) - set(PUBLIC) - set(MOVED) - set(API_URLS)
     assert not unclassified, f"classify these URLs in tests/security/test_access_matrix.py: {sorted(unclassified)}"
-    assert not (set(URLS) | set(PUBLIC) | set(MOVED)) - names, "the table names URLs that no longer exist"
+    classified = set(URLS) | set(PUBLIC) | set(MOVED) | set(API_URLS)
+    assert not classified - names, "the table names URLs that no longer exist"
     assert set(MOVED.values()) <= set(URLS), "a moved address must lead to a URL the matrix checks"
 
 
@@ -343,23 +356,27 @@ def _objects(world, today):
     }
 
 
-def _fingerprint():
+FINGERPRINTED = (
+    Case,
+    AdviceRequest,
+    AdviceItem,
+    AdviceReturn,
+    DraftPlan,
+    DraftComment,
+    Escalation,
+    OutboundEmail,
+    CaseShare,
+    TimelineException,
+    Team,
+    Organisation,
+    LocalAuthoritySettings,
+    ApiClient,
+)
+
+
+def _fingerprint(models=FINGERPRINTED):
     digest = hashlib.sha256()
-    for model in (
-        Case,
-        AdviceRequest,
-        AdviceItem,
-        AdviceReturn,
-        DraftPlan,
-        DraftComment,
-        Escalation,
-        OutboundEmail,
-        CaseShare,
-        TimelineException,
-        Team,
-        Organisation,
-        LocalAuthoritySettings,
-    ):
+    for model in models:
         digest.update(repr(list(model.objects.order_by("pk").values())).encode())
     digest.update(repr(list(Letter.objects.order_by("pk").values_list("pk", "sha256", "rendered_at"))).encode())
     return digest.hexdigest()
@@ -437,6 +454,9 @@ def _more_people(sides, objects):
         if kind == "revoked":
             case_share_revoke(share=share, user=ours.case_officer)
         shared_by[f"shared_{kind}"] = user
+    for side, world in sides.items():
+        # Each LA's API client, made by its administrator, for the revoke page.
+        objects[side]["api_client"] = api_client_for(world.la, Role.BUSINESS_SUPPORT)[0]
     return shared_by
 
 

@@ -69,6 +69,9 @@ def _pages(ours, own_case, login, administrator):
         ("accessibility", anonymous, reverse("accessibility"), "get", None),
         ("missing page", anonymous, "/no-such-page/", "get", None),
         ("healthz", anonymous, reverse("healthz"), "get", None),
+        # The API's docs page (Swagger UI from the pinned sidecar package) and its start-up script.
+        ("API docs", anonymous, reverse("api:docs"), "get", None),
+        ("API docs script", anonymous, reverse("api:docs") + "?script=", "get", None),
         ("redirect to sign-in", anonymous, reverse("assessments:caseload"), "get", None),
         ("two-factor set-up", unverified, reverse("mfa_setup"), "get", None),
         ("backup codes", officer, reverse("mfa_backup_codes"), "get", None),

@@ -1,0 +1,212 @@
+"""What the API shows of each row: read-only representations. Nothing here changes anything; the
+writes go through the pages' own forms and services (api.views)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from advice.models import AdviceItem, AdviceRequest, AdviceReturn
+from assessments.models import Case
+from escalation.models import Escalation
+
+
+class OrganisationRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    local_authority = OrganisationRef(read_only=True)
+    case_officer = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "local_authority",
+            "case_officer",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "nhs_number",
+            "upn",
+            "requested_by",
+            "received_on",
+            "decision_on",
+            "decided_to_assess",
+            "not_issuing_on",
+            "draft_plan_sent_on",
+            "final_plan_issued_on",
+            "closed_on",
+            "closed_reason",
+            "next_statutory_date",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_case_officer(self, case) -> str | None:
+        return str(case.case_officer) if case.case_officer_id else None
+
+
+class AdviceRequestSerializer(serializers.ModelSerializer):
+    case_reference = serializers.CharField(source="case.reference", read_only=True)
+    provider = OrganisationRef(read_only=True)
+    local_authority = OrganisationRef(read_only=True)
+
+    class Meta:
+        model = AdviceRequest
+        fields = [
+            "id",
+            "case",
+            "case_reference",
+            "provider",
+            "local_authority",
+            "services_named",
+            "notified_on",
+            "due_on",
+            "acknowledged_at",
+            "acknowledgement_note",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class TeamRef(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    service = serializers.CharField()
+
+
+class AdviceReturnSerializer(serializers.ModelSerializer):
+    document_available = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = AdviceReturn
+        fields = [
+            "document_name",
+            "document_type",
+            "document_size",
+            "scan_status",
+            "document_available",
+            "description_of_needs",
+            "provision_required",
+            "outcomes",
+            "how_often_seen",
+            "seen_over_period",
+            "pfa_employment",
+            "pfa_independent_living",
+            "pfa_community_inclusion",
+            "pfa_health",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class AdviceItemSerializer(serializers.ModelSerializer):
+    case_reference = serializers.CharField(source="case.reference", read_only=True)
+    team = TeamRef(read_only=True)
+    advice_return = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AdviceItem
+        fields = [
+            "id",
+            "request",
+            "case",
+            "case_reference",
+            "team",
+            "provider",
+            "local_authority",
+            "due_on",
+            "known_status",
+            "status",
+            "stage",
+            "next_action_on",
+            "chased_on",
+            # The head of service's outcome of escalation 2: a promised date with its reason, or not provided.
+            "head_of_service_response_due_on",
+            "head_of_service_responded_at",
+            "promised_on",
+            "delay_reason",
+            "delay_detail",
+            "returned_on",
+            "not_provided_reason",
+            "not_provided_detail",
+            "not_provided_decided_by",
+            "closed_on",
+            "exception_reason",
+            "exception_detail",
+            "advice_return",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(AdviceReturnSerializer(allow_null=True))
+    def get_advice_return(self, item):
+        try:
+            advice_return = item.advice_return
+        except AdviceReturn.DoesNotExist:
+            return None
+        return AdviceReturnSerializer(advice_return).data
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    case = serializers.IntegerField(source="request.case_id", read_only=True)
+    case_reference = serializers.CharField(source="request.case.reference", read_only=True)
+    provider = OrganisationRef(read_only=True)
+    local_authority = OrganisationRef(read_only=True)
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "id",
+            "request",
+            "case",
+            "case_reference",
+            "stage",
+            "issued_on",
+            "provider",
+            "local_authority",
+            "response_due_on",
+            # The DCO/DMO office's response to escalation 1 (its outcome), as the case page shows it.
+            "responded_at",
+            "response",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ReturnInput(serializers.Serializer):
+    """What a return takes (documentation only: the page's form checks it, api.views.AdviceItemViewSet)."""
+
+    returned_on = serializers.DateField()
+    document = serializers.FileField(required=False, help_text="A PDF or a Word document (.docx)")
+    description_of_needs = serializers.CharField(required=False)
+    provision_required = serializers.CharField(required=False)
+    outcomes = serializers.CharField(required=False)
+    how_often_seen = serializers.CharField(required=False)
+    seen_over_period = serializers.CharField(required=False)
+    pfa_employment = serializers.CharField(required=False)
+    pfa_independent_living = serializers.CharField(required=False)
+    pfa_community_inclusion = serializers.CharField(required=False)
+    pfa_health = serializers.CharField(required=False)
+
+
+class NotProvidedInput(serializers.Serializer):
+    reason = serializers.CharField()
+    detail = serializers.CharField()
+    decided_by = serializers.CharField()
+    decided_on = serializers.DateField()
+
+
+class ErrorsOutput(serializers.Serializer):
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class ResponseInput(serializers.Serializer):
+    response = serializers.CharField()
