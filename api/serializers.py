@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from advice.models import AdviceItem, AdviceRequest, AdviceReturn
+from assessments.children import Child
 from assessments.models import Case
 from escalation.models import Escalation
 
@@ -14,9 +15,30 @@ class OrganisationRef(serializers.Serializer):
     name = serializers.CharField()
 
 
+class ChildSerializer(serializers.ModelSerializer):
+    """The child's record (assessments.children.Child): their identifiers, shared by their requests."""
+
+    class Meta:
+        model = Child
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "nhs_number",
+            "upn",
+            "uln",
+            "la_reference",
+            "postcode",
+            "setting",
+        ]
+        read_only_fields = fields
+
+
 class CaseSerializer(serializers.ModelSerializer):
     local_authority = OrganisationRef(read_only=True)
     case_officer = serializers.SerializerMethodField()
+    child = ChildSerializer(read_only=True)
 
     class Meta:
         model = Case
@@ -26,11 +48,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "status",
             "local_authority",
             "case_officer",
-            "first_name",
-            "last_name",
-            "date_of_birth",
-            "nhs_number",
-            "upn",
+            "child",
             "requested_by",
             "received_on",
             "decision_on",

@@ -117,7 +117,7 @@ class CaseViewSet(AuditedViewSet):
     dates = {"received_on": "received"}
 
     def visible(self, user):
-        return visible_cases(user).select_related("local_authority", "case_officer")
+        return visible_cases(user).select_related("local_authority", "case_officer", "child")
 
     def get_object(self):
         case = super().get_object()

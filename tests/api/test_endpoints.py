@@ -31,11 +31,13 @@ def _ids(response):
 
 @pytest.mark.django_db
 def test_a_client_lists_its_organisations_cases_only(ours, theirs, la_key):
-    own = CaseFactory(local_authority=ours.la, last_name="O'Neill")
+    own = CaseFactory(local_authority=ours.la, last_name="O'Neill", nhs_number="9434765919", upn="B801200005001")
     CaseFactory(local_authority=theirs.la)
     response = calling_with(la_key).get(reverse("api:case-list"))
     assert _ids(response) == [own.pk]
-    assert response.json()["results"][0]["last_name"] == "O'Neill"
+    child = response.json()["results"][0]["child"]
+    assert child["id"] == own.child_id and child["last_name"] == "O'Neill"
+    assert child["nhs_number"] == "9434765919" and child["upn"] == "B801200005001"
 
 
 @pytest.mark.django_db
