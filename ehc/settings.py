@@ -4,63 +4,16 @@ A bad value fails at start-up with a message naming the variable, rather than
 surfacing later as odd behaviour in a council's deployment.
 """
 
-import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from ehc.env import env_bool, env_int, env_list, env_positive_int, env_str
 from ehc.logconfig import logging_config
 from ehc.sentry import init as sentry_init
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_str(name, default=None, *, required=False):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        if required:
-            raise ImproperlyConfigured(f"Environment variable {name} must be set")
-        return default
-    return value
-
-
-def env_bool(name, default=False):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    lowered = value.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"Environment variable {name} must be true or false, not {value!r}")
-
-
-def env_int(name, default):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(
-            f"Environment variable {name} must be a whole number, not {value!r}"
-        ) from None
-
-
-def env_positive_int(name, default):
-    value = env_int(name, default)
-    if value < 1:
-        raise ImproperlyConfigured(f"Environment variable {name} must be 1 or more, not {value}")
-    return value
-
-
-def env_list(name, default=()):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return list(default)
-    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
