@@ -4,6 +4,7 @@ writes go through the pages' own forms and services (api.views)."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from advice.forms import ReturnForm
 from advice.models import AdviceItem, AdviceRequest, AdviceReturn
 from assessments.children import Child
 from assessments.models import Case
@@ -109,15 +110,8 @@ class AdviceReturnSerializer(serializers.ModelSerializer):
             "document_size",
             "scan_status",
             "document_available",
-            "description_of_needs",
-            "provision_required",
-            "outcomes",
-            "how_often_seen",
-            "seen_over_period",
-            "pfa_employment",
-            "pfa_independent_living",
-            "pfa_community_inclusion",
-            "pfa_health",
+            # The Appendix C sections, as the return form names them.
+            *ReturnForm.CONTENT_FIELDS,
             "created_at",
         ]
         read_only_fields = fields
