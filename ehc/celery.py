@@ -2,7 +2,10 @@ import os
 
 from celery import Celery, bootsteps, signals
 
+from . import broker
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ehc.settings")
+broker.install()
 
 app = Celery("ehc")
 app.config_from_object("django.conf:settings", namespace="CELERY")
