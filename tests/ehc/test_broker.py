@@ -7,8 +7,8 @@ import uuid
 import redis
 from django.conf import settings
 from kombu import Connection, Exchange, Queue
-from kombu.common import ignore_errors
 from kombu import transport as kombu_transports
+from kombu.common import ignore_errors
 from kombu.transport import redis as kombu_redis
 
 from ehc import broker
