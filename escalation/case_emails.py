@@ -9,7 +9,7 @@ provider's it wrote to, which one provider's staff have no need to see. The rows
 case row (assessments.sections), so the page makes no query for them.
 """
 
-from django.db.models import OuterRef, Q
+from django.db.models import Q
 
 from assessments.sections import CaseSection
 from ehc.json_rows import as_instances, json_rows
