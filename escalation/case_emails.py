@@ -36,21 +36,21 @@ def _annotate(user, case):
     return {"email_rows": json_rows(emails, *FIELDS)}
 
 
-def email_outcome(email) -> tuple[str, str]:
-    """(tag colour, words) for one email: what a person can tell from the row."""
+def email_outcome(email) -> tuple[str, str, str]:
+    """(tag colour, tag, note) for one email: what a person can tell from the row."""
     if email.status == MessageStatus.CANCELLED:
-        return "grey", "Not sent: no longer needed"
+        return "grey", "Not sent", "no longer needed"
+    if email.status == MessageStatus.FAILED:
+        return "red", "Failing to send", f"{email.attempts} attempts so far"
     if email.status != MessageStatus.SENT:
-        if email.status == MessageStatus.FAILED:
-            return "red", f"Failing to send ({email.attempts} attempts so far)"
-        return "grey", "Waiting to send"
+        return "grey", "Waiting to send", ""
     if email.delivery_status == DeliveryStatus.DELIVERED:
-        return "green", "Delivered"
+        return "green", "Delivered", ""
     if email.delivery_status in DELIVERY_FAILURES:
-        return "red", "Not delivered"
+        return "red", "Not delivered", "see the addresses"
     if email.delivery_status == DeliveryStatus.SENDING:
-        return "blue", "Sent, delivery not yet known"
-    return "blue", "Sent (no delivery receipt by SMTP)"
+        return "blue", "Sent", "delivery not yet known"
+    return "blue", "Sent", "no delivery receipt by SMTP"
 
 
 def _recipients(email):
@@ -70,7 +70,7 @@ def _build(*, case, user, today, read):
         return None
     emails = as_instances(OutboundEmail, rows)
     for email in emails:
-        email.outcome_colour, email.outcome = email_outcome(email)
+        email.outcome_colour, email.outcome, email.outcome_note = email_outcome(email)
         email.recipients = _recipients(email)
     return {"emails": emails[:SHOWN], "more": len(emails) > SHOWN, "shown": SHOWN}
 

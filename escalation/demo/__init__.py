@@ -9,6 +9,7 @@ import datetime
 import random
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from assessments.models import Case
@@ -44,7 +45,7 @@ def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
         # of the LA's answers the replay wrote straight to the rows: escalation.demo.examples).
         examples = examples_of_each_kind()
         OutboundEmail.objects.filter(status=MessageStatus.PENDING).exclude(pk__in=examples).update(
-            status=MessageStatus.SENT, sent_at=timezone.now(), next_attempt_at=None
+            status=MessageStatus.SENT, sent_at=F("created_at"), next_attempt_at=None
         )
     for email_id in examples:
         email_send(email_id=email_id)

@@ -68,8 +68,8 @@ def test_the_la_and_its_dco_see_what_became_of_each_email(ours, login, case, who
     assert shown is not None
     assert "Not delivered" in shown and "gone@provider-ours.example" in shown
     assert "(Delivered)" in shown and "(Not delivered: the address does not exist or refuses email)" in shown
-    assert "Sent (no delivery receipt by SMTP)" in shown
-    assert "Failing to send (4 attempts so far)" in shown
+    assert "no delivery receipt by SMTP" in shown
+    assert "Failing to send" in shown and "4 attempts so far" in shown
     assert "Waiting to send" in shown
     assert shown.count("<tr") == 5  # the header and four emails
 
