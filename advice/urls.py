@@ -17,4 +17,5 @@ urlpatterns = [
     path("items/<int:pk>/not-provided/", views.item_not_provided, name="item_not_provided"),
     path("items/<int:pk>/exception/", views.item_exception, name="item_exception"),
     path("items/<int:pk>/document/", views.document_download, name="document_download"),
+    path("returns/<int:pk>/documents/<int:number>/", views.return_document, name="return_document"),
 ]

@@ -8,11 +8,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ehc.access import can_return_for_team
+from ehc.access import can_return_for_team, get_visible_or_404
 from ehc.audit import audit_record, audit_view
 from ehc.models import AuditAction, Role
 
 from .. import selectors, services
+from ..access import advice_items_for
 from ..forms import ExceptionForm, NotProvidedForm, ReturnForm
 from ..models import AdviceReturn
 from ..uploads import CONTENT_TYPES
@@ -96,8 +97,7 @@ def item_return(request, pk):
                     user=request.user,
                     returned_on=data["returned_on"],
                     content=form.content(),
-                    document=data.get("document") or None,
-                    checked=form.checked_upload,
+                    uploads=form.uploads(),
                     draft_revision=data.get("draft_revision"),
                 )
         except services.AdviceError as error:
@@ -162,19 +162,42 @@ def item_exception(request, pk):
 @login_required
 @require_GET
 def document_download(request, pk):
+    """The return's first document (the address every return had before several were allowed)."""
     item = _item_or_404(request, pk)
     try:
         advice_return = item.advice_return
     except AdviceReturn.DoesNotExist:
         raise Http404 from None
-    if not advice_return.document_name or advice_return.document_type not in CONTENT_TYPES:
+    return _serve(request, item, advice_return)
+
+
+@login_required
+@require_GET
+def return_document(request, pk, number):
+    """Any document of a return the user may see, by its number (1 is the return's own)."""
+    advice_return = get_visible_or_404(
+        AdviceReturn.objects.filter(item__in=advice_items_for(request.user)).select_related(
+            "item__team", "item__case"
+        ),
+        request,
+        pk=pk,
+    )
+    document = next((doc for doc in advice_return.documents() if doc.number == number), None)
+    if document is None:
         raise Http404
-    if not advice_return.document_available:
+    return _serve(request, advice_return.advice_item, document)
+
+
+def _serve(request, item, document):
+    if not document.document_name or document.document_type not in CONTENT_TYPES:
+        raise Http404
+    label = "advice document" if document.number == 1 else f"advice document {document.number}"
+    if not document.document_available:
         # Withheld from everyone until the virus scanner says it is clean (advice.scanning).
-        messages.info(request, f"{item.team.name}'s advice document: {advice_return.get_scan_status_display()}")
+        messages.info(request, f"{item.team.name}'s {label}: {document.get_scan_status_display()}")
         return redirect("advice:item_detail", pk=item.pk)
     try:
-        handle = advice_return.document.open("rb")
+        handle = document.document.open("rb")
     except FileNotFoundError:
         raise Http404 from None
     audit_record(
@@ -182,12 +205,13 @@ def document_download(request, pk):
         action=AuditAction.DOWNLOAD,
         case=item.case,
         obj=item,
-        summary=f"Downloaded {item.team.name}'s advice document",
+        summary=f"Downloaded {item.team.name}'s {label}",
     )
     # The name sent is ours, never the uploader's: nothing they typed reaches a header.
-    filename = f"{item.case.reference}-{slugify(item.team.name) or 'advice'}.{advice_return.document_type}"
+    suffix = "" if document.number == 1 else f"-{document.number}"
+    filename = f"{item.case.reference}-{slugify(item.team.name) or 'advice'}{suffix}.{document.document_type}"
     response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[advice_return.document_type]
+        handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[document.document_type]
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
