@@ -291,6 +291,19 @@ class ReturnForm(forms.Form):
         return {name: self.cleaned_data.get(name, "") for name in self.CONTENT_FIELDS}
 
 
+class AmendForm(ReturnForm):
+    """A returned advice's next version: complete in itself, with why it replaces the last. No date:
+    the advice was returned on the first return's date, and amended today."""
+
+    reason = text_field("Why are you amending the advice?", required=True, rows=3, max_length=2000)
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, item=item, **kwargs)
+        self.fields["reason"].error_messages["required"] = "Enter why you are amending the advice"
+        del self.fields["returned_on"], self.fields["draft_revision"]
+        self.order_fields(["reason", "document", *self.CONTENT_FIELDS])
+
+
 class NotProvidedForm(forms.Form):
     reason = forms.ChoiceField(
         label="Why will the advice not be provided?",

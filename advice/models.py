@@ -326,7 +326,17 @@ class AdviceReturn(ScannedDocument):
     scanner says it is clean; the return itself stands from the moment it is made
     (docs/decisions/0013-upload-scanning-and-abuse-limits.md)."""
 
-    item = models.OneToOneField(AdviceItem, on_delete=models.CASCADE, related_name="advice_return")
+    # The item whose advice this is now; NULL once an amendment supersedes it (superseded_item then).
+    item = models.OneToOneField(
+        AdviceItem, null=True, blank=True, on_delete=models.CASCADE, related_name="advice_return"
+    )
+    superseded_item = models.ForeignKey(
+        AdviceItem, null=True, blank=True, on_delete=models.CASCADE, related_name="superseded_returns"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    # 1 for the return itself, then one more for each amendment (advice.services.amendments).
+    version = models.PositiveSmallIntegerField(default=1)
+    amendment_reason = models.TextField(blank=True)
     description_of_needs = models.TextField(blank=True)
     provision_required = models.TextField(blank=True, help_text="What, who, how often")
     outcomes = models.TextField("The difference the provision should make", blank=True)
@@ -345,6 +355,15 @@ class AdviceReturn(ScannedDocument):
                 fields=["scan_due_at", "id"], name="return_scan_due", condition=models.Q(scan_status="pending")
             ),
         ]
+        constraints = [
+            # Each version is either the item's advice now or superseded, never both nor neither.
+            models.CheckConstraint(
+                condition=models.Q(item__isnull=False, superseded_item__isnull=True)
+                | models.Q(item__isnull=True, superseded_item__isnull=False),
+                name="advice_return_current_or_superseded",
+            ),
+            models.UniqueConstraint(fields=["superseded_item", "version"], name="advice_return_version_once"),
+        ]
 
     @property
     def upload_case_id(self):
@@ -352,7 +371,11 @@ class AdviceReturn(ScannedDocument):
 
     @property
     def advice_item(self):
-        return self.item
+        return self.item if self.item_id else self.superseded_item
+
+    @property
+    def is_superseded(self):
+        return self.item_id is None
 
     def documents(self) -> list:
         """Every document of the return, in order: its own (number 1) first, then the others.

@@ -123,6 +123,9 @@ class AdviceReturnSerializer(serializers.ModelSerializer):
             "scan_status",
             "document_available",
             "documents",
+            # 1, or the amendment it is (the earlier versions are kept, superseded; returned_on stays the first's).
+            "version",
+            "amendment_reason",
             # The Appendix C sections, as the return form names them.
             *ReturnForm.CONTENT_FIELDS,
             "created_at",

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,8 +15,8 @@ from ehc.models import AuditAction, Role
 
 from .. import selectors, services
 from ..access import advice_items_for
-from ..forms import ExceptionForm, NotProvidedForm, ReturnForm
-from ..models import AdviceReturn
+from ..forms import AmendForm, ExceptionForm, NotProvidedForm, ReturnForm
+from ..models import AdviceReturn, ItemStatus
 from ..uploads import CONTENT_TYPES
 from .common import _apply_error, _item_or_404
 
@@ -35,6 +36,8 @@ def item_detail(request, pk):
             "today": timezone.localdate(),
             "can_return": can_return,
             "draft": selectors.return_draft_for(user=request.user, item=item) if can_return else None,
+            "can_amend": item.status == ItemStatus.RETURNED and can_return_for_team(request.user, item.team),
+            "superseded": selectors.superseded_returns(item=item),
             "can_close": item.is_outstanding
             and (can_return or selectors.may_answer_for_la(request.user, item)),
             # Stopping the team's clock is the LA's exception on the case (escalation.exception_views).
@@ -117,6 +120,42 @@ def item_return(request, pk):
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_amend(request, pk):
+    """A new version of returned advice, with the reason; the earlier one stays, marked superseded."""
+    item = _item_or_404(request, pk)
+    if not can_return_for_team(request.user, item.team):
+        raise Http404
+    if item.status != ItemStatus.RETURNED:
+        messages.info(request, f"{item.team.name}'s advice is {item.get_status_display().lower()}: nothing to amend")
+        return redirect("advice:item_detail", pk=item.pk)
+    current = item.advice_return
+    if request.method == "POST":
+        form = AmendForm(request.POST, request.FILES, item=item)
+    else:
+        form = AmendForm(initial={name: getattr(current, name) for name in AmendForm.CONTENT_FIELDS}, item=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.advice_return_amend(
+                item=item,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                content=form.content(),
+                uploads=form.uploads(),
+            )
+        except services.AdviceError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, "Advice amended: the earlier version is kept, marked superseded")
+            return redirect("advice:item_detail", pk=item.pk)
+    return render(
+        request,
+        "advice/return_form.html",
+        {"form": form, "item": item, "case": item.case, "title": "Amend the health advice", "amending": current},
+    )
+
+
 def _may_close(request):
     return lambda item: (
         can_return_for_team(request.user, item.team) or selectors.may_answer_for_la(request.user, item)
@@ -175,9 +214,11 @@ def document_download(request, pk):
 @require_GET
 def return_document(request, pk, number):
     """Any document of a return the user may see, by its number (1 is the return's own)."""
+    visible = advice_items_for(request.user)
     advice_return = get_visible_or_404(
-        AdviceReturn.objects.filter(item__in=advice_items_for(request.user)).select_related(
-            "item__team", "item__case"
+        # Superseded versions too: the advice as it was stays readable by whoever may read it now.
+        AdviceReturn.objects.filter(Q(item__in=visible) | Q(superseded_item__in=visible)).select_related(
+            "item__team", "item__case", "superseded_item__team", "superseded_item__case"
         ),
         request,
         pk=pk,

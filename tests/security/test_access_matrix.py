@@ -17,8 +17,8 @@ here the admin index must not be served to anyone (only the platform's superuser
 
 import datetime
 import hashlib
-from types import SimpleNamespace
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.base import ContentFile
@@ -111,6 +111,8 @@ URLS = {
     "advice:acknowledge": ({"pk": "request"}, BOTH, {"spoc"}),
     "advice:item_detail": ({"pk": "returned_item"}, GET, SEES_RETURNED_ITEM),
     "advice:item_return": ({"pk": "open_item"}, BOTH, {"ot_practitioner", "spoc"}),
+    # Amending returned advice: those who may return it (the team, the SPOC), as for returning it.
+    "advice:item_amend": ({"pk": "returned_item"}, BOTH, {"slt_practitioner", "spoc"}),
     "advice:item_not_provided": ({"pk": "open_item"}, BOTH, CLOSES_OPEN_ITEM),
     "advice:item_exception": ({"pk": "open_item"}, BOTH, CLOSES_OPEN_ITEM),
     "advice:document_download": ({"pk": "returned_item"}, GET, SEES_RETURNED_ITEM),
