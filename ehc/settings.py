@@ -267,7 +267,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Declared request bodies over these are refused with 413 before anything reads them
 # (ehc.request_limits): the upload pages may carry the largest document plus the form.
 REQUEST_BODY_MAX_BYTES = env_positive_int("REQUEST_BODY_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE + 512 * 1024)
-UPLOAD_URL_NAMES = {"advice:item_return", "api:advice-item-return"}
+UPLOAD_URL_NAMES = {"advice:item_return", "advice:item_amend", "api:advice-item-return"}
 # How many reverse proxies that append to X-Forwarded-For stand in front of gunicorn (1 in
 # docker-compose.yml). 0: the header is ignored and REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
