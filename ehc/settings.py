@@ -187,6 +187,9 @@ SIGN_IN_IP_WINDOW_SECONDS = 60 * 60
 SIGN_IN_MAX_DELAY_SECONDS = env_positive_int("SIGN_IN_MAX_DELAY_SECONDS", 300)
 PASSWORD_RESET_PER_ADDRESS = env_positive_int("PASSWORD_RESET_PER_ADDRESS", 3)
 PASSWORD_RESET_PER_IP = env_positive_int("PASSWORD_RESET_PER_IP", 20)
+# A trust's staff may all start their sign-in from one NAT address at nine o'clock.
+SSO_START_PER_ADDRESS = env_positive_int("SSO_START_PER_ADDRESS", 10)
+SSO_START_PER_IP = env_positive_int("SSO_START_PER_IP", 1000)
 THROTTLE_KEY_PREFIX = env_str("THROTTLE_KEY_PREFIX", "v1")
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
