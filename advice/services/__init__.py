@@ -14,6 +14,7 @@ from .acknowledgement import (
     TeamAnswer,
     advice_acknowledge,
     advice_acknowledged_notify,
+    advice_team_notify,
     advice_teams_notify,
 )
 from .amendments import advice_return_amend
@@ -31,6 +32,7 @@ __all__ = [
     "TeamAnswer",
     "advice_acknowledge",
     "advice_acknowledged_notify",
+    "advice_team_notify",
     "advice_teams_notify",
     "advice_exception_record",
     "advice_items_cancel_for_case",
