@@ -9,7 +9,14 @@ One module per step; every name is re-exported here, so `from advice import serv
 `from advice.services import X` keep working.
 """
 
-from .acknowledgement import NOT_INVOLVED, TeamAnswer, advice_acknowledge, advice_acknowledged_notify
+from .acknowledgement import (
+    NOT_INVOLVED,
+    TeamAnswer,
+    advice_acknowledge,
+    advice_acknowledged_notify,
+    advice_team_notify,
+    advice_teams_notify,
+)
 from .amendments import advice_return_amend
 from .answers import advice_exception_record, advice_not_provided, advice_return, advice_returned_notify
 from .common import TIMER_EMAIL_KINDS, AdviceError, DraftGateClosed, advice_items_cancel_for_case, advice_timers_stop
@@ -25,6 +32,8 @@ __all__ = [
     "TeamAnswer",
     "advice_acknowledge",
     "advice_acknowledged_notify",
+    "advice_team_notify",
+    "advice_teams_notify",
     "advice_exception_record",
     "advice_items_cancel_for_case",
     "advice_not_provided",

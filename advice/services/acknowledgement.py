@@ -96,7 +96,31 @@ def advice_acknowledge(*, advice_request, user, answers, note="") -> AdviceReque
         + ("; ".join(changes) or "no teams"),
     )
     advice_acknowledged_notify(advice_request=advice_request)
+    advice_teams_notify(advice_request=advice_request)
     return advice_request
+
+
+def advice_teams_notify(*, advice_request):
+    """Each team the acknowledgement names, and that has a mailbox, is told once that it owes advice
+    (advice_team_notify). The item is in the team's queue already (advice.selectors.team_queue)."""
+    items = advice_request.items.filter(status=ItemStatus.OUTSTANDING).select_related("team").order_by("pk")
+    return [advice_team_notify(item=item) for item in items if item.team.email]
+
+
+def advice_team_notify(*, item):
+    """One team told at its mailbox that it owes advice: the case reference and a link to its item,
+    nothing else (no child's details, no team's name, so nothing is said of which services know the
+    child). Once per item: the outbox row's key is unique."""
+    case = item.request.case
+    return email_queue(
+        kind=MessageKind.TEAM_ASKED,
+        dedupe_key=f"team_asked:{item.pk}",
+        to=[item.team.email],
+        template="team_asked",
+        context={"reference": case.reference, "path": _path("advice:item_detail", item.pk)},
+        case=case,
+        advice_request=item.request,
+    )
 
 
 def advice_acknowledged_notify(*, advice_request):

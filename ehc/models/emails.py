@@ -12,6 +12,8 @@ from .base import TimeStamped
 class MessageKind(models.TextChoices):
     ADVICE_REQUESTED = "advice_requested", "Request for health advice"
     ACKNOWLEDGED = "acknowledged", "Acknowledgement receipt"
+    # Each team the SPOC names, to its own mailbox: the reference and a link (issue 23).
+    TEAM_ASKED = "team_asked", "A team asked for its advice"
     ADVICE_RETURNED = "advice_returned", "Advice returned"
     CHASE = "chase", "Chase"
     ESCALATION_1 = "escalation_1", "Escalation 1 letter"

@@ -19,6 +19,7 @@ from advice.services import (
     advice_acknowledged_notify,
     advice_request_notify_spoc,
     advice_returned_notify,
+    advice_team_notify,
     draft_shared_notify,
 )
 from assessments.models import DraftPlan
@@ -52,6 +53,17 @@ def send_examples(*, la, users):
         MessageKind.ACKNOWLEDGED,
         _latest(requests.filter(acknowledged_at__isnull=False)),
         lambda r: advice_acknowledged_notify(advice_request=r),
+    )
+    example(
+        MessageKind.TEAM_ASKED,
+        _latest(
+            AdviceItem.objects.filter(
+                case__local_authority=la, status=ItemStatus.OUTSTANDING, request__acknowledged_at__isnull=False
+            )
+            .exclude(team__email="")
+            .select_related("team", "request__case")
+        ),
+        lambda item: advice_team_notify(item=item),
     )
     returned = AdviceItem.objects.filter(case__local_authority=la, status=ItemStatus.RETURNED)
     example(MessageKind.ADVICE_RETURNED, _latest(returned.filter(stage=Stage.REQUESTED)), _returned)

@@ -70,7 +70,11 @@ def test_request_acknowledge_return_gate_and_draft(ours, case, login, travel):
     assert paeds.added_by_spoc and paeds.due_on == advice_request.due_on
     assert AdviceItem.objects.get(pk=items[ours.ot.pk].pk).known_status == KnownStatus.NOT_KNOWN
     email_send_due()
-    acknowledgement = mail.outbox[-1]
+    # The council hears, and each team named has its own notice (tests/advice/test_team_emails.py).
+    acknowledgement = next(message for message in mail.outbox if "acknowledged" in message.subject)
+    assert sorted(message.to[0] for message in mail.outbox if "asked of your team" in message.subject) == sorted(
+        team.email for team in (ours.slt, ours.ot, ours.paeds)
+    )
     assert acknowledgement.to == [ours.case_officer.email]
     assert acknowledgement.cc == ["send.support@la-ours.example"]
 
@@ -179,6 +183,9 @@ def test_request_acknowledge_return_gate_and_draft(ours, case, login, travel):
         [
             MessageKind.ADVICE_REQUESTED,
             MessageKind.ACKNOWLEDGED,
+            MessageKind.TEAM_ASKED,
+            MessageKind.TEAM_ASKED,
+            MessageKind.TEAM_ASKED,
             MessageKind.ADVICE_RETURNED,
             MessageKind.ADVICE_RETURNED,
             MessageKind.ADVICE_RETURNED,
@@ -187,4 +194,4 @@ def test_request_acknowledge_return_gate_and_draft(ours, case, login, travel):
         ]
     )
     assert {status for _, status in kinds} == {MessageStatus.SENT}
-    assert len(mail.outbox) == 7
+    assert len(mail.outbox) == 10
