@@ -43,7 +43,8 @@ def test_five_thousand_rows_import_within_a_minute(ours, capsys):
         assert AdviceItem.objects.filter(local_authority=ours.la).count() == len(rows)
         with capsys.disabled():
             print(
-                f"\ncaseload import of {len(rows)} rows (XLSX, {len(data):,} bytes): dry run {checked - started:.1f} s, "
+                f"\ncaseload import of {len(rows)} rows (XLSX, {len(data):,} bytes): "
+                f"dry run {checked - started:.1f} s, "
                 f"import {done - checked:.1f} s, total {done - started:.1f} s"
             )
         assert done - started < 60
