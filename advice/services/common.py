@@ -61,6 +61,17 @@ def advice_items_cancel_for_case(*, case, on: datetime.date):
     advice_timers_stop(request_ids=request_ids)
 
 
+def _lock_outstanding(item) -> AdviceItem:
+    item = (
+        AdviceItem.objects.select_for_update(of=("self",))
+        .select_related("request", "team", "provider", "case__child")
+        .get(pk=item.pk)
+    )
+    if item.status != ItemStatus.OUTSTANDING:
+        raise AdviceError(f"{item.team.name}'s advice is already {item.get_status_display().lower()}")
+    return item
+
+
 def _lock_case(case_id) -> Case:
     return Case.objects.select_for_update().get(pk=case_id)
 
