@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from ehc.text import possessive
+
 from ..access import administrator_required
 from ..invitations import account_state, may_invite_again, person_invite, person_invite_again
 from ..people import (
@@ -54,7 +56,7 @@ def person(request, pk):
             form.add_error("roles", str(error))
         else:
             if changed:
-                messages.success(request, f"{person_name(found)}'s roles are changed")
+                messages.success(request, f"{possessive(person_name(found))} roles are changed")
             return redirect("administration:people")
     found.state = account_state(found)
     return render(

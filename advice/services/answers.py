@@ -8,6 +8,7 @@ from assessments.models import Case
 from ehc.audit import audit_record
 from ehc.models import AuditAction, LocalAuthoritySettings, MessageKind
 from ehc.outbox import email_queue
+from ehc.text import possessive
 
 from .. import scanning
 from ..models import AdviceItem, AdviceReturn, ItemStatus, Stage
@@ -21,7 +22,7 @@ def _lock_outstanding(item) -> AdviceItem:
         .get(pk=item.pk)
     )
     if item.status != ItemStatus.OUTSTANDING:
-        raise AdviceError(f"{item.team.name}'s advice is already {item.get_status_display().lower()}")
+        raise AdviceError(f"{possessive(item.team.name)} advice is already {item.get_status_display().lower()}")
     return item
 
 
@@ -73,7 +74,7 @@ def advice_return(*, item, user, returned_on, content: dict, document=None, chec
             action=AuditAction.CHANGE,
             case=item.case,
             obj=item,
-            summary=f"Returned {item.team.name}'s health advice{on_behalf}"
+            summary=f"Returned {possessive(item.team.name)} health advice{on_behalf}"
             + (f" ({checked.kind.upper()} document)" if checked else ""),
         )
         advice_returned_notify(item=item)
@@ -114,7 +115,7 @@ def advice_not_provided(*, item, user, reason, detail, decided_by, decided_on) -
         action=AuditAction.CHANGE,
         case=item.case,
         obj=item,
-        summary=f"Recorded that {item.team.name}'s advice will not be provided "
+        summary=f"Recorded that {possessive(item.team.name)} advice will not be provided "
         f"({item.get_not_provided_reason_display()}), decided by {decided_by}",
     )
     advice_returned_notify(item=item)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ehc.access import can_return_for_team
 from ehc.audit import audit_record, audit_view
 from ehc.models import AuditAction, Role
+from ehc.text import possessive
 
 from .. import selectors, services
 from ..forms import ExceptionForm, NotProvidedForm, ReturnForm
@@ -23,7 +24,7 @@ from .common import _apply_error, _item_or_404
 @require_GET
 def item_detail(request, pk):
     item = _item_or_404(request, pk)
-    audit_view(request, item.case, f"{item.team.name}'s health advice")
+    audit_view(request, item.case, f"{possessive(item.team.name)} health advice")
     can_return = item.is_outstanding and can_return_for_team(request.user, item.team)
     return render(
         request,
@@ -48,7 +49,7 @@ def _item_action(request, pk, *, form_class, template, title, may_act, apply, su
     if not may_act(item):
         raise Http404
     if not item.is_outstanding:
-        messages.info(request, f"{item.team.name}'s advice is already {item.get_status_display().lower()}")
+        messages.info(request, f"{possessive(item.team.name)} advice is already {item.get_status_display().lower()}")
         return redirect("advice:item_detail", pk=item.pk)
     data = request.POST if request.method == "POST" else None
     form = form_class(data, request.FILES if files and data is not None else None, item=item)
@@ -143,7 +144,8 @@ def document_download(request, pk):
         raise Http404
     if not advice_return.document_available:
         # Withheld from everyone until the virus scanner says it is clean (advice.scanning).
-        messages.info(request, f"{item.team.name}'s advice document: {advice_return.get_scan_status_display()}")
+        status = advice_return.get_scan_status_display()
+        messages.info(request, f"{possessive(item.team.name)} advice document: {status}")
         return redirect("advice:item_detail", pk=item.pk)
     try:
         handle = advice_return.document.open("rb")
@@ -154,7 +156,7 @@ def document_download(request, pk):
         action=AuditAction.DOWNLOAD,
         case=item.case,
         obj=item,
-        summary=f"Downloaded {item.team.name}'s advice document",
+        summary=f"Downloaded {possessive(item.team.name)} advice document",
     )
     # The name sent is ours, never the uploader's: nothing they typed reaches a header.
     filename = f"{item.case.reference}-{slugify(item.team.name) or 'advice'}.{advice_return.document_type}"
