@@ -83,6 +83,17 @@ ACK_CHOICES = [
     (KnownStatus.WAITING_LIST, "Will respond: on the team's waiting list"),
     (NOT_INVOLVED, "Not involved"),
 ]
+# The same answers as the grid's column headings: "Will respond" heads the first four.
+ACK_SHORT = {
+    KnownStatus.KNOWN_OPEN: "Known, open now",
+    KnownStatus.KNOWN_CLOSED: "Known, closed in the last 12 months",
+    KnownStatus.NOT_KNOWN: "Not known",
+    KnownStatus.WAITING_LIST: "On the waiting list",
+    NOT_INVOLVED: "Not involved",
+}
+# A provider with this many teams answers in one grid (team x answer) rather than a column of
+# radios per team: 9 teams made 45 radios one under another.
+GRID_FROM_TEAMS = 9
 
 
 class AcknowledgeForm(forms.Form):
@@ -101,7 +112,12 @@ class AcknowledgeForm(forms.Form):
         }
         teams.update({item.team_id: item.team for item in self.items.values()})
         self.rows = []
-        for team in sorted(teams.values(), key=lambda team: team.name):
+        # The teams the family named first, then those already on the request, then the rest.
+        def order(team):
+            item = self.items.get(team.pk)
+            return (not (item is not None and item.named_by_family), item is None, team.name)
+
+        for team in sorted(teams.values(), key=order):
             item = self.items.get(team.pk)
             closed = item is not None and item.status != ItemStatus.OUTSTANDING
             choices = [choice for choice in ACK_CHOICES if not (closed and choice[0] == NOT_INVOLVED)]
@@ -137,6 +153,42 @@ class AcknowledgeForm(forms.Form):
             self.rows.append(
                 (team, self[status_name], self[reason_name] if reason_name in self.fields else None)
             )
+
+    @property
+    def is_grid(self):
+        return len(self.rows) >= GRID_FROM_TEAMS
+
+    def grid(self):
+        """The rows of the grid: each team, its hint and errors, and a cell per answer (None where
+        that answer is not open to it: an item already returned cannot be 'not involved')."""
+        columns = [value for value, _ in ACK_CHOICES]
+        rows = []
+        for team, status_field, reason_field in self.rows:
+            offered = {str(value) for value, _ in status_field.field.choices}
+            current = str(status_field.value() or "")
+            cells = []
+            for index, (value, label) in enumerate(status_field.field.choices, start=1):
+                cells.append(
+                    {
+                        "value": value,
+                        "label": label,
+                        "id": f"{status_field.auto_id}_{index}",
+                        "checked": current == str(value),
+                    }
+                )
+            by_value = {str(cell["value"]): cell for cell in cells}
+            rows.append(
+                {
+                    "team": team,
+                    "field": status_field,
+                    "reason": reason_field,
+                    "cells": [by_value.get(str(value)) if str(value) in offered else None for value in columns],
+                }
+            )
+        return rows
+
+    def grid_columns(self):
+        return [(value, ACK_SHORT[value]) for value, _ in ACK_CHOICES]
 
     def clean(self):
         data = super().clean()
