@@ -101,6 +101,8 @@ URLS = {
     "assessments:assign_officer": ({"pk": "case"}, POST, LA_EDITORS),
     "assessments:share_case": ({"pk": "case"}, BOTH, LA_EDITORS),
     "assessments:revoke_share": ({"pk": "case", "share_pk": "share"}, POST, LA_EDITORS),
+    # A caseload moved at once (issue 23): the council's administrator and SEND manager, counts only.
+    "assessments:caseload_move": ({}, BOTH, {"la_admin", "send_manager"}),
     "advice:spoc_queue": ({}, GET, {"spoc"}),
     "advice:team_queue": ({}, GET, {"slt_practitioner", "ot_practitioner"}),
     "advice:request_create": ({"case_pk": "case"}, BOTH, LA_EDITORS),
