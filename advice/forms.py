@@ -1,17 +1,21 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from assessments.forms import text_field
 from ehc.forms import CountedTextarea, GovDateField
 from ehc.models import Organisation, OrganisationKind, Service, Team
 
+from .drafts import APPENDIX_C_FIELDS
 from .models import ExceptionReason82, ItemStatus, KnownStatus, NotProvidedReason
 from .services import NOT_INVOLVED, TeamAnswer, missing_services
 from .uploads import check_upload
 
 # Appendix C sections are longer than a note.
 ADVICE_TEXT_LIMIT = 10000
+# A draft keeps text past the return's limits, to be shortened before it is returned; this bounds abuse only.
+DRAFT_TEXT_LIMIT = 100_000
 
 
 def _on_or_after(form, name, earliest, what):
@@ -252,24 +256,31 @@ class ReturnForm(forms.Form):
     )
     pfa_health = text_field("Preparing for adulthood: health", rows=3, max_length=ADVICE_TEXT_LIMIT)
 
-    CONTENT_FIELDS = [
-        "description_of_needs",
-        "provision_required",
-        "outcomes",
-        "how_often_seen",
-        "seen_over_period",
-        "pfa_employment",
-        "pfa_independent_living",
-        "pfa_community_inclusion",
-        "pfa_health",
-    ]
+    # The draft's revision the page was opened on (advice.drafts.ReturnDraft.revision; 0: none yet).
+    draft_revision = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    CONTENT_FIELDS = list(APPENDIX_C_FIELDS)
     STRUCTURED_REQUIRED = ["description_of_needs", "provision_required", "outcomes"]
 
-    def __init__(self, *args, item, **kwargs):
+    def __init__(self, *args, item, draft=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
+        self.draft = draft
         self.checked_upload = None
         self.fields["returned_on"].initial = timezone.localdate()
+        if draft:
+            # Saving a draft asks for nothing and keeps text longer than a return takes: the limits
+            # apply when it is returned. The text boxes still count down to the return's limit.
+            self.fields["returned_on"].required = False
+            for name in self.CONTENT_FIELDS:
+                field = self.fields[name]
+                field.max_length = DRAFT_TEXT_LIMIT
+                field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+                field.validators.append(MaxLengthValidator(DRAFT_TEXT_LIMIT))
+                field.error_messages = {
+                    **field.error_messages,
+                    "max_length": f"{field.label} must be {DRAFT_TEXT_LIMIT:,} characters or fewer, even in a draft",
+                }
 
     def clean_document(self):
         document = self.cleaned_data.get("document")
@@ -280,6 +291,13 @@ class ReturnForm(forms.Form):
     def clean(self):
         data = super().clean()
         _on_or_after(self, "returned_on", self.item.request.notified_on, "the date the advice was requested")
+        if self.draft:
+            if data.get("document"):
+                self.add_error(
+                    "document",
+                    "A draft keeps what you write, not documents: choose the document again when you return the advice",
+                )
+            return data
         if "document" in self.errors:
             return data
         if not data.get("document"):

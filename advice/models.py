@@ -383,3 +383,7 @@ class AdviceReturn(TimeStamped):
     @property
     def has_structured_content(self):
         return bool(self.description_of_needs or self.provision_required or self.outcomes)
+
+
+# Defined in their own modules (this one is near its size limit), registered with the app from here.
+from .drafts import ReturnDraft  # noqa: E402, F401

@@ -9,11 +9,12 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from assessments.models import CaseStatus, DraftComment, DraftPlan
-from ehc.access import can_act_as_spoc
+from ehc.access import can_act_as_spoc, can_return_for_team
 from ehc.models import Organisation, OrganisationKind, Role, Team
 from ehc.pagination import PAGE_SIZE, Page, keyset_page
 
 from .access import advice_items_for, visible_advice_requests
+from .drafts import ReturnDraft
 from .exceptions import EXCEPTION_REASON_LABELS, excepted_on, excepted_reason
 from .models import AdviceItem, AdviceRequest, ItemStatus, Stage, service_labels
 
@@ -71,6 +72,8 @@ class QueueItem:
     request_acknowledged_at: datetime.datetime | None
     # An exception covers it today (advice.exceptions): nobody chases it until the exception ends.
     clock_stopped: bool = False
+    # The team has saved a draft of its return (advice.drafts): only these queues, the team's, show it.
+    has_draft: bool = False
 
     COLUMNS = (
         "pk",
@@ -85,13 +88,16 @@ class QueueItem:
         "team__name",
         "request__acknowledged_at",
         "clock_stopped",
+        "has_draft",
     )
 
     @classmethod
     def rows(cls, items, today):
-        return items.annotate(excepted=excepted_reason(), clock_stopped=excepted_on(today)).values_list(
-            *cls.COLUMNS
-        )
+        return items.annotate(
+            excepted=excepted_reason(),
+            clock_stopped=excepted_on(today),
+            has_draft=Exists(ReturnDraft.objects.filter(item_id=OuterRef("pk"))),
+        ).values_list(*cls.COLUMNS)
 
     @property
     def child_name(self):
@@ -229,6 +235,24 @@ def team_queue(*, user, cursor=None, page_size=PAGE_SIZE, today=None) -> Page:
     )
     items = QueueItem.rows(items, today or timezone.localdate())
     return keyset_page(items, "due_on", cursor, page_size, row=QueueItem)
+
+
+def return_draft_for(*, user, item) -> ReturnDraft | None:
+    """The team's draft of an outstanding item, for those who may return it (nobody else sees it)."""
+    if not item.is_outstanding or not can_return_for_team(user, item.team):
+        return None
+    return ReturnDraft.objects.filter(item=item).select_related("saved_by").first()
+
+
+def return_draft_initial(*, item) -> dict:
+    """What the return form opens with: the team's draft, as it was saved, or nothing yet."""
+    draft = ReturnDraft.objects.filter(item=item).first()
+    if draft is None:
+        return {"draft_revision": 0}
+    initial = {**draft.content(), "draft_revision": draft.revision}
+    if draft.returned_on is not None:
+        initial["returned_on"] = draft.returned_on
+    return initial
 
 
 def draft_gate_outstanding(*, case) -> list[AdviceItem]:

@@ -14,6 +14,7 @@ from .answers import advice_exception_record, advice_not_provided, advice_return
 from .common import TIMER_EMAIL_KINDS, AdviceError, DraftGateClosed, advice_items_cancel_for_case, advice_timers_stop
 from .drafts import draft_comment_add, draft_plan_record, draft_shared_notify
 from .requests import advice_request_notify_spoc, advice_request_send, missing_services, teams_for_services
+from .return_drafts import return_draft_save
 
 __all__ = [
     "NOT_INVOLVED",
@@ -34,6 +35,7 @@ __all__ = [
     "draft_comment_add",
     "draft_plan_record",
     "draft_shared_notify",
+    "return_draft_save",
     "missing_services",
     "teams_for_services",
 ]

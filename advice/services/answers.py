@@ -12,18 +12,8 @@ from ehc.text import possessive
 
 from .. import scanning
 from ..models import AdviceItem, AdviceReturn, ItemStatus, Stage
-from .common import AdviceError, _la_recipients, _path, advice_timers_stop
-
-
-def _lock_outstanding(item) -> AdviceItem:
-    item = (
-        AdviceItem.objects.select_for_update(of=("self",))
-        .select_related("request", "team", "provider", "case__child")
-        .get(pk=item.pk)
-    )
-    if item.status != ItemStatus.OUTSTANDING:
-        raise AdviceError(f"{possessive(item.team.name)} advice is already {item.get_status_display().lower()}")
-    return item
+from .common import AdviceError, _la_recipients, _lock_outstanding, _path, advice_timers_stop
+from .return_drafts import return_draft_take
 
 
 def _check_answer_date(item, on, label, field):
@@ -38,10 +28,14 @@ def _check_answer_date(item, on, label, field):
 
 
 @transaction.atomic
-def advice_return(*, item, user, returned_on, content: dict, document=None, checked=None) -> AdviceReturn:
+def advice_return(
+    *, item, user, returned_on, content: dict, document=None, checked=None, draft_revision=None
+) -> AdviceReturn:
     """A team's advice is back (a checked document and/or the structured Appendix C): the item closes
-    and every timer of its request that nothing else still needs stops at once."""
+    and every timer of its request that nothing else still needs stops at once. The team's draft, if
+    any, is used up (refused if someone saved it after `draft_revision`, which the page was opened on)."""
     item = _lock_outstanding(item)
+    return_draft_take(item=item, revision=draft_revision)
     _check_answer_date(item, returned_on, "The date the advice was returned", "returned_on")
     if document is None and not all(
         content.get(name) for name in ("description_of_needs", "provision_required", "outcomes")

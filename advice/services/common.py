@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from assessments.models import Case
 from ehc.models import LocalAuthoritySettings, MessageKind
+from ehc.text import possessive
 
 from ..models import AdviceItem, ItemStatus
 
@@ -59,6 +60,17 @@ def advice_items_cancel_for_case(*, case, on: datetime.date):
     request_ids = list(items.values_list("request_id", flat=True))
     items.update(status=ItemStatus.CANCELLED, next_action_on=None, closed_on=on, updated_at=timezone.now())
     advice_timers_stop(request_ids=request_ids)
+
+
+def _lock_outstanding(item) -> AdviceItem:
+    item = (
+        AdviceItem.objects.select_for_update(of=("self",))
+        .select_related("request", "team", "provider", "case__child")
+        .get(pk=item.pk)
+    )
+    if item.status != ItemStatus.OUTSTANDING:
+        raise AdviceError(f"{possessive(item.team.name)} advice is already {item.get_status_display().lower()}")
+    return item
 
 
 def _lock_case(case_id) -> Case:

@@ -34,6 +34,7 @@ def item_detail(request, pk):
             "case": item.case,
             "today": timezone.localdate(),
             "can_return": can_return,
+            "draft": selectors.return_draft_for(user=request.user, item=item) if can_return else None,
             "can_close": item.is_outstanding
             and (can_return or selectors.may_answer_for_la(request.user, item)),
             # Stopping the team's clock is the LA's exception on the case (escalation.exception_views).
@@ -67,26 +68,53 @@ def _item_action(request, pk, *, form_class, template, title, may_act, apply, su
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_return(request, pk):
-    def apply(item, form):
-        services.advice_return(
-            item=item,
-            user=request.user,
-            returned_on=form.cleaned_data["returned_on"],
-            content=form.content(),
-            document=form.cleaned_data.get("document") or None,
-            checked=form.checked_upload,
-        )
-
-    return _item_action(
+    """Return the advice, or save it as the team's draft to finish later (the "action" button)."""
+    item = _item_or_404(request, pk)
+    if not can_return_for_team(request.user, item.team):
+        raise Http404
+    if not item.is_outstanding:
+        messages.info(request, f"{possessive(item.team.name)} advice is already {item.get_status_display().lower()}")
+        return redirect("advice:item_detail", pk=item.pk)
+    saving_draft = request.method == "POST" and request.POST.get("action") == "draft"
+    if request.method == "POST":
+        form = ReturnForm(request.POST, request.FILES, item=item, draft=saving_draft)
+    else:
+        form = ReturnForm(initial=selectors.return_draft_initial(item=item), item=item)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if saving_draft:
+                services.return_draft_save(
+                    item=item,
+                    user=request.user,
+                    content=form.content(),
+                    returned_on=data.get("returned_on"),
+                    revision=data.get("draft_revision"),
+                )
+            else:
+                services.advice_return(
+                    item=item,
+                    user=request.user,
+                    returned_on=data["returned_on"],
+                    content=form.content(),
+                    document=data.get("document") or None,
+                    checked=form.checked_upload,
+                    draft_revision=data.get("draft_revision"),
+                )
+        except services.AdviceError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(
+                request,
+                "Draft saved: it is not returned yet. Anyone in the team who may return the advice can finish it"
+                if saving_draft
+                else "Advice returned: the local authority has been told",
+            )
+            return redirect("advice:item_detail", pk=item.pk)
+    return render(
         request,
-        pk,
-        form_class=ReturnForm,
-        template="advice/return_form.html",
-        title="Return health advice",
-        may_act=lambda item: can_return_for_team(request.user, item.team),
-        apply=apply,
-        success="Advice returned: the local authority has been told",
-        files=True,
+        "advice/return_form.html",
+        {"form": form, "item": item, "case": item.case, "title": "Return health advice"},
     )
 
 

@@ -1,0 +1,55 @@
+"""A team's Appendix C saved before it is returned (issue 23): one draft per advice item, the team's
+rather than its author's, so anyone who may return the advice can finish it.
+
+A draft is not a return: the item stays outstanding, its timers run and no count of returned advice
+sees it. Its text is kept whole, longer than the return's limits if need be (the form refuses such
+text only when it is returned, never cuts it), and `revision` lets two people of a team working on
+the same draft find out rather than overwrite each other."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from ehc.models import TimeStamped
+
+# The sections of Appendix C, as the return (advice.models.AdviceReturn), its form and the API name them.
+APPENDIX_C_FIELDS = (
+    "description_of_needs",
+    "provision_required",
+    "outcomes",
+    "how_often_seen",
+    "seen_over_period",
+    "pfa_employment",
+    "pfa_independent_living",
+    "pfa_community_inclusion",
+    "pfa_health",
+)
+
+
+class ReturnDraft(TimeStamped):
+    # By name: advice.models imports this module to register the model, never the other way round.
+    item = models.OneToOneField("advice.AdviceItem", on_delete=models.CASCADE, related_name="return_draft")
+    # Raised by each save; a save that started from an older revision is refused (nothing overwritten).
+    revision = models.PositiveIntegerField(default=1)
+    returned_on = models.DateField("Date the advice was returned", null=True, blank=True)
+    description_of_needs = models.TextField(blank=True)
+    provision_required = models.TextField(blank=True)
+    outcomes = models.TextField(blank=True)
+    how_often_seen = models.TextField(blank=True)
+    seen_over_period = models.TextField(blank=True)
+    pfa_employment = models.TextField(blank=True)
+    pfa_independent_living = models.TextField(blank=True)
+    pfa_community_inclusion = models.TextField(blank=True)
+    pfa_health = models.TextField(blank=True)
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    saved_at = models.DateTimeField()
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    CONTENT_FIELDS = APPENDIX_C_FIELDS
+
+    def __str__(self):
+        return f"Draft of {self.item}"
+
+    def content(self) -> dict:
+        return {name: getattr(self, name) for name in self.CONTENT_FIELDS}

@@ -1,0 +1,64 @@
+"""Appendix C saved as the team's draft and finished later (advice.drafts.ReturnDraft)."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from ehc.audit import audit_record
+from ehc.models import AuditAction
+from ehc.text import possessive
+
+from ..drafts import ReturnDraft
+from .common import AdviceError, _lock_outstanding
+
+
+def _check_revision(draft, revision):
+    """Refuse work begun on another revision of the draft: someone of the team saved it meanwhile, and
+    going on would overwrite what they wrote. The person's own text stays on their page."""
+    current = draft.revision if draft is not None else 0
+    if revision is None or revision == current:
+        return
+    if draft is None:
+        raise AdviceError("The draft you opened is no longer there: nothing was saved. Your text is below")
+    who = draft.saved_by.get_full_name() or draft.saved_by.username
+    when = timezone.localtime(draft.saved_at)
+    raise AdviceError(
+        f"{who} saved this draft at {when:%H:%M on %-d %B} since you opened it: nothing was saved. "
+        "Your text is below: keep a copy, open the advice again to see theirs, then combine them"
+    )
+
+
+@transaction.atomic
+def return_draft_save(*, item, user, content: dict, returned_on=None, revision=None) -> ReturnDraft:
+    """Save (or save again) the team's draft of an outstanding item's Appendix C. The item stays
+    outstanding: nothing is returned, no timer stops, no one outside the team is told."""
+    item = _lock_outstanding(item)
+    draft = ReturnDraft.objects.select_for_update().filter(item=item).select_related("saved_by").first()
+    _check_revision(draft, revision)
+    now = timezone.now()
+    if draft is None:
+        draft = ReturnDraft(item=item, revision=1)
+    else:
+        draft.revision += 1
+    for name in ReturnDraft.CONTENT_FIELDS:
+        setattr(draft, name, content.get(name) or "")
+    draft.returned_on = returned_on
+    draft.saved_by = user
+    draft.saved_at = now
+    draft.save()
+    audit_record(
+        user=user,
+        action=AuditAction.CHANGE,
+        case=item.case,
+        obj=item,
+        summary=f"Saved a draft of {possessive(item.team.name)} health advice (not returned)",
+    )
+    return draft
+
+
+def return_draft_take(*, item, revision=None):
+    """Inside the return's transaction: the draft the return was finished from is used up. Its text
+    stays in the draft's history."""
+    draft = ReturnDraft.objects.select_for_update().filter(item=item).select_related("saved_by").first()
+    _check_revision(draft, revision)
+    if draft is not None:
+        draft.delete()
