@@ -7,6 +7,7 @@ from assessments.forms import text_field
 from ehc.forms import CountedTextarea, GovDateField
 from ehc.models import Organisation, OrganisationKind, Service, Team
 
+from .ack_grid import ACK_SHORT, GRID_FROM_TEAMS, grid_rows
 from .drafts import APPENDIX_C_FIELDS
 from .models import ExceptionReason82, ItemStatus, KnownStatus, NotProvidedReason
 from .services import NOT_INVOLVED, TeamAnswer, missing_services
@@ -87,17 +88,6 @@ ACK_CHOICES = [
     (KnownStatus.WAITING_LIST, "Will respond: on the team's waiting list"),
     (NOT_INVOLVED, "Not involved"),
 ]
-# The same answers as the grid's column headings: "Will respond" heads the first four.
-ACK_SHORT = {
-    KnownStatus.KNOWN_OPEN: "Known, open now",
-    KnownStatus.KNOWN_CLOSED: "Known, closed in the last 12 months",
-    KnownStatus.NOT_KNOWN: "Not known",
-    KnownStatus.WAITING_LIST: "On the waiting list",
-    NOT_INVOLVED: "Not involved",
-}
-# A provider with this many teams answers in one grid (team x answer) rather than a column of
-# radios per team: 9 teams made 45 radios one under another.
-GRID_FROM_TEAMS = 9
 
 
 class AcknowledgeForm(forms.Form):
@@ -163,33 +153,7 @@ class AcknowledgeForm(forms.Form):
         return len(self.rows) >= GRID_FROM_TEAMS
 
     def grid(self):
-        """The rows of the grid: each team, its hint and errors, and a cell per answer (None where
-        that answer is not open to it: an item already returned cannot be 'not involved')."""
-        columns = [value for value, _ in ACK_CHOICES]
-        rows = []
-        for team, status_field, reason_field in self.rows:
-            offered = {str(value) for value, _ in status_field.field.choices}
-            current = str(status_field.value() or "")
-            cells = []
-            for index, (value, label) in enumerate(status_field.field.choices, start=1):
-                cells.append(
-                    {
-                        "value": value,
-                        "label": label,
-                        "id": f"{status_field.auto_id}_{index}",
-                        "checked": current == str(value),
-                    }
-                )
-            by_value = {str(cell["value"]): cell for cell in cells}
-            rows.append(
-                {
-                    "team": team,
-                    "field": status_field,
-                    "reason": reason_field,
-                    "cells": [by_value.get(str(value)) if str(value) in offered else None for value in columns],
-                }
-            )
-        return rows
+        return grid_rows(self.rows, [value for value, _ in ACK_CHOICES])
 
     def grid_columns(self):
         return [(value, ACK_SHORT[value]) for value, _ in ACK_CHOICES]
