@@ -56,3 +56,19 @@ def table_region(context):
     count = getattr(holder, "ehc_table_regions", 0) + 1
     holder.ehc_table_regions = count
     return f"table-region-{count}"
+
+
+@register.inclusion_tag("includes/saved_filters.html", takes_context=True)
+def saved_filters(context, page):
+    """The user's saved filters for this list, and a form to save the filters on screen (one query)."""
+    from ehc.saved_filters import query_clean, saved_filters_for
+
+    request = context["request"]
+    current = query_clean(page, request.GET.urlencode())
+    return {
+        "page": page,
+        "saved": saved_filters_for(user=request.user, page=page),
+        "current": current,
+        "path": request.path,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -40,6 +40,7 @@ from ehc.models import (
     Organisation,
     OutboundEmail,
     Role,
+    SavedFilter,
     Service,
     Team,
 )
@@ -144,6 +145,9 @@ URLS = {
     "notifications": ({}, GET, EVERYONE),
     "notifications_read_all": ({}, POST, EVERYONE),
     "notification_open": ({"pk": "notification"}, GET, {"case_officer"}),
+    # Saved filters (issue 23): anyone saves their own; a saved filter is its one user's, like a notification.
+    "saved_filter_save": ({}, POST, EVERYONE),
+    "saved_filter_delete": ({"pk": "saved_filter"}, POST, {"case_officer"}),
     # Administration (issue 16): an administrator's own organisation only.
     "administration:index": ({}, GET, ADMINS),
     "administration:history": ({}, GET, ADMINS),
@@ -343,7 +347,11 @@ def _objects(world, today):
         path=f"/cases/{case.pk}/",
         headline="The DCO/DMO office has responded to escalation 1",
     )
+    saved_filter = SavedFilter.objects.create(
+        user=world.case_officer, page="assessments:caseload", name=f"Matrix {case.pk}", query="rag=red"
+    )
     return {
+        "saved_filter": saved_filter,
         "notification": notification,
         "team": world.slt,
         "la": world.la,
