@@ -47,4 +47,4 @@ RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin app \
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "ehc.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "--config=python:ehc.gunicorn_conf", "ehc.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

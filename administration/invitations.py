@@ -15,16 +15,22 @@ from django.utils import timezone
 from ehc.audit import changes_between, settings_change_record
 from ehc.invitations import invitation_send
 from ehc.models import AuditAction, Organisation, User
+from ehc.sso import email_domain
 
 from .people import TEAM_ROLES, PeopleError, person_name, person_snapshot, roles_for, teams_for
 
 
-def account_state(person, now=None) -> str:
-    """Active, Deactivated, Invited, or Invitation expired (the link not used in time)."""
+def account_state(person, now=None, *, sso_domains=frozenset()) -> str:
+    """Active, Deactivated, Invited, or Invitation expired (the link not used in time). Someone
+    whose address is in `sso_domains` (their organisation's own sign-on, ehc.sso.sign_on_domains)
+    is active once they have signed in, and invited until then: their email's sign-in link does
+    not expire."""
     if not person.is_active:
         return "Deactivated"
     if person.has_usable_password():
         return "Active"
+    if email_domain(person.email or "") in sso_domains:
+        return "Active" if person.last_login is not None else "Invited"
     pending = [invitation for invitation in person.invitations.all() if invitation.used_at is None]
     if pending and pending[0].expires_at > (now or timezone.now()):
         return "Invited"
@@ -81,7 +87,13 @@ def person_invite(*, request, first_name, last_name, email, job_title, roles, te
 
 
 def may_invite_again(person) -> bool:
-    return person.is_active and not person.has_usable_password() and not (person.is_staff or person.is_superuser)
+    # A last sign-in without a password is a sign-in through the organisation's own account.
+    return (
+        person.is_active
+        and not person.has_usable_password()
+        and person.last_login is None
+        and not (person.is_staff or person.is_superuser)
+    )
 
 
 @transaction.atomic
@@ -91,7 +103,10 @@ def person_invite_again(*, request, person):
     organisation = Organisation.objects.select_for_update().get(pk=person.organisation_id)
     person = User.objects.get(pk=person.pk)
     if not may_invite_again(person):
-        raise PeopleError(f"{person_name(person)} has set a password already: they can reset it from the sign-in page")
+        raise PeopleError(
+            f"{person_name(person)} has set a password or signed in already: "
+            "they can reset a password from the sign-in page"
+        )
     invitation = _send(request, organisation, person)
     if invitation is not None:
         settings_change_record(

@@ -4,6 +4,13 @@
 from .models import KnownStatus
 from .services import NOT_INVOLVED
 
+ACK_CHOICES = [
+    (KnownStatus.KNOWN_OPEN, "Will respond: known, open to the team now"),
+    (KnownStatus.KNOWN_CLOSED, "Will respond: known, closed within the last 12 months"),
+    (KnownStatus.NOT_KNOWN, "Will respond: not known to the team"),
+    (KnownStatus.WAITING_LIST, "Will respond: on the team's waiting list"),
+    (NOT_INVOLVED, "Not involved"),
+]
 # A provider with this many teams answers in one grid rather than a column of radios per team:
 # 9 teams made 45 radios one under another.
 GRID_FROM_TEAMS = 9

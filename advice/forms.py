@@ -1,17 +1,18 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from assessments.forms import text_field
-from ehc.forms import CountedTextarea, GovDateField
+from ehc.forms import CountedTextarea, GovDateField, SeveralFilesField
 from ehc.models import Organisation, OrganisationKind, Service, Team
 
-from .ack_grid import ACK_SHORT, GRID_FROM_TEAMS, grid_rows
+from .ack_grid import ACK_CHOICES, ACK_SHORT, GRID_FROM_TEAMS, grid_rows
 from .drafts import APPENDIX_C_FIELDS
 from .models import ExceptionReason82, ItemStatus, KnownStatus, NotProvidedReason
 from .services import NOT_INVOLVED, TeamAnswer, missing_services
-from .uploads import check_upload
+from .uploads import check_upload, safe_display_name
 
 # Appendix C sections are longer than a note.
 ADVICE_TEXT_LIMIT = 10000
@@ -81,13 +82,6 @@ class AdviceRequestForm(forms.Form):
         return data
 
 
-ACK_CHOICES = [
-    (KnownStatus.KNOWN_OPEN, "Will respond: known, open to the team now"),
-    (KnownStatus.KNOWN_CLOSED, "Will respond: known, closed within the last 12 months"),
-    (KnownStatus.NOT_KNOWN, "Will respond: not known to the team"),
-    (KnownStatus.WAITING_LIST, "Will respond: on the team's waiting list"),
-    (NOT_INVOLVED, "Not involved"),
-]
 
 
 class AcknowledgeForm(forms.Form):
@@ -178,11 +172,15 @@ class AcknowledgeForm(forms.Form):
         ]
 
 
+def _size(size):
+    return f"{size / (1024 * 1024):g} MB"
+
+
 class ReturnForm(forms.Form):
-    document = forms.FileField(
+    document = SeveralFilesField(
         label="Upload the advice (optional if you complete the sections below)",
         required=False,
-        help_text="A PDF or a Word document (.docx)",
+        help_text="PDFs or Word documents (.docx): you can choose several at once",
         error_messages={
             "invalid": "The selected file could not be read: upload it again",
             "empty": "The selected file is empty",
@@ -231,6 +229,7 @@ class ReturnForm(forms.Form):
         self.item = item
         self.draft = draft
         self.checked_upload = None
+        self.checked_uploads = []
         self.fields["returned_on"].initial = timezone.localdate()
         if draft:
             # Saving a draft asks for nothing and keeps text longer than a return takes: the limits
@@ -247,10 +246,31 @@ class ReturnForm(forms.Form):
                 }
 
     def clean_document(self):
-        document = self.cleaned_data.get("document")
-        if document:
-            self.checked_upload = check_upload(document)
-        return document
+        """Each file checked on its own (advice.uploads); together no more than one document may be,
+        the most the upload page's request may carry (decision 0013)."""
+        files = self.cleaned_data.get("document") or []
+        limit = settings.ADVICE_UPLOAD_MAX_BYTES
+        if sum(file.size or 0 for file in files) > limit and len(files) > 1:
+            raise ValidationError(
+                f"The selected files must be smaller than {_size(limit)} together: choose fewer, or smaller, files"
+            )
+        errors, checked = [], []
+        for file in files:
+            try:
+                checked.append(check_upload(file))
+            except ValidationError as error:
+                name = getattr(file, "name", "") or "file"
+                prefix = "" if len(files) == 1 else f"{safe_display_name(name)}: "
+                errors.extend(prefix + message for message in error.messages)
+        if errors:
+            raise ValidationError(errors)
+        self.checked_uploads = list(zip(files, checked, strict=True))
+        self.checked_upload = checked[0] if checked else None
+        return files
+
+    def uploads(self):
+        """The files chosen, each with what its check found: [(file, advice.uploads.CheckedUpload)]."""
+        return self.checked_uploads
 
     def clean(self):
         data = super().clean()
@@ -278,6 +298,19 @@ class ReturnForm(forms.Form):
 
     def content(self):
         return {name: self.cleaned_data.get(name, "") for name in self.CONTENT_FIELDS}
+
+
+class AmendForm(ReturnForm):
+    """A returned advice's next version: complete in itself, with why it replaces the last. No date:
+    the advice was returned on the first return's date, and amended today."""
+
+    reason = text_field("Why are you amending the advice?", required=True, rows=3, max_length=2000)
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, item=item, **kwargs)
+        self.fields["reason"].error_messages["required"] = "Enter why you are amending the advice"
+        del self.fields["returned_on"], self.fields["draft_revision"]
+        self.order_fields(["reason", "document", *self.CONTENT_FIELDS])
 
 
 class NotProvidedForm(forms.Form):

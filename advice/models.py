@@ -8,6 +8,8 @@ from simple_history.models import HistoricalRecords
 
 from ehc.models import Organisation, OrganisationKind, Service, Team, TimeStamped
 
+from .documents import DOWNLOADABLE_SCAN_STATUSES, ScannedDocument, ScanStatus, advice_upload_path  # noqa: F401
+
 # Service.values builds a new list on every access; queue pages label services on every row.
 _SERVICE_LABELS = dict(Service.choices)
 
@@ -317,40 +319,24 @@ class AdviceItem(TimeStamped):
         return self.is_outstanding and self.promised_on is not None and today > self.promised_on
 
 
-def advice_upload_path(instance, filename):
-    # Server-chosen names only: the user's filename is kept in a column, never on disk.
-    import uuid
-
-    return f"advice/{instance.item.case_id}/{uuid.uuid4().hex}"
-
-
-class ScanStatus(models.TextChoices):
-    """Where an uploaded document stands with the virus scanner (advice.scanning)."""
-
-    NOT_SCANNED = "not_scanned", "Not scanned: no virus scanner is configured"
-    PENDING = "pending", "Being checked for viruses"
-    CLEAN = "clean", "Checked for viruses: none found"
-    INFECTED = "infected", "A virus was found: the document was deleted"
-    FAILED = "failed", "The virus scanner could not check it: the document is withheld"
-
-
-# Only these may be downloaded; anything else is withheld from everyone.
-DOWNLOADABLE_SCAN_STATUSES = {ScanStatus.NOT_SCANNED, ScanStatus.CLEAN}
-
-
-class AdviceReturn(TimeStamped):
+class AdviceReturn(ScannedDocument):
     """What a team sent back: a document and/or the structured Appendix C content.
 
     With a virus scanner configured the document waits, withheld, as "being checked" until the
     scanner says it is clean; the return itself stands from the moment it is made
     (docs/decisions/0013-upload-scanning-and-abuse-limits.md)."""
 
-    item = models.OneToOneField(AdviceItem, on_delete=models.CASCADE, related_name="advice_return")
-    document = models.FileField(upload_to=advice_upload_path, blank=True, max_length=300)
-    document_name = models.CharField(max_length=255, blank=True)
-    document_type = models.CharField(max_length=10, blank=True)  # "pdf" or "docx", from the content
-    document_size = models.PositiveIntegerField(null=True, blank=True)
-    document_sha256 = models.CharField(max_length=64, blank=True)
+    # The item whose advice this is now; NULL once an amendment supersedes it (superseded_item then).
+    item = models.OneToOneField(
+        AdviceItem, null=True, blank=True, on_delete=models.CASCADE, related_name="advice_return"
+    )
+    superseded_item = models.ForeignKey(
+        AdviceItem, null=True, blank=True, on_delete=models.CASCADE, related_name="superseded_returns"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    # 1 for the return itself, then one more for each amendment (advice.services.amendments).
+    version = models.PositiveSmallIntegerField(default=1)
+    amendment_reason = models.TextField(blank=True)
     description_of_needs = models.TextField(blank=True)
     provision_required = models.TextField(blank=True, help_text="What, who, how often")
     outcomes = models.TextField("The difference the provision should make", blank=True)
@@ -361,12 +347,6 @@ class AdviceReturn(TimeStamped):
     pfa_community_inclusion = models.TextField("Preparing for adulthood: community inclusion", blank=True)
     pfa_health = models.TextField("Preparing for adulthood: health", blank=True)
     returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    scan_status = models.CharField(max_length=20, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED)
-    # When the next scan try is due while pending (the sweep's deadline, as data); moved on by each claim.
-    scan_due_at = models.DateTimeField(null=True, blank=True)
-    scan_attempts = models.PositiveIntegerField(default=0)
-    scanned_at = models.DateTimeField(null=True, blank=True)
-    scan_result = models.CharField(max_length=300, blank=True)
 
     class Meta:
         indexes = [
@@ -375,10 +355,37 @@ class AdviceReturn(TimeStamped):
                 fields=["scan_due_at", "id"], name="return_scan_due", condition=models.Q(scan_status="pending")
             ),
         ]
+        constraints = [
+            # Each version is either the item's advice now or superseded, never both nor neither.
+            models.CheckConstraint(
+                condition=models.Q(item__isnull=False, superseded_item__isnull=True)
+                | models.Q(item__isnull=True, superseded_item__isnull=False),
+                name="advice_return_current_or_superseded",
+            ),
+            models.UniqueConstraint(fields=["superseded_item", "version"], name="advice_return_version_once"),
+        ]
 
     @property
-    def document_available(self):
-        return bool(self.document) and self.scan_status in DOWNLOADABLE_SCAN_STATUSES
+    def upload_case_id(self):
+        return self.item.case_id
+
+    @property
+    def advice_item(self):
+        return self.item if self.item_id else self.superseded_item
+
+    @property
+    def is_superseded(self):
+        return self.item_id is None
+
+    def documents(self) -> list:
+        """Every document of the return, in order: its own (number 1) first, then the others.
+        Prefetch `more_documents` when listing several returns."""
+        own = [self] if self.document_name else []
+        return own + list(self.more_documents.all())
+
+    @property
+    def number(self):
+        return 1
 
     @property
     def has_structured_content(self):
@@ -386,4 +393,5 @@ class AdviceReturn(TimeStamped):
 
 
 # Defined in their own modules (this one is near its size limit), registered with the app from here.
+from .documents import AdviceDocument  # noqa: E402, F401
 from .drafts import ReturnDraft  # noqa: E402, F401

@@ -11,6 +11,9 @@ document. An infected file is deleted from storage at once and the fact recorded
 and in the case's audit trail. With no scanner configured documents are marked "not scanned"
 and served as before (local `make run`, tests by default).
 
+A return's first document is a column of the return, its others `AdviceDocument` rows
+(advice.documents); both are scanned alike, told apart by `kind` ("return" or "document").
+
 clamd's protocol is small and the Python clients on PyPI are unmaintained (clamd 1.0.2 is from
 2014, pyClamd 0.4.0 from 2017), so the client is here
 (docs/decisions/0013-upload-scanning-and-abuse-limits.md).
@@ -30,7 +33,7 @@ from ehc.audit import audit_record
 from ehc.models import AuditAction
 from ehc.text import possessive
 
-from .models import AdviceReturn, ScanStatus
+from .models import AdviceDocument, AdviceReturn, ScanStatus
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +89,16 @@ def clamd_instream(handle) -> tuple[str, str]:
     return ScanStatus.FAILED, answer
 
 
-def scan_prepare(advice_return: AdviceReturn, *, now=None):
-    """Before a return with a document is saved: pending with a try due now, or not scanned."""
+# The rows a document lives on, by the name a task carries (ids only, never objects).
+KINDS = {"return": AdviceReturn, "document": AdviceDocument}
+
+
+def _kind(row) -> str:
+    return "document" if isinstance(row, AdviceDocument) else "return"
+
+
+def scan_prepare(advice_return, *, now=None):
+    """Before a return (or another of its documents) is saved: pending with a try due now, or not scanned."""
     if not scanner_configured():
         advice_return.scan_status = ScanStatus.NOT_SCANNED
         return
@@ -99,24 +110,26 @@ def scan_prepare(advice_return: AdviceReturn, *, now=None):
 # advice.tasks (which imports it, and is where Celery looks for tasks). It keeps its historical
 # name: messages already on the broker still find it.
 @shared_task(name="advice.tasks.advice_document_scan_task", ignore_result=True)
-def advice_document_scan_task(advice_return_id):
-    advice_document_scan(advice_return_id=advice_return_id)
+def advice_document_scan_task(advice_return_id, kind="return"):
+    # kind defaults to "return": tasks queued before a return had several documents carry no kind.
+    advice_document_scan(advice_return_id=advice_return_id, kind=kind)
 
 
-def scan_enqueue(advice_return: AdviceReturn):
+def scan_enqueue(advice_return):
     """After saving: scan once the transaction has committed (the file and row are there then)."""
     if advice_return.scan_status != ScanStatus.PENDING:
         return
-    advice_return_id = advice_return.pk
+    row_id, kind = advice_return.pk, _kind(advice_return)
     # robust: a broker that is down must not turn a saved return into an error page; the sweep
     # finds the row by its due time instead.
-    transaction.on_commit(lambda: advice_document_scan_task.delay(advice_return_id), robust=True)
+    transaction.on_commit(lambda: advice_document_scan_task.delay(row_id, kind), robust=True)
 
 
-def _claim(advice_return_id, now):
+def _claim(advice_return_id, now, kind="return"):
     with transaction.atomic():
         row = (
-            AdviceReturn.objects.select_for_update(skip_locked=True)
+            KINDS[kind]
+            .objects.select_for_update(skip_locked=True)
             .filter(pk=advice_return_id, scan_status=ScanStatus.PENDING, scan_due_at__lte=now)
             .first()
         )
@@ -128,10 +141,11 @@ def _claim(advice_return_id, now):
         return row
 
 
-def advice_document_scan(*, advice_return_id) -> str | None:
-    """One try at scanning one return's document; the status it ends in, None if not claimed."""
+def advice_document_scan(*, advice_return_id, kind="return") -> str | None:
+    """One try at scanning one document (a return's own, or another of its documents by `kind`); the
+    status it ends in, None if not claimed."""
     now = timezone.now()
-    row = _claim(advice_return_id, now)
+    row = _claim(advice_return_id, now, kind)
     if row is None:
         return None
     try:
@@ -141,12 +155,12 @@ def advice_document_scan(*, advice_return_id) -> str | None:
         verdict, detail = ScanStatus.FAILED, "The stored file is missing"
     except ScannerUnavailable as error:
         retry = min(datetime.timedelta(minutes=2 ** min(row.scan_attempts, 10)), RETRY_MAX)
-        AdviceReturn.objects.filter(pk=row.pk, scan_status=ScanStatus.PENDING).update(
+        KINDS[kind].objects.filter(pk=row.pk, scan_status=ScanStatus.PENDING).update(
             scan_due_at=timezone.now() + retry, updated_at=timezone.now()
         )
         log.warning("advice scan %s: scanner unavailable (%s), next try in %s", row.pk, error, retry)
         return ScanStatus.PENDING
-    outcome = _record(row.pk, verdict, detail)
+    outcome = _record(row.pk, verdict, detail, kind)
     if outcome == ScanStatus.INFECTED:
         # After the verdict's commit: had it rolled back, the row would still point at the file.
         row.document.storage.delete(row.document.name)
@@ -154,13 +168,8 @@ def advice_document_scan(*, advice_return_id) -> str | None:
 
 
 @transaction.atomic
-def _record(advice_return_id, verdict, detail):
-    row = (
-        AdviceReturn.objects.select_for_update()
-        .select_related("item__team", "item__case")
-        .filter(pk=advice_return_id, scan_status=ScanStatus.PENDING)
-        .first()
-    )
+def _record(advice_return_id, verdict, detail, kind="return"):
+    row = KINDS[kind].objects.select_for_update().filter(pk=advice_return_id, scan_status=ScanStatus.PENDING).first()
     if row is None:  # another try recorded its verdict first
         return None
     row.scan_status = verdict
@@ -168,7 +177,7 @@ def _record(advice_return_id, verdict, detail):
     row.scanned_at = timezone.now()
     row.scan_due_at = None
     fields = ["scan_status", "scan_result", "scanned_at", "scan_due_at", "updated_at"]
-    item = row.item
+    item = row.advice_item
     if verdict == ScanStatus.INFECTED:
         row.document = ""
         fields.append("document")
@@ -194,14 +203,16 @@ def _record(advice_return_id, verdict, detail):
 def scans_due_sweep(*, now=None) -> dict:
     """Every pending scan whose try has come, once each; how many ended in each status."""
     now = now or timezone.now()
-    ids = list(
-        AdviceReturn.objects.filter(scan_status=ScanStatus.PENDING, scan_due_at__lte=now)
+    due = sorted(
+        (due_at, kind, row_id)
+        for kind, model in KINDS.items()
+        for row_id, due_at in model.objects.filter(scan_status=ScanStatus.PENDING, scan_due_at__lte=now)
         .order_by("scan_due_at", "id")
-        .values_list("id", flat=True)[:SWEEP_BATCH]
-    )
+        .values_list("id", "scan_due_at")[:SWEEP_BATCH]
+    )[:SWEEP_BATCH]
     outcomes = {}
-    for advice_return_id in ids:
-        outcome = advice_document_scan(advice_return_id=advice_return_id)
+    for _due_at, kind, row_id in due:
+        outcome = advice_document_scan(advice_return_id=row_id, kind=kind)
         if outcome is not None:
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
         if outcome == ScanStatus.PENDING:

@@ -244,6 +244,15 @@ def return_draft_for(*, user, item) -> ReturnDraft | None:
     return ReturnDraft.objects.filter(item=item).select_related("saved_by").first()
 
 
+def superseded_returns(*, item) -> list:
+    """The versions of an item's advice that amendments replaced, newest first, with their documents."""
+    if item.status != ItemStatus.RETURNED:
+        return []
+    return list(
+        item.superseded_returns.select_related("returned_by").prefetch_related("more_documents").order_by("-version")
+    )
+
+
 def return_draft_initial(*, item) -> dict:
     """What the return form opens with: the team's draft, as it was saved, or nothing yet."""
     draft = ReturnDraft.objects.filter(item=item).first()

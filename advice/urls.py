@@ -14,7 +14,9 @@ urlpatterns = [
     path("requests/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("items/<int:pk>/", views.item_detail, name="item_detail"),
     path("items/<int:pk>/return/", views.item_return, name="item_return"),
+    path("items/<int:pk>/amend/", views.item_amend, name="item_amend"),
     path("items/<int:pk>/not-provided/", views.item_not_provided, name="item_not_provided"),
     path("items/<int:pk>/exception/", views.item_exception, name="item_exception"),
     path("items/<int:pk>/document/", views.document_download, name="document_download"),
+    path("returns/<int:pk>/documents/<int:number>/", views.return_document, name="return_document"),
 ]

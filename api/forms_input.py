@@ -5,6 +5,7 @@ A date is sent as YYYY-MM-DD and handed to the form's day, month and year boxes.
 import re
 
 from django.forms import FileField, MultiValueField
+from django.utils.datastructures import MultiValueDict
 
 ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
@@ -20,7 +21,9 @@ def form_for(form_class, request, **kwargs):
     for name, field in form_class.base_fields.items():
         if isinstance(field, FileField):
             if name in request.FILES:
-                files[name] = request.FILES[name]
+                # Several under one name where the form takes several (a return's documents).
+                several = getattr(field.widget, "allow_multiple_selected", False)
+                files[name] = request.FILES.getlist(name) if several else request.FILES[name]
             elif request.data.get(name) not in (None, ""):
                 errors[name] = [f"Send {name} as a file in a multipart/form-data body"]
             continue
@@ -43,4 +46,5 @@ def form_for(form_class, request, **kwargs):
             data[name] = value
     if errors:
         raise FormInputError(errors)
+    files = MultiValueDict({name: value if isinstance(value, list) else [value] for name, value in files.items()})
     return form_class(data, files, **kwargs)

@@ -99,8 +99,20 @@ class TeamRef(serializers.Serializer):
     service = serializers.CharField()
 
 
+class AdviceDocumentSerializer(serializers.Serializer):
+    """One document of a return; number 1 is the return's own (the fields beside `documents`)."""
+
+    number = serializers.IntegerField()
+    document_name = serializers.CharField()
+    document_type = serializers.CharField()
+    document_size = serializers.IntegerField(allow_null=True)
+    scan_status = serializers.CharField()
+    document_available = serializers.BooleanField()
+
+
 class AdviceReturnSerializer(serializers.ModelSerializer):
     document_available = serializers.BooleanField(read_only=True)
+    documents = serializers.SerializerMethodField()
 
     class Meta:
         model = AdviceReturn
@@ -110,11 +122,19 @@ class AdviceReturnSerializer(serializers.ModelSerializer):
             "document_size",
             "scan_status",
             "document_available",
+            "documents",
+            # 1, or the amendment it is (the earlier versions are kept, superseded; returned_on stays the first's).
+            "version",
+            "amendment_reason",
             # The Appendix C sections, as the return form names them.
             *ReturnForm.CONTENT_FIELDS,
             "created_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(AdviceDocumentSerializer(many=True))
+    def get_documents(self, advice_return):
+        return AdviceDocumentSerializer(advice_return.documents(), many=True).data
 
 
 class AdviceItemSerializer(serializers.ModelSerializer):

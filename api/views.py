@@ -155,7 +155,11 @@ class AdviceItemViewSet(AuditedViewSet):
 
     def visible(self, user):
         # The item page's own reading (advice.views.common._item_or_404).
-        return advice_items_for(user).select_related("case", "team", "request", "advice_return")
+        return (
+            advice_items_for(user)
+            .select_related("case", "team", "request", "advice_return")
+            .prefetch_related("advice_return__more_documents")
+        )
 
     def _act(self, request, *, may_act, form_class, apply, success_status=status.HTTP_200_OK):
         item = self.get_object()
@@ -186,8 +190,9 @@ class AdviceItemViewSet(AuditedViewSet):
     )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def advice_return(self, request, pk=None):
-        """Return the team's advice: a document (PDF or .docx, checked and scanned as on the page) and/or
-        the Appendix C sections. A SPOC client may return for any team of its provider."""
+        """Return the team's advice: documents (PDF or .docx, each sent as `document`, several
+        allowed, checked and scanned as on the page) and/or the Appendix C sections. A SPOC client may
+        return for any team of its provider."""
         user = request.user
 
         def apply(item, form):
@@ -196,8 +201,7 @@ class AdviceItemViewSet(AuditedViewSet):
                 user=user,
                 returned_on=form.cleaned_data["returned_on"],
                 content=form.content(),
-                document=form.cleaned_data.get("document") or None,
-                checked=form.checked_upload,
+                uploads=form.uploads(),
             )
 
         return self._act(

@@ -2,7 +2,10 @@ import os
 
 from celery import Celery, bootsteps, signals
 
+from .broker import install as install_broker_transport
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ehc.settings")
+install_broker_transport()
 
 app = Celery("ehc")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -74,7 +74,13 @@ def _check_command(argv, env):
             return ["gunicorn is given no module:attribute to serve"]
         module, _, attr = targets[0].partition(":")
         error = _probe(f"import importlib; getattr(importlib.import_module({module!r}), {attr!r})", env)
-        return [f"gunicorn target {targets[0]} does not load: {error}"] if error else []
+        errors = [f"gunicorn target {targets[0]} does not load: {error}"] if error else []
+        for arg in rest:
+            if arg.startswith("--config=python:"):
+                config = arg.removeprefix("--config=python:")
+                error = _probe(f"import importlib; importlib.import_module({config!r})", env)
+                errors += [f"gunicorn config {config} does not load: {error}"] if error else []
+        return errors
     if program == "celery":
         app = next((rest[i + 1] for i, arg in enumerate(rest[:-1]) if arg in ("-A", "--app")), None)
         if app is None:

@@ -181,3 +181,25 @@ class GovDateField(DateInputField):
             if value > timezone.localdate():
                 raise ValidationError(f"{self.label_text} must be today or in the past")
         return value
+
+
+class SeveralFilesInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class SeveralFilesField(forms.FileField):
+    """Any number of files under one name (the GOV.UK file upload with `multiple`); cleaned to a list,
+    each file cleaned as a FileField cleans one."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", SeveralFilesInput(attrs={"multiple": True}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data]
+        files = [file for file in files if file]
+        if not files:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        return [super(SeveralFilesField, self).clean(file, initial) for file in files]

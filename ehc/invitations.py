@@ -7,6 +7,11 @@ provider director a letters-only account the same way (escalation.recipients). T
 and only its hash is stored (ehc.models.Invitation); the email is an outbox row sent after commit,
 carrying the link and no health details. A link that is unknown, used, expired, replaced or for a
 deactivated account gets one and the same page: it tells nobody which of these it was.
+
+Someone whose organisation signs its people in with its own account (ehc.sso) never has a password
+here: their email says to sign in with their work address, and carries no link to set one (a
+password they could not use). The invitation row still records who invited them and when; their
+first sign-in through the organisation uses it up (`invitation_used_by_sign_on`).
 """
 
 import datetime
@@ -20,6 +25,7 @@ from django.utils import timezone
 from .audit import audit_record
 from .models import AuditAction, Invitation, MessageKind
 from .outbox import email_queue
+from .sso import must_use_sign_on
 
 VALID_FOR = datetime.timedelta(hours=72)
 # A second click within this time sends nothing more: the link already sent still works.
@@ -59,17 +65,21 @@ def invitation_send(
         for name, value in values.items():
             setattr(invitation, name, value)
         invitation.save()
+    if must_use_sign_on(user):
+        # The templates say "sign in with your work email address" when there is no accept_path.
+        links = {"sign_in_path": reverse("login")}
+    else:
+        links = {
+            "accept_path": reverse("invitation_accept", kwargs={"token": token}),
+            "valid_hours": int(VALID_FOR.total_seconds() // 3600),
+            "expires_at": invitation.expires_at,
+        }
     email_queue(
         kind=kind,
         dedupe_key=f"{kind}:invitation:{invitation.pk}:{invitation.token_hash[:16]}",
         to=[user.email],
         template=template,
-        context={
-            **(context or {}),
-            "accept_path": reverse("invitation_accept", kwargs={"token": token}),
-            "valid_hours": int(VALID_FOR.total_seconds() // 3600),
-            "expires_at": invitation.expires_at,
-        },
+        context={**(context or {}), **links},
         case=case,
     )
     return invitation
@@ -87,6 +97,8 @@ def invitation_for_token(token: str, *, lock=False):
         return None
     user = invitation.user
     if not user.is_active or user.organisation_id != invitation.organisation_id or user.has_usable_password():
+        return None
+    if must_use_sign_on(user):
         return None
     return invitation
 
@@ -111,3 +123,9 @@ def invitation_accept(*, request, token, password):
         summary="Set a password with an invitation link",
     )
     return user
+
+
+def invitation_used_by_sign_on(user):
+    """The first sign-in through the user's organisation uses up their invitation, as setting a
+    password does for everyone else (the people page then shows them as active)."""
+    return Invitation.objects.filter(user=user, used_at__isnull=True).update(used_at=timezone.now())

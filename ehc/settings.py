@@ -187,6 +187,9 @@ SIGN_IN_IP_WINDOW_SECONDS = 60 * 60
 SIGN_IN_MAX_DELAY_SECONDS = env_positive_int("SIGN_IN_MAX_DELAY_SECONDS", 300)
 PASSWORD_RESET_PER_ADDRESS = env_positive_int("PASSWORD_RESET_PER_ADDRESS", 3)
 PASSWORD_RESET_PER_IP = env_positive_int("PASSWORD_RESET_PER_IP", 20)
+# A trust's staff may all start their sign-in from one NAT address at nine o'clock.
+SSO_START_PER_ADDRESS = env_positive_int("SSO_START_PER_ADDRESS", 10)
+SSO_START_PER_IP = env_positive_int("SSO_START_PER_IP", 1000)
 THROTTLE_KEY_PREFIX = env_str("THROTTLE_KEY_PREFIX", "v1")
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
@@ -264,7 +267,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Declared request bodies over these are refused with 413 before anything reads them
 # (ehc.request_limits): the upload pages may carry the largest document plus the form.
 REQUEST_BODY_MAX_BYTES = env_positive_int("REQUEST_BODY_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE + 512 * 1024)
-UPLOAD_URL_NAMES = {"advice:item_return", "api:advice-item-return"}
+UPLOAD_URL_NAMES = {"advice:item_return", "advice:item_amend", "api:advice-item-return"}
 # How many reverse proxies that append to X-Forwarded-For stand in front of gunicorn (1 in
 # docker-compose.yml). 0: the header is ignored and REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)

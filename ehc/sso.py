@@ -13,6 +13,7 @@ The sign-in counts as two-factor only when the token's `amr` or `acr` claim says
 organisation set; otherwise the product's own code step follows, as after a password.
 """
 
+import hashlib
 import logging
 import os
 import time
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 from authlib.integrations.django_client import OAuth
 from django.conf import settings
+from django.core.cache import cache
 from django.urls import reverse
 
 from .audit import audit_record
@@ -32,6 +34,8 @@ SCOPE = "openid email profile"
 # Seconds of clock difference allowed between us and the provider on exp/iat.
 LEEWAY_SECONDS = 60
 HTTP_TIMEOUT_SECONDS = 10
+# A provider that changes its endpoints is seen within this time; its keys are not cached (see _metadata).
+DISCOVERY_CACHE_SECONDS = 10 * 60
 
 
 class SsoUnavailable(Exception):
@@ -74,6 +78,18 @@ def sign_on_for_email(email: str):
     return row.sign_on if row else None
 
 
+def sign_on_domains(organisation_id) -> frozenset:
+    """The email domains the organisation's own enabled sign-on covers (empty without one)."""
+    return frozenset(
+        domain.lower()
+        for domain in SingleSignOnDomain.objects.filter(
+            sign_on__organisation_id=organisation_id,
+            sign_on__is_enabled=True,
+            sign_on__organisation__is_active=True,
+        ).values_list("domain", flat=True)
+    )
+
+
 def must_use_sign_on(user) -> bool:
     """A user whose own organisation signs in their email domain: no password sign-in for them,
     or leaving the council's directory would not end their access here."""
@@ -111,7 +127,21 @@ def _client(config: SingleSignOn):
     )
 
 
+def _discovery_key(config) -> str:
+    return "sso:discovery:" + hashlib.sha256(config.issuer.encode()).hexdigest()[:32]
+
+
 def _metadata(client, config):
+    """The provider's discovery document, from the cache for DISCOVERY_CACHE_SECONDS: a sign-in
+    needs it at the start and at the answer, and a morning's sign-ins need not each fetch it."""
+    key = _discovery_key(config)
+    try:
+        cached = cache.get(key)
+    except Exception:  # the cache is down: fetch it
+        cached = None
+    if cached and cached.get("issuer") == config.issuer:
+        # Authlib fetches only when "_loaded_at" is missing; the cached copy has it.
+        client.server_metadata.update(cached)
     try:
         metadata = client.load_server_metadata()
     except Exception as exc:  # network, TLS, not JSON: the provider cannot be used now
@@ -119,6 +149,14 @@ def _metadata(client, config):
     # OpenID Connect Discovery 1.0 section 4.3: the document's issuer is the one configured, exactly.
     if metadata.get("issuer") != config.issuer:
         raise SsoUnavailable(f"discovery names issuer {metadata.get('issuer')!r}, not {config.issuer!r}")
+    if not cached:
+        # Without the provider's keys (Authlib adds "jwks" once fetched, and fetches again for an
+        # unknown key id): rotated keys are picked up at once.
+        document = {name: value for name, value in metadata.items() if name != "jwks"}
+        try:
+            cache.set(key, document, timeout=DISCOVERY_CACHE_SECONDS)
+        except Exception:
+            log.warning("sso: cache unavailable, discovery for %s not cached", config.issuer, exc_info=True)
     return metadata
 
 

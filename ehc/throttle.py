@@ -10,6 +10,10 @@ client address as well, each failure past a free allowance makes the next attemp
 wait doubling with each further failure up to SIGN_IN_MAX_DELAY_SECONDS. The allowance per
 address is large, because a trust's staff may all reach the service from one NAT address.
 
+Organisation sign-in: each start fetches the provider's details (cached, ehc.sso) and makes a
+session, so at most SSO_START_PER_ADDRESS starts per email address each 15 minutes and
+SSO_START_PER_IP per client address each hour; past that the page says to wait.
+
 Password reset: at most PASSWORD_RESET_PER_ADDRESS emails per address and
 PASSWORD_RESET_PER_IP requests per client address each hour; past that the page answers the
 same as ever and no email is sent.
@@ -88,3 +92,10 @@ def password_reset_allowed(request, email) -> bool:
     by_address = hit("reset-address", email.lower(), window=3600)
     by_client = hit("reset-ip", _client(request), window=3600)
     return by_address <= settings.PASSWORD_RESET_PER_ADDRESS and by_client <= settings.PASSWORD_RESET_PER_IP
+
+
+def sso_start_allowed(request, email) -> bool:
+    """Count an organisation sign-in start; False when the address or the client is over its limit."""
+    by_address = hit("sso-address", email.lower(), window=15 * 60)
+    by_client = hit("sso-ip", _client(request), window=3600)
+    return by_address <= settings.SSO_START_PER_ADDRESS and by_client <= settings.SSO_START_PER_IP

@@ -11,8 +11,10 @@ from ehc.text import possessive
 
 from .audit import audit_record
 from .forms import SignInForm, SsoEmailForm
+from .invitations import invitation_used_by_sign_on
 from .models import AuditAction, IdentityProviderDevice
 from .sso import SsoRefused, SsoUnavailable, record_refusal, sign_in_finish, sign_in_start, sign_on_for_email
+from .throttle import sso_start_allowed
 from .views import _otp_login
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,13 @@ def sso_start(request):
     if not form.is_valid():
         return _login_page(request, form, 200)
     email = form.cleaned_data["email"]
+    if not sso_start_allowed(request, email):
+        form.add_error(
+            "email",
+            "There have been too many attempts to sign in with your organisation from here. "
+            "Wait 15 minutes, then try again",
+        )
+        return _login_page(request, form, 429)
     config = sign_on_for_email(email)
     if config is None:
         form.add_error(
@@ -77,6 +86,7 @@ def sso_callback(request):
         template = "registration/sso_no_account.html" if refusal.unknown_account else "registration/sso_refused.html"
         return render(request, template, {"organisation": refusal.organisation}, status=403)
     user = result.user
+    invitation_used_by_sign_on(user)
     # Read by ehc.signals for the audit entry's wording.
     user.signed_in_with = result.organisation_name
     login(request, user, backend="ehc.auth.ModelBackend")

@@ -80,8 +80,6 @@ def escalation_2_resolution_record(*, item, user, kind, agreed_date=None, reason
         item.next_action_on = None
         item.save(update_fields=["promised_on", "promise_passed_notified_on", "next_action_on", "updated_at"])
         summary = f"{item.team.name}: the DCO agreed {agreed_date:%-d %b %Y} with the team; no escalation 2"
-        headline = "The DCO/DMO office agreed a date for the advice: no escalation 2"
-        detail = f"Date agreed with the team: {agreed_date:%-d %B %Y}"
     else:
         item.status = ItemStatus.NOT_PROVIDED
         item.next_action_on = None
@@ -101,12 +99,23 @@ def escalation_2_resolution_record(*, item, user, kind, agreed_date=None, reason
             ]
         )
         summary = f"{item.team.name}: the DCO and the LA agreed the advice is not needed; no escalation 2"
-        headline = "The DCO/DMO office and the LA agreed the advice is not needed: no escalation 2"
-        detail = "Closed as not provided: advice not needed, agreed with the LA"
         from advice.services import advice_timers_stop
 
         advice_timers_stop(request_ids=[item.request_id])
     audit_record(user=user, action=AuditAction.STAGE, case=item.case, obj=item, summary=summary)
+    resolution_notify(resolution=resolution)
+    return resolution
+
+
+def resolution_notify(*, resolution):
+    """The LA hears that the DCO/DMO office resolved an item before its escalation 2."""
+    item = resolution.item
+    if resolution.kind == ResolutionKind.AGREED_DATE:
+        headline = "The DCO/DMO office agreed a date for the advice: no escalation 2"
+        detail = f"Date agreed with the team: {resolution.agreed_on:%-d %B %Y}"
+    else:
+        headline = "The DCO/DMO office and the LA agreed the advice is not needed: no escalation 2"
+        detail = "Closed as not provided: advice not needed, agreed with the LA"
     answer_notify(
         kind=MessageKind.ESCALATION_2_RESOLVED,
         event=f"{MessageKind.ESCALATION_2_RESOLVED}:item:{item.pk}",
@@ -115,4 +124,3 @@ def escalation_2_resolution_record(*, item, user, kind, agreed_date=None, reason
         detail=detail,
         advice_request_id=item.request_id,
     )
-    return resolution

@@ -43,16 +43,20 @@ def escalation_response_record(*, escalation, user, response: str) -> Escalation
         obj=escalation,
         summary=f"Recorded the DCO's response to escalation 1 of {escalation.request.provider}",
     )
-    case = escalation.request.case
+    escalation_response_notify(escalation=escalation)
+    return escalation
+
+
+def escalation_response_notify(*, escalation):
+    """The LA hears that the DCO/DMO office has responded to escalation 1 (once: the event key)."""
     answer_notify(
         kind=MessageKind.ESCALATION_1_RESPONSE,
         event=f"{MessageKind.ESCALATION_1_RESPONSE}:escalation:{escalation.pk}",
-        case=case,
+        case=escalation.request.case,
         headline="The DCO/DMO office has responded to escalation 1",
         detail="The response is on the case, under escalations",
         advice_request_id=escalation.request_id,
     )
-    return escalation
 
 
 def answer_notify(*, kind, event, case, headline, detail="", advice_request_id=None):
@@ -106,7 +110,6 @@ def head_of_service_outcome_record(
         item.delay_reason = delay_reason
         item.delay_detail = delay_detail
         summary = f"{item.team.name}: head of service promised the advice by {promised_on:%-d %b %Y}"
-        detail = f"Advice promised by {promised_on:%-d %B %Y}; reason for the delay: {item.get_delay_reason_display()}"
     else:
         item.status = ItemStatus.NOT_PROVIDED
         item.next_action_on = None
@@ -115,7 +118,6 @@ def head_of_service_outcome_record(
         item.not_provided_detail = not_provided_detail
         item.not_provided_decided_by = decided_by[:200]
         summary = f"{item.team.name}: head of service decided the advice will not be provided"
-        detail = f"The advice will not be provided; reason: {item.get_not_provided_reason_display()}"
     item.save()
     audit_record(user=user, action=AuditAction.STAGE, case=item.case, obj=item, summary=summary)
     if outcome == Outcome.NOT_PROVIDED:
@@ -123,6 +125,19 @@ def head_of_service_outcome_record(
 
         advice_timers_stop(request_ids=[item.request_id])
     _escalation_2_answered_if_complete(request_id=item.request_id, at=now, user=user)
+    head_of_service_outcome_notify(item=item)
+    return item
+
+
+def head_of_service_outcome_notify(*, item):
+    """The LA hears a head of service's answer to escalation 2 for one team: the promised date and the
+    reason for the delay, or that the advice will not be provided and why."""
+    if item.status == ItemStatus.NOT_PROVIDED:
+        detail = f"The advice will not be provided; reason: {item.get_not_provided_reason_display()}"
+    else:
+        detail = (
+            f"Advice promised by {item.promised_on:%-d %B %Y}; reason for the delay: {item.get_delay_reason_display()}"
+        )
     answer_notify(
         kind=MessageKind.HEAD_OF_SERVICE_OUTCOME,
         event=f"{MessageKind.HEAD_OF_SERVICE_OUTCOME}:item:{item.pk}",
@@ -131,7 +146,6 @@ def head_of_service_outcome_record(
         detail=detail,
         advice_request_id=item.request_id,
     )
-    return item
 
 
 def _escalation_2_answered_if_complete(*, request_id, at, user):

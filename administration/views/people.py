@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from ehc.sso import email_domain, sign_on_domains
 from ehc.text import possessive
 
 from ..access import administrator_required
@@ -30,8 +31,9 @@ def _context(request, **extra):
 @administrator_required()
 def people(request):
     found = list(people_for(organisation=request.user.organisation))
+    sso_domains = sign_on_domains(request.user.organisation_id)
     for each in found:
-        each.state = account_state(each)
+        each.state = account_state(each, sso_domains=sso_domains)
     return render(request, "administration/people/list.html", _context(request, people=found))
 
 
@@ -58,12 +60,16 @@ def person(request, pk):
             if changed:
                 messages.success(request, f"{possessive(person_name(found))} roles are changed")
             return redirect("administration:people")
-    found.state = account_state(found)
-    return render(
+    sso_domains = sign_on_domains(found.organisation_id)
+    found.state = account_state(found, sso_domains=sso_domains)
+    context = _context(
         request,
-        "administration/people/person.html",
-        _context(request, person=found, form=form, may_invite_again=may_invite_again(found)),
+        person=found,
+        form=form,
+        may_invite_again=may_invite_again(found),
+        signs_in_with_organisation=email_domain(found.email or "") in sso_domains,
     )
+    return render(request, "administration/people/person.html", context)
 
 
 def _state_change(request, pk, *, service, template, done):
@@ -78,7 +84,7 @@ def _state_change(request, pk, *, service, template, done):
             if changed:
                 messages.success(request, done.format(name=person_name(found)))
             return redirect("administration:people")
-    found.state = account_state(found)
+    found.state = account_state(found, sso_domains=sign_on_domains(found.organisation_id))
     return render(request, template, _context(request, person=found, error=error))
 
 

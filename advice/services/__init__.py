@@ -10,6 +10,7 @@ One module per step; every name is re-exported here, so `from advice import serv
 """
 
 from .acknowledgement import NOT_INVOLVED, TeamAnswer, advice_acknowledge, advice_acknowledged_notify
+from .amendments import advice_return_amend
 from .answers import advice_exception_record, advice_not_provided, advice_return, advice_returned_notify
 from .common import TIMER_EMAIL_KINDS, AdviceError, DraftGateClosed, advice_items_cancel_for_case, advice_timers_stop
 from .drafts import draft_comment_add, draft_plan_record, draft_shared_notify
@@ -30,6 +31,7 @@ __all__ = [
     "advice_request_notify_spoc",
     "advice_request_send",
     "advice_return",
+    "advice_return_amend",
     "advice_returned_notify",
     "advice_timers_stop",
     "draft_comment_add",

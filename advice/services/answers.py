@@ -11,7 +11,7 @@ from ehc.outbox import email_queue
 from ehc.text import possessive
 
 from .. import scanning
-from ..models import AdviceItem, AdviceReturn, ItemStatus, Stage
+from ..models import AdviceDocument, AdviceItem, AdviceReturn, ItemStatus, Stage
 from .common import AdviceError, _la_recipients, _lock_outstanding, _path, advice_timers_stop
 from .return_drafts import return_draft_take
 
@@ -29,15 +29,19 @@ def _check_answer_date(item, on, label, field):
 
 @transaction.atomic
 def advice_return(
-    *, item, user, returned_on, content: dict, document=None, checked=None, draft_revision=None
+    *, item, user, returned_on, content: dict, document=None, checked=None, uploads=(), draft_revision=None
 ) -> AdviceReturn:
-    """A team's advice is back (a checked document and/or the structured Appendix C): the item closes
+    """A team's advice is back (checked documents and/or the structured Appendix C): the item closes
     and every timer of its request that nothing else still needs stops at once. The team's draft, if
-    any, is used up (refused if someone saved it after `draft_revision`, which the page was opened on)."""
+    any, is used up (refused if someone saved it after `draft_revision`, which the page was opened on).
+
+    `uploads` are the documents as [(file, advice.uploads.CheckedUpload)], in order; `document` and
+    `checked` are one document, as the callers of a single upload have it."""
+    uploads = list(uploads) + ([(document, checked)] if document is not None else [])
     item = _lock_outstanding(item)
     return_draft_take(item=item, revision=draft_revision)
     _check_answer_date(item, returned_on, "The date the advice was returned", "returned_on")
-    if document is None and not all(
+    if not uploads and not all(
         content.get(name) for name in ("description_of_needs", "provision_required", "outcomes")
     ):
         raise AdviceError("Upload the advice or complete the needs, provision and outcomes")
@@ -51,33 +55,45 @@ def advice_return(
     )
     advice_timers_stop(request_ids=[item.request_id])
     advice_return = AdviceReturn(item=item, returned_by=user, **content)
-    if document is not None:
-        advice_return.document_name = checked.original_name
-        advice_return.document_type = checked.kind
-        advice_return.document_size = checked.size
-        advice_return.document_sha256 = checked.sha256
-        # The storage name is chosen by advice_upload_path; the uploader's name is only displayed.
-        advice_return.document.save("advice", document, save=False)
-        scanning.scan_prepare(advice_return)
+    stored = []
     try:
-        advice_return.save()
-        scanning.scan_enqueue(advice_return)
+        documents_store(advice_return, uploads, stored)
         on_behalf = "" if user.teams.filter(pk=item.team_id).exists() else " on the team's behalf"
+        kinds = ", ".join(checked.kind.upper() for _file, checked in uploads)
         audit_record(
             user=user,
             action=AuditAction.CHANGE,
             case=item.case,
             obj=item,
             summary=f"Returned {possessive(item.team.name)} health advice{on_behalf}"
-            + (f" ({checked.kind.upper()} document)" if checked else ""),
+            + (f" ({kinds} document{'s' if len(uploads) > 1 else ''})" if uploads else ""),
         )
         advice_returned_notify(item=item)
     except BaseException:
-        # The database rolls back; the file written to storage would not.
-        if advice_return.document:
-            advice_return.document.storage.delete(advice_return.document.name)
+        # The database rolls back; the files written to storage would not.
+        for name in stored:
+            advice_return.document.storage.delete(name)
         raise
     return advice_return
+
+
+def documents_store(advice_return, uploads, stored: list):
+    """Save the return with its documents: the first on the return itself, the others as
+    AdviceDocument rows numbered from 2, each queued for the virus scanner after commit. The storage
+    name of each file written is appended to `stored`, for the caller to remove if anything fails."""
+    rows = []
+    for number, (uploaded, checked) in enumerate(uploads, start=1):
+        # The first is saved with the return itself, before the others point at it.
+        row = advice_return if number == 1 else AdviceDocument(advice_return=advice_return, number=number)
+        row.upload_record(checked, uploaded)
+        stored.append(row.document.name)
+        scanning.scan_prepare(row)
+        row.save()
+        rows.append(row)
+    if advice_return.pk is None:
+        advice_return.save()
+    for row in rows:
+        scanning.scan_enqueue(row)
 
 
 @transaction.atomic

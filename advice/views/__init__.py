@@ -4,7 +4,15 @@ else (another provider's request, item or file) answers 404 exactly like a missi
 One module per part of the process; every view is re-exported here for advice/urls.py."""
 
 from .drafts import draft_comment, draft_plan_record
-from .items import document_download, item_detail, item_exception, item_not_provided, item_return
+from .items import (
+    document_download,
+    item_amend,
+    item_detail,
+    item_exception,
+    item_not_provided,
+    item_return,
+    return_document,
+)
 from .queues import spoc_queue, team_queue
 from .requests import acknowledge, request_create, request_detail
 
@@ -13,12 +21,14 @@ __all__ = [
     "document_download",
     "draft_comment",
     "draft_plan_record",
+    "item_amend",
     "item_detail",
     "item_exception",
     "item_not_provided",
     "item_return",
     "request_create",
     "request_detail",
+    "return_document",
     "spoc_queue",
     "team_queue",
 ]

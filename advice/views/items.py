@@ -2,20 +2,22 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ehc.access import can_return_for_team
+from ehc.access import can_return_for_team, get_visible_or_404
 from ehc.audit import audit_record, audit_view
 from ehc.models import AuditAction, Role
 from ehc.text import possessive
 
 from .. import selectors, services
-from ..forms import ExceptionForm, NotProvidedForm, ReturnForm
-from ..models import AdviceReturn
+from ..access import advice_items_for
+from ..forms import AmendForm, ExceptionForm, NotProvidedForm, ReturnForm
+from ..models import AdviceReturn, ItemStatus
 from ..uploads import CONTENT_TYPES
 from .common import _apply_error, _item_or_404
 
@@ -35,6 +37,8 @@ def item_detail(request, pk):
             "today": timezone.localdate(),
             "can_return": can_return,
             "draft": selectors.return_draft_for(user=request.user, item=item) if can_return else None,
+            "can_amend": item.status == ItemStatus.RETURNED and can_return_for_team(request.user, item.team),
+            "superseded": selectors.superseded_returns(item=item),
             "can_close": item.is_outstanding
             and (can_return or selectors.may_answer_for_la(request.user, item)),
             # Stopping the team's clock is the LA's exception on the case (escalation.exception_views).
@@ -97,8 +101,7 @@ def item_return(request, pk):
                     user=request.user,
                     returned_on=data["returned_on"],
                     content=form.content(),
-                    document=data.get("document") or None,
-                    checked=form.checked_upload,
+                    uploads=form.uploads(),
                     draft_revision=data.get("draft_revision"),
                 )
         except services.AdviceError as error:
@@ -115,6 +118,43 @@ def item_return(request, pk):
         request,
         "advice/return_form.html",
         {"form": form, "item": item, "case": item.case, "title": "Return health advice"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_amend(request, pk):
+    """A new version of returned advice, with the reason; the earlier one stays, marked superseded."""
+    item = _item_or_404(request, pk)
+    if not can_return_for_team(request.user, item.team):
+        raise Http404
+    if item.status != ItemStatus.RETURNED:
+        status = item.get_status_display().lower()
+        messages.info(request, f"{possessive(item.team.name)} advice is {status}: nothing to amend")
+        return redirect("advice:item_detail", pk=item.pk)
+    current = item.advice_return
+    if request.method == "POST":
+        form = AmendForm(request.POST, request.FILES, item=item)
+    else:
+        form = AmendForm(initial={name: getattr(current, name) for name in AmendForm.CONTENT_FIELDS}, item=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.advice_return_amend(
+                item=item,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                content=form.content(),
+                uploads=form.uploads(),
+            )
+        except services.AdviceError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, "Advice amended: the earlier version is kept, marked superseded")
+            return redirect("advice:item_detail", pk=item.pk)
+    return render(
+        request,
+        "advice/return_form.html",
+        {"form": form, "item": item, "case": item.case, "title": "Amend the health advice", "amending": current},
     )
 
 
@@ -163,20 +203,44 @@ def item_exception(request, pk):
 @login_required
 @require_GET
 def document_download(request, pk):
+    """The return's first document (the address every return had before several were allowed)."""
     item = _item_or_404(request, pk)
     try:
         advice_return = item.advice_return
     except AdviceReturn.DoesNotExist:
         raise Http404 from None
-    if not advice_return.document_name or advice_return.document_type not in CONTENT_TYPES:
+    return _serve(request, item, advice_return)
+
+
+@login_required
+@require_GET
+def return_document(request, pk, number):
+    """Any document of a return the user may see, by its number (1 is the return's own)."""
+    visible = advice_items_for(request.user)
+    advice_return = get_visible_or_404(
+        # Superseded versions too: the advice as it was stays readable by whoever may read it now.
+        AdviceReturn.objects.filter(Q(item__in=visible) | Q(superseded_item__in=visible)).select_related(
+            "item__team", "item__case", "superseded_item__team", "superseded_item__case"
+        ),
+        request,
+        pk=pk,
+    )
+    document = next((doc for doc in advice_return.documents() if doc.number == number), None)
+    if document is None:
         raise Http404
-    if not advice_return.document_available:
+    return _serve(request, advice_return.advice_item, document)
+
+
+def _serve(request, item, document):
+    if not document.document_name or document.document_type not in CONTENT_TYPES:
+        raise Http404
+    label = "advice document" if document.number == 1 else f"advice document {document.number}"
+    if not document.document_available:
         # Withheld from everyone until the virus scanner says it is clean (advice.scanning).
-        status = advice_return.get_scan_status_display()
-        messages.info(request, f"{possessive(item.team.name)} advice document: {status}")
+        messages.info(request, f"{possessive(item.team.name)} {label}: {document.get_scan_status_display()}")
         return redirect("advice:item_detail", pk=item.pk)
     try:
-        handle = advice_return.document.open("rb")
+        handle = document.document.open("rb")
     except FileNotFoundError:
         raise Http404 from None
     audit_record(
@@ -184,12 +248,13 @@ def document_download(request, pk):
         action=AuditAction.DOWNLOAD,
         case=item.case,
         obj=item,
-        summary=f"Downloaded {possessive(item.team.name)} advice document",
+        summary=f"Downloaded {possessive(item.team.name)} {label}",
     )
     # The name sent is ours, never the uploader's: nothing they typed reaches a header.
-    filename = f"{item.case.reference}-{slugify(item.team.name) or 'advice'}.{advice_return.document_type}"
+    suffix = "" if document.number == 1 else f"-{document.number}"
+    filename = f"{item.case.reference}-{slugify(item.team.name) or 'advice'}{suffix}.{document.document_type}"
     response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[advice_return.document_type]
+        handle, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[document.document_type]
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

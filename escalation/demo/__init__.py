@@ -9,6 +9,7 @@ import datetime
 import random
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from assessments.models import Case
@@ -17,6 +18,7 @@ from ehc.models import MessageStatus, OutboundEmail
 from ehc.outbox import email_send
 
 from .cases import seed_cases
+from .examples import send_examples
 from .replay import replay
 
 
@@ -36,12 +38,14 @@ def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
         )
         start = min((when for when, *_ in events), default=today) - datetime.timedelta(days=60)
         replay(events=events, start=start, today=today, users=users, sweep=sweep)
+        send_examples(la=la, users=users)
         # The replayed year's emails belong to the past: record them as sent then rather than
         # flood the demo's mailbox with a year of chases on first start; but the latest of each kind
-        # is sent now, so the mailbox (var/mail/ under `make run`) holds an example of each.
+        # is sent now, so the mailbox (var/mail/ under `make run`) holds an example of each (with those
+        # of the LA's answers the replay wrote straight to the rows: escalation.demo.examples).
         examples = examples_of_each_kind()
         OutboundEmail.objects.filter(status=MessageStatus.PENDING).exclude(pk__in=examples).update(
-            status=MessageStatus.SENT, sent_at=timezone.now(), next_attempt_at=None
+            status=MessageStatus.SENT, sent_at=F("created_at"), next_attempt_at=None
         )
     for email_id in examples:
         email_send(email_id=email_id)

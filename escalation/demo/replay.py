@@ -5,9 +5,11 @@ demo comes from the product's own rules."""
 import datetime
 
 from django.db.models import Min
+from django.utils import timezone
 
 from advice.models import AdviceItem, AdviceReturn, DelayReason, ItemStatus, Stage
 from assessments.models import Case, CaseStatus, DraftPlan
+from ehc.models import OutboundEmail
 
 from ..models import Escalation, Escalation2Resolution, EscalationStage, ResolutionKind
 from .cases import _at
@@ -36,10 +38,16 @@ def replay(*, events, start, today, users, sweep=None):
         users["spoc"],
     ]
     day = start
+    replay_began = timezone.now()
     while day <= today:
         if sweep is not None:
             sweep(now=_at(day, 9))
             _answer_escalations(day=day, users=users)
+            # The outbox dates its rows by the clock, not the sweep's day: date the day's emails to it
+            # (the case page's "Emails about this case" lists them by date).
+            OutboundEmail.objects.filter(created_at__gte=replay_began).update(
+                created_at=_at(day, 9), updated_at=_at(day, 9)
+            )
         for kind, object_id, _payload in by_day.get(day, []):
             if kind == "return":
                 item = AdviceItem.objects.select_related("case__child").get(pk=object_id)

@@ -18,6 +18,7 @@ here the admin index must not be served to anyone (only the platform's superuser
 import datetime
 import hashlib
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.base import ContentFile
@@ -113,9 +114,12 @@ URLS = {
     "advice:acknowledge": ({"pk": "request"}, BOTH, {"spoc"}),
     "advice:item_detail": ({"pk": "returned_item"}, GET, SEES_RETURNED_ITEM),
     "advice:item_return": ({"pk": "open_item"}, BOTH, {"ot_practitioner", "spoc"}),
+    # Amending returned advice: those who may return it (the team, the SPOC), as for returning it.
+    "advice:item_amend": ({"pk": "returned_item"}, BOTH, {"slt_practitioner", "spoc"}),
     "advice:item_not_provided": ({"pk": "open_item"}, BOTH, CLOSES_OPEN_ITEM),
     "advice:item_exception": ({"pk": "open_item"}, BOTH, CLOSES_OPEN_ITEM),
     "advice:document_download": ({"pk": "returned_item"}, GET, SEES_RETURNED_ITEM),
+    "advice:return_document": ({"pk": "returned_advice", "number": "first_document"}, GET, SEES_RETURNED_ITEM),
     "escalation:hos_queue": ({}, GET, {"head_of_service", "spoc"}),
     "escalation:hos_outcome": ({"pk": "escalated_item"}, BOTH, {"head_of_service", "spoc"}),
     "escalation:responses_owed": ({}, GET, {"dco"}),
@@ -359,6 +363,9 @@ def _objects(world, today):
         "exception": exception,
         "request": request,
         "returned_item": items[world.slt.pk],
+        "returned_advice": AdviceReturn.objects.get(item=items[world.slt.pk]),
+        # A document's number in its return: the URL takes it where other URLs take a row's key.
+        "first_document": SimpleNamespace(pk=1),
         "open_item": items[world.ot.pk],
         "draft_case": draft_case,
         "escalated_request": escalated,

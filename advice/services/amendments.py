@@ -1,0 +1,78 @@
+"""A returned advice amended (issue 23): a new version with the reason, the earlier kept, superseded.
+
+The item's `returned_on` is the first return's date and stays so: every count of advice returned on
+time, late or owed (escalation.owed, reports.selectors.outcomes) measures the day the team first
+answered, never the day it corrected its answer."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from ehc.audit import audit_record
+from ehc.models import AuditAction, MessageKind
+from ehc.outbox import email_queue
+from ehc.text import possessive
+
+from ..models import AdviceItem, AdviceReturn, ItemStatus
+from .answers import documents_store
+from .common import AdviceError, _la_recipients, _path
+
+
+@transaction.atomic
+def advice_return_amend(*, item, user, reason: str, content: dict, uploads=()) -> AdviceReturn:
+    """Replace a returned item's advice by a new version (documents and/or Appendix C, complete in
+    itself); the version it replaces is kept, with its documents, marked superseded."""
+    uploads = list(uploads)
+    item = (
+        AdviceItem.objects.select_for_update(of=("self",))
+        .select_related("team", "provider", "case__child", "request")
+        .get(pk=item.pk)
+    )
+    if item.status != ItemStatus.RETURNED:
+        status = item.get_status_display().lower()
+        raise AdviceError(f"Only returned advice can be amended: {possessive(item.team.name)} is {status}")
+    if not reason.strip():
+        raise AdviceError("Enter why the advice is being amended", field="reason")
+    required = ("description_of_needs", "provision_required", "outcomes")
+    if not uploads and not all(content.get(name) for name in required):
+        raise AdviceError("Upload the advice or complete the needs, provision and outcomes")
+    current = AdviceReturn.objects.select_for_update().get(item=item)
+    current.item = None
+    current.superseded_item = item
+    current.superseded_at = timezone.now()
+    current.save(update_fields=["item", "superseded_item", "superseded_at", "updated_at"])
+    amended = AdviceReturn(
+        item=item, returned_by=user, version=current.version + 1, amendment_reason=reason.strip(), **content
+    )
+    stored = []
+    try:
+        documents_store(amended, uploads, stored)
+        audit_record(
+            user=user,
+            action=AuditAction.CHANGE,
+            case=item.case,
+            obj=item,
+            summary=f"Amended {possessive(item.team.name)} health advice (version {amended.version}; "
+            f"version {current.version} kept, superseded): {reason.strip()}",
+        )
+        to, cc = _la_recipients(item.case)
+        email_queue(
+            kind=MessageKind.ADVICE_RETURNED,
+            dedupe_key=f"advice_amended:{item.pk}:{amended.version}",
+            to=to,
+            cc=cc,
+            template="advice_returned",
+            context={
+                "reference": item.case.reference,
+                "provider": item.provider.name,
+                "returned": True,
+                "amended": True,
+                "path": _path("assessments:case_detail", item.case_id),
+            },
+            case=item.case,
+            advice_request=item.request,
+        )
+    except BaseException:
+        for name in stored:
+            amended.document.storage.delete(name)
+        raise
+    return amended
