@@ -236,6 +236,21 @@ class NotProvidedInput(serializers.Serializer):
     decided_on = serializers.DateField()
 
 
+class HeadOfServiceOutcomeInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=["promised", "not_provided"])
+    promised_on = serializers.DateField(required=False)
+    delay_reason = serializers.CharField(required=False)
+    delay_detail = serializers.CharField(required=False)
+    not_provided_reason = serializers.CharField(required=False)
+    not_provided_detail = serializers.CharField(required=False)
+
+
+class ResolutionInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["agreed_date", "not_needed"])
+    agreed_date = serializers.DateField(required=False)
+    reason = serializers.CharField()
+
+
 class ErrorsOutput(serializers.Serializer):
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 

@@ -17,12 +17,13 @@ from advice.models import ItemStatus, Stage
 from advice.selectors import may_answer_for_la
 from assessments.access import visible_cases
 from assessments.models import CaseStatus
-from ehc.access import can_return_for_team, get_visible_or_404
+from ehc.access import can_answer_escalation, can_return_for_team, get_visible_or_404
 from ehc.audit import audit_record
 from ehc.models import AuditAction
 from escalation import access as escalation_access
+from escalation import resolutions
 from escalation import services as escalation_services
-from escalation.forms import EscalationResponseForm
+from escalation.forms import Escalation2ResolutionForm, EscalationResponseForm, HeadOfServiceOutcomeForm
 from escalation.models import Escalation, EscalationStage
 
 from . import serializers
@@ -226,6 +227,80 @@ class AdviceItemViewSet(AuditedViewSet):
             form_class=NotProvidedForm,
             apply=apply,
         )
+
+
+    @extend_schema(
+        request=serializers.HeadOfServiceOutcomeInput,
+        responses={200: serializers.AdviceItemSerializer, 400: serializers.ErrorsOutput, 409: serializers.ErrorsOutput},
+    )
+    @action(detail=True, methods=["post"], url_path="head-of-service-outcome", url_name="head-of-service-outcome")
+    def head_of_service_outcome(self, request, pk=None):
+        """A head of service's answer to escalation 2 for this team's advice (a SPOC client of the
+        provider, as on the heads of service's page): `outcome` "promised" with `promised_on`,
+        `delay_reason` and `delay_detail`, or "not_provided" with `not_provided_reason` and
+        `not_provided_detail`."""
+        item = self.get_object()
+        if not can_answer_escalation(request.user, item.team):
+            raise Http404
+        try:
+            form = form_for(HeadOfServiceOutcomeForm, request)
+        except FormInputError as error:
+            return Response({"errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)
+        if not form.is_valid():
+            return _form_errors(form)
+        if item.status != ItemStatus.OUTSTANDING or item.stage != Stage.ESCALATION_2:
+            return Response(
+                {"errors": {"non_field_errors": ["The advice is not waiting for a head of service's answer"]}},
+                status=status.HTTP_409_CONFLICT,
+            )
+        data = form.cleaned_data
+        escalation_services.head_of_service_outcome_record(
+            item=item,
+            user=request.user,
+            outcome=data["outcome"],
+            promised_on=data.get("promised_on"),
+            delay_reason=data.get("delay_reason", ""),
+            delay_detail=data.get("delay_detail", ""),
+            not_provided_reason=data.get("not_provided_reason", ""),
+            not_provided_detail=data.get("not_provided_detail", ""),
+        )
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        request=serializers.ResolutionInput,
+        responses={200: serializers.AdviceItemSerializer, 400: serializers.ErrorsOutput, 409: serializers.ErrorsOutput},
+    )
+    @action(detail=True, methods=["post"], url_path="escalation-2-resolution", url_name="escalation-2-resolution")
+    def escalation_2_resolution(self, request, pk=None):
+        """The DCO/DMO office's resolution before escalation 2 (a DCO client of the area's ICB, as on
+        the resolutions page): `kind` "agreed_date" with `agreed_date`, or "not_needed"; and `reason`."""
+        item = self.get_object()
+        if not escalation_access.may_resolve(request.user):
+            raise Http404
+        try:
+            form = form_for(Escalation2ResolutionForm, request)
+        except FormInputError as error:
+            return Response({"errors": error.errors}, status=status.HTTP_400_BAD_REQUEST)
+        if not form.is_valid():
+            return _form_errors(form)
+        if not escalation_access.resolvable_items(request.user).filter(pk=item.pk).exists():
+            return Response(
+                {"errors": {"non_field_errors": ["The advice is not waiting for escalation 2"]}},
+                status=status.HTTP_409_CONFLICT,
+            )
+        data = form.cleaned_data
+        try:
+            resolutions.escalation_2_resolution_record(
+                item=item,
+                user=request.user,
+                kind=data["kind"],
+                agreed_date=data.get("agreed_date"),
+                reason=data["reason"],
+            )
+        except resolutions.ResolutionError as error:
+            field = error.field if error.field in form.fields else "non_field_errors"
+            return Response({"errors": {field: [error.message]}}, status=status.HTTP_409_CONFLICT)
+        return Response(self.get_serializer(self.get_object()).data)
 
 
 @extend_schema(

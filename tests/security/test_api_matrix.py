@@ -51,6 +51,10 @@ API_URLS = {
     # LA's case officer and business support may also record that advice will not come.
     "api:advice-item-return": ({"pk": "open_item"}, POST, {"spoc"}),
     "api:advice-item-not-provided": ({"pk": "open_item"}, POST, {"spoc", "case_officer", "business_support"}),
+    # As on the heads of service's page (escalation:hos_outcome): the provider's SPOC for its teams.
+    "api:advice-item-head-of-service-outcome": ({"pk": "escalated_item"}, POST, {"spoc"}),
+    # As on the resolutions page (escalation:resolve): the area's DCO.
+    "api:advice-item-escalation-2-resolution": ({"pk": "escalated_item"}, POST, {"dco"}),
     "api:escalation-list": ("escalation", GET, EVERY_CLIENT),
     "api:escalation-detail": ({"pk": "escalation"}, GET, EVERY_CLIENT),
     "api:escalation-response": ({"pk": "escalation"}, POST, {"dco"}),
