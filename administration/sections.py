@@ -82,6 +82,13 @@ SECTIONS = [
         (LA,),
     ),
     Section(
+        "administration:caseload_import",
+        "Import a caseload",
+        "Bring in the cases already running, with their advice and the stages already reached, from a CSV or "
+        "Excel file: checked first, nothing sent for what already happened.",
+        (LA,),
+    ),
+    Section(
         "administration:wording",
         "Letter and email wording",
         "The words of the escalation 1 letter, the escalation 2 notice, the chase email and the weekly list, "

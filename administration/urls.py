@@ -4,6 +4,7 @@ from escalation.models import WordingKind
 
 from . import views
 from .area import views as area
+from .caseload_import import views as caseload
 from .onboarding import views as onboarding
 from .provider import views as provider
 from .views import closures, letterhead, people, recipients, timings, wording
@@ -30,6 +31,11 @@ urlpatterns = [
     path("dco-office/", area.la_dco_office, name="la_dco_office"),
     # The platform operator (a superuser): a new area from its onboarding file.
     path("onboard/", onboarding.onboard, name="onboard"),
+    # An LA's administrator brings in the cases already running (docs/decisions/0033-caseload-import.md).
+    path("caseload/", caseload.caseload, name="caseload_import"),
+    path("caseload/template.xlsx", caseload.caseload_template_xlsx, name="caseload_template_xlsx"),
+    path("caseload/template.csv", caseload.caseload_template_csv, name="caseload_template_csv"),
+    path("caseload/<int:pk>/", caseload.caseload_upload, name="caseload_upload"),
     path("people/", people.people, name="people"),
     path("people/invite/", people.person_invite_view, name="person_invite"),
     path("people/<int:pk>/", people.person, name="person"),

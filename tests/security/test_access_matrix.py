@@ -27,6 +27,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from administration.models import CaseloadUpload, UploadStatus
 from advice.models import AdviceItem, AdviceRequest, AdviceReturn
 from advice.services import advice_request_send, advice_return, draft_plan_record
 from advice.uploads import check_upload
@@ -190,6 +191,11 @@ URLS = {
     "administration:letterhead_signature": ({}, BOTH, LA_ADMIN),
     "administration:letterhead_preview": ({}, GET, LA_ADMIN),
     # The wording of the LA's letters and emails: one address per text, and its earlier versions.
+    # The caseload import (decision 0033): the LA's administrator only; an upload is its own council's.
+    "administration:caseload_import": ({}, BOTH, LA_ADMIN),
+    "administration:caseload_template_xlsx": ({}, GET, LA_ADMIN),
+    "administration:caseload_template_csv": ({}, GET, LA_ADMIN),
+    "administration:caseload_upload": ({"pk": "caseload_upload"}, BOTH, LA_ADMIN),
     "administration:wording": ({}, GET, LA_ADMIN),
     "administration:wording_version": ({"pk": "wording_version"}, GET, LA_ADMIN),
     **{f"administration:wording_{kind}": ({}, BOTH, LA_ADMIN) for kind in WordingKind.values},
@@ -354,8 +360,13 @@ def _objects(world, today):
     saved_filter = SavedFilter.objects.create(
         user=world.case_officer, page="assessments:caseload", name=f"Matrix {case.pk}", query="rag=red"
     )
+    caseload_upload = CaseloadUpload.objects.create(
+        local_authority=world.la, uploaded_by=world.case_officer, filename="caseload.csv", content=b"x", sha256="0",
+        status=UploadStatus.HAS_ERRORS, report={"rows": 1, "errors": [[2, "NHS number", "Enter a valid NHS number"]]},
+    )
     return {
         "saved_filter": saved_filter,
+        "caseload_upload": caseload_upload,
         "notification": notification,
         "team": world.slt,
         "la": world.la,
