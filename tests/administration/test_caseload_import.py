@@ -257,3 +257,48 @@ def test_a_second_council_cannot_reach_the_upload(ours, theirs, admin, client, t
     verified_login(client, admin)
     response = client.get(path)
     assert response.status_code == 200 and b"What the import will do" in response.content
+
+
+def test_the_pages_read_an_imported_case_as_one_the_product_made(ours, admin, client, today):
+    from django.urls import reverse
+
+    from tests.factories import verified_login
+
+    rules = TimerRules.for_la(ours.la)
+    asked = D(2026, 12, 7)
+    due = asked + datetime.timedelta(days=42)
+    chased, escalated = rules.chase_on(due), rules.escalation_1_on(due)
+    stages = {"chased_on": f"{chased:%d/%m/%Y}", "escalation_1_on": f"{escalated:%d/%m/%Y}"}
+    imported(
+        admin,
+        as_csv(
+            [
+                row(ours, advice_requested_on=f"{asked:%d/%m/%Y}", **stages),
+                row(
+                    ours,
+                    team=ours.ot.name,
+                    advice_requested_on=f"{asked:%d/%m/%Y}",
+                    **stages,
+                    escalation_2_on=f"{rules.escalation_2_on(escalated):%d/%m/%Y}",
+                ),
+            ]
+        ),
+    )
+    case = ImportedCase.objects.get(reference="HC-1").case
+    letter = Escalation.objects.get(request__case=case, stage=EscalationStage.ESCALATION_1)
+    escalated_2 = AdviceItem.objects.get(case=case, team=ours.ot)
+    pages = [
+        (ours.case_officer, reverse("assessments:case_detail", args=[case.pk]), f"{escalated:%-d %b %Y}"),
+        (ours.dco, reverse("reports:dashboard"), "Escalation 2"),
+        (ours.dco, reverse("escalation:responses_owed"), case.reference),
+        (ours.dco, reverse("escalation:respond", args=[letter.pk]), case.reference),
+        (ours.head_of_service, reverse("escalation:hos_queue"), case.reference),
+        (ours.head_of_service, reverse("escalation:hos_outcome", args=[escalated_2.pk]), case.reference),
+        (ours.spoc, reverse("advice:request_detail", args=[letter.request_id]), case.reference),
+    ]
+    for user, path, text in pages:
+        verified_login(client, user)
+        response = client.get(path)
+        assert response.status_code == 200, (user, path)
+        assert text in response.content.decode(), (user, path, text)
+    assert not OutboundEmail.objects.exists()
