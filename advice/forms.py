@@ -8,6 +8,7 @@ from assessments.forms import text_field
 from ehc.forms import CountedTextarea, GovDateField, SeveralFilesField
 from ehc.models import Organisation, OrganisationKind, Service, Team
 
+from .ack_grid import ACK_CHOICES, ACK_SHORT, GRID_FROM_TEAMS, grid_rows
 from .drafts import APPENDIX_C_FIELDS
 from .models import ExceptionReason82, ItemStatus, KnownStatus, NotProvidedReason
 from .services import NOT_INVOLVED, TeamAnswer, missing_services
@@ -81,13 +82,6 @@ class AdviceRequestForm(forms.Form):
         return data
 
 
-ACK_CHOICES = [
-    (KnownStatus.KNOWN_OPEN, "Will respond: known, open to the team now"),
-    (KnownStatus.KNOWN_CLOSED, "Will respond: known, closed within the last 12 months"),
-    (KnownStatus.NOT_KNOWN, "Will respond: not known to the team"),
-    (KnownStatus.WAITING_LIST, "Will respond: on the team's waiting list"),
-    (NOT_INVOLVED, "Not involved"),
-]
 
 
 class AcknowledgeForm(forms.Form):
@@ -106,7 +100,12 @@ class AcknowledgeForm(forms.Form):
         }
         teams.update({item.team_id: item.team for item in self.items.values()})
         self.rows = []
-        for team in sorted(teams.values(), key=lambda team: team.name):
+        # The teams the family named first, then those already on the request, then the rest.
+        def order(team):
+            item = self.items.get(team.pk)
+            return (not (item is not None and item.named_by_family), item is None, team.name)
+
+        for team in sorted(teams.values(), key=order):
             item = self.items.get(team.pk)
             closed = item is not None and item.status != ItemStatus.OUTSTANDING
             choices = [choice for choice in ACK_CHOICES if not (closed and choice[0] == NOT_INVOLVED)]
@@ -142,6 +141,16 @@ class AcknowledgeForm(forms.Form):
             self.rows.append(
                 (team, self[status_name], self[reason_name] if reason_name in self.fields else None)
             )
+
+    @property
+    def is_grid(self):
+        return len(self.rows) >= GRID_FROM_TEAMS
+
+    def grid(self):
+        return grid_rows(self.rows, [value for value, _ in ACK_CHOICES])
+
+    def grid_columns(self):
+        return [(value, ACK_SHORT[value]) for value, _ in ACK_CHOICES]
 
     def clean(self):
         data = super().clean()

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from ehc.audit import audit_record
 from ehc.models import AuditAction
+from ehc.text import possessive
 
 from .models import AdviceDocument, AdviceReturn, ScanStatus
 
@@ -184,15 +185,15 @@ def _record(advice_return_id, verdict, detail, kind="return"):
             action=AuditAction.CHANGE,
             case=item.case,
             obj=item,
-            summary=f"Virus found in {item.team.name}'s advice document ({detail[:120]}): the file was deleted. "
-            "Ask the team to send the advice again",
+            summary=f"Virus found in {possessive(item.team.name)} advice document ({detail[:120]}): "
+            "the file was deleted. Ask the team to send the advice again",
         )
     elif verdict == ScanStatus.FAILED:
         audit_record(
             action=AuditAction.CHANGE,
             case=item.case,
             obj=item,
-            summary=f"{item.team.name}'s advice document could not be checked for viruses ({detail[:120]}): "
+            summary=f"{possessive(item.team.name)} advice document could not be checked for viruses ({detail[:120]}): "
             "it is withheld",
         )
     row.save(update_fields=fields)

@@ -10,6 +10,7 @@ from administration.access import administrator_required
 from administration.sections import sections_for
 from ehc.access import get_visible_or_404
 from ehc.models import Role
+from ehc.text import possessive
 
 from . import keys
 from .keys import client_create, roles_for
@@ -81,8 +82,8 @@ def client_revoke(request, pk):
     client = get_visible_or_404(_clients_of(request.user.organisation), request, pk=pk)
     if request.method == "POST":
         if keys.client_revoke(request=request, client=client):
-            messages.success(request, f"{client.name}'s key is revoked: it is refused from now on")
+            messages.success(request, f"{possessive(client.name)} key is revoked: it is refused from now on")
         else:
-            messages.info(request, f"{client.name}'s key was already revoked")
+            messages.info(request, f"{possessive(client.name)} key was already revoked")
         return redirect("api:clients")
     return render(request, "api/client_revoke.html", _context(request, client=client))

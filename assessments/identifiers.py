@@ -34,6 +34,15 @@ def nhs_number_clean(value: str) -> str:
     return digits
 
 
+def nhs_number_display(value: str) -> str:
+    """An NHS number as people read and say it, 3-3-4 (943 476 5919). Stored as 10 digits; anything
+    else (an older row, a partial number) is shown as it is rather than regrouped wrongly."""
+    digits = value or ""
+    if len(digits) == 10 and _ascii_digits(digits):
+        return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+    return digits
+
+
 def upn_letter(upn_tail: str) -> str:
     """The check letter for characters 2-13 of a UPN (already checked for shape)."""
     total = sum(

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 
 from .access import visible_cases
-from .identifiers import SEPARATORS, nhs_number_clean, uln_clean, upn_clean
+from .identifiers import SEPARATORS, nhs_number_clean, nhs_number_display, uln_clean, upn_clean
 from .search_name import Matches, NamePrefixes, SearchName
 
 RESULTS_SHOWN = 50
@@ -66,7 +66,8 @@ def search_parse(text: str, *, today: datetime.date) -> Search:
                 "An NHS number or unique learner number has 10 digits; a date of birth is like 14/05/2018"
             )
         try:
-            return Search("nhs_number", nhs_number_clean(compact), f"NHS number {compact}")
+            number = nhs_number_clean(compact)
+            return Search("nhs_number", number, f"NHS number {nhs_number_display(number)}")
         except ValidationError:
             pass
         try:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_caseloads
 
 app_name = "assessments"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("new/", views.case_create, name="case_create"),
     path("search/", views.search, name="search"),
+    path("move-caseload/", views_caseloads.caseload_move, name="caseload_move"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
     path("<int:pk>/change/", views.case_edit, name="case_edit"),
     path("<int:pk>/decision/", views.record_decision, name="record_decision"),

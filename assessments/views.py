@@ -25,6 +25,7 @@ from .forms import (
     SearchForm,
     ShareForm,
 )
+from .identifiers import nhs_number_display
 from .models import CaseShare, CaseStatus
 from .search import RESULTS_SHOWN, SearchError, search_cases, search_parse
 from .sections import case_sections
@@ -154,6 +155,7 @@ def case_edit(request, pk):
     initial = {
         name: getattr(case.child if name in IDENTITY_FIELDS else case, name) for name in CaseForm.base_fields
     }
+    initial["nhs_number"] = nhs_number_display(initial["nhs_number"])
     form = CaseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -7,3 +7,6 @@ class EhcConfig(AppConfig):
 
     def ready(self):
         from . import checks, signals  # noqa: F401
+        from .form_messages import product_messages_install
+
+        product_messages_install()

@@ -4,6 +4,8 @@ from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from ehc.text import possessive
+
 from . import throttle
 from .audit import audit_record
 from .models import AuditAction, User
@@ -17,7 +19,7 @@ def _on_login(sender, request, user, **kwargs):
         request.session["last_seen_at"] = now
     # ehc.views_sso names the organisation whose own account was used; otherwise it was the password.
     how = getattr(user, "signed_in_with", None)
-    summary = f"Signed in with {how}'s own account" if how else "Signed in with password"
+    summary = f"Signed in with {possessive(how)} own account" if how else "Signed in with password"
     audit_record(request=request, user=user, action=AuditAction.LOGIN, summary=summary[:500])
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import health, views, views_delivery, views_invitations, views_notifications, views_sso
+from . import health, views, views_delivery, views_invitations, views_notifications, views_saved_filters, views_sso
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -44,6 +44,8 @@ urlpatterns = [
     path("notifications/", views_notifications.notifications, name="notifications"),
     path("notifications/<int:pk>/", views_notifications.notification_open, name="notification_open"),
     path("notifications/read/", views_notifications.notifications_mark_all_read, name="notifications_read_all"),
+    path("saved-filters/", views_saved_filters.saved_filter_save_view, name="saved_filter_save"),
+    path("saved-filters/<int:pk>/delete/", views_saved_filters.saved_filter_delete_view, name="saved_filter_delete"),
     # Liveness and readiness for the orchestrator and the uptime monitor (ehc.health): no sign-in.
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

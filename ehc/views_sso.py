@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from ehc.text import possessive
+
 from .audit import audit_record
 from .forms import SignInForm, SsoEmailForm
 from .invitations import invitation_used_by_sign_on
@@ -66,7 +68,7 @@ def sso_start(request):
         )
         form.add_error(
             "email",
-            f"{config.organisation.name}'s sign-in service cannot be reached. Try again in a few minutes, "
+            f"{possessive(config.organisation.name)} sign-in service cannot be reached. Try again in a few minutes, "
             "or tell your administrator if it goes on",
         )
         return _login_page(request, form, 503)
@@ -96,7 +98,7 @@ def sso_callback(request):
         audit_record(
             request=request,
             action=AuditAction.MFA,
-            summary=f"Two-factor authentication done by {result.organisation_name}'s sign-in (amr/acr claim)",
+            summary=f"Two-factor authentication done by {possessive(result.organisation_name)} sign-in (amr/acr claim)",
         )
     # Without the claim, ehc.middleware.RequireVerifiedMiddleware asks for the product's own code next.
     # The address was checked as this site's own when the sign-in started (_next).

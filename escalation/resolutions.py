@@ -18,6 +18,7 @@ from django.utils import timezone
 from advice.models import AdviceItem, ItemStatus, NotProvidedReason, Stage
 from ehc.audit import audit_record
 from ehc.models import AuditAction, MessageKind
+from ehc.text import possessive
 
 from .models import Escalation2Resolution, ResolutionKind
 from .services import answer_notify
@@ -41,7 +42,7 @@ def escalation_2_resolution_record(*, item, user, kind, agreed_date=None, reason
         .get(pk=item.pk)
     )
     if item.status != ItemStatus.OUTSTANDING:
-        raise ResolutionError(f"{item.team.name}'s advice is already {item.get_status_display().lower()}")
+        raise ResolutionError(f"{possessive(item.team.name)} advice is already {item.get_status_display().lower()}")
     if item.stage != Stage.ESCALATION_1:
         raise ResolutionError(
             "Escalation 2 has already gone for this advice"

@@ -11,6 +11,7 @@ from ehc.access import can_answer_escalation, get_visible_or_404
 from ehc.audit import audit_record, audit_view
 from ehc.decorators import role_required
 from ehc.models import AuditAction, OrganisationKind, Role
+from ehc.text import possessive
 
 from . import access, resolutions, selectors, services
 from .forms import Escalation2ResolutionForm, EscalationResponseForm, HeadOfServiceOutcomeForm
@@ -39,7 +40,7 @@ def hos_outcome(request, pk):
     if item.status != ItemStatus.OUTSTANDING or item.stage != Stage.ESCALATION_2:
         messages.info(
             request,
-            f"{item.team.name}'s advice for {item.case.reference} is no longer waiting for a head of service",
+            f"{possessive(item.team.name)} advice for {item.case.reference} is no longer waiting for a head of service",
         )
         return redirect("escalation:hos_queue")
     form = HeadOfServiceOutcomeForm(request.POST or None)
@@ -63,7 +64,7 @@ def hos_outcome(request, pk):
         else:
             messages.success(request, f"Recorded: {item.team.name} will not provide the advice")
         return redirect("escalation:hos_queue")
-    audit_view(request, item.case, what=f"the escalation of {item.team.name}'s advice")
+    audit_view(request, item.case, what=f"the escalation of {possessive(item.team.name)} advice")
     today = timezone.localdate()
     return render(
         request,
@@ -179,7 +180,7 @@ def resolve(request, pk):
         else:
             messages.success(request, f"Resolution recorded for {item.case.reference}: escalation 2 will not go")
             return redirect("escalation:resolutions_due")
-    audit_view(request, item.case, what=f"the escalation of {item.team.name}'s advice")
+    audit_view(request, item.case, what=f"the escalation of {possessive(item.team.name)} advice")
     return render(
         request,
         "escalation/resolve.html",

@@ -14,30 +14,30 @@ MAX_PERIOD_MONTHS = 60
 
 
 class _ScopedChoice(forms.ModelChoiceField):
-    def __init__(self, *, label, noun, **kwargs):
+    def __init__(self, *, label, noun, one, **kwargs):
         super().__init__(
             label=label,
             queryset=None,
             required=False,
             empty_label=f"All {noun}",
-            error_messages={"invalid_choice": f"Select a {noun[:-1]} from the list"},
+            error_messages={"invalid_choice": f"Select {one} from the list"},
             **kwargs,
         )
 
 
 class LocalAuthorityChoice(_ScopedChoice):
     def __init__(self):
-        super().__init__(label="Local authority", noun="local authorities")
+        super().__init__(label="Local authority", noun="local authorities", one="a local authority")
 
 
 class ProviderChoice(_ScopedChoice):
     def __init__(self):
-        super().__init__(label="Health provider", noun="providers")
+        super().__init__(label="Health provider", noun="providers", one="a provider")
 
 
 class TeamChoice(_ScopedChoice):
     def __init__(self):
-        super().__init__(label="Team", noun="teams")
+        super().__init__(label="Team", noun="teams", one="a team")
 
     def label_from_instance(self, obj):
         return f"{obj.name} ({obj.provider.short_name or obj.provider.name})"

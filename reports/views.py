@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from ehc.audit import audit_record
 from ehc.models import AuditAction, OrganisationKind, Role, today_london
 from ehc.outbox import FAILING_AFTER_ATTEMPTS
+from ehc.text import possessive
 
 from . import tables
 from .csv import csv_response
@@ -273,7 +274,8 @@ def _report(request, *, kind, default, build, template, with_provider=True, peri
         "scope": _scope_description(form) or _default_scope(request.user),
         "title": title,
         "query": _query_without(request, "format", "table"),
-        "periods": periods,
+        # The period on screen is not offered again as a choice (it read as a duplicate).
+        "periods": [(label, query) for label, query in periods if label != _period_label(data["start"], data["end"])],
         "tables": TABLES[kind](report),
     }
     filename = f"{kind}-{_period_slug(data['start'], data['end'])}"
@@ -305,7 +307,7 @@ def _report(request, *, kind, default, build, template, with_provider=True, peri
 def _default_scope(user):
     org = user.organisation
     if org.kind == OrganisationKind.ICB:
-        return f"All local authorities in {org.short_name or org.name}'s area"
+        return f"All local authorities in {possessive(org.short_name or org.name)} area"
     return org.name
 
 

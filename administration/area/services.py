@@ -5,6 +5,7 @@ from django.db import transaction
 
 from ehc.audit import changes_between, settings_change_record
 from ehc.models import LocalAuthoritySettings, Organisation, OrganisationKind
+from ehc.text import possessive
 
 LABEL = "DCO/DMO office mailbox"
 
@@ -41,7 +42,7 @@ def dco_office_email_change(*, request, icb, local_authority, email) -> bool:
     settings_change_record(
         request=request,
         organisation=local_authority,
-        summary=f"{icb}'s administrator changed the DCO/DMO office mailbox",
+        summary=f"{possessive(icb)} administrator changed the DCO/DMO office mailbox",
         changes=changes,
         obj=row,
     )

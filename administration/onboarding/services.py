@@ -7,6 +7,7 @@ from django.db import transaction
 from ehc.audit import settings_change_record
 from ehc.invitations import invitation_send
 from ehc.models import AuditAction, LocalAuthoritySettings, Organisation, OrganisationKind, Role, User
+from ehc.text import possessive
 
 from .parse import KINDS, OnboardError
 
@@ -97,7 +98,7 @@ def _organisation(entry, orgs, request, outcome, errors):
         return None
     if org is not None:
         if icb is not None and org.icb_id != icb.pk:
-            where = f"in {org.icb}'s area" if org.icb else "in no ICB's area"
+            where = f"in {possessive(org.icb)} area" if org.icb else "in no ICB's area"
             errors.append(f"{at}: {org.name} exists already {where}, not in {icb}'s")
             return None
         outcome.existing.append(f"{org.get_kind_display()} {org.name}")
@@ -110,7 +111,7 @@ def _organisation(entry, orgs, request, outcome, errors):
             icb=icb,
             **{name: entry.get(name) for name in PROVIDER_FIELDS if entry.kind == "provider"},
         )
-        outcome.created.append(f"{org.get_kind_display()} {org.name}" + (f", in {icb}'s area" if icb else ""))
+        outcome.created.append(f"{org.get_kind_display()} {org.name}" + (f", in {possessive(icb)} area" if icb else ""))
         _record(request, org, f"Onboarded {org.name} ({org.get_kind_display().lower()})", {"Name": [None, org.name]})
     if entry.kind == "la" and not LocalAuthoritySettings.objects.filter(local_authority=org).exists():
         values = {name: entry.get(name) for name in LA_SETTINGS if entry.get(name)}

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from ehc.sso import email_domain, sign_on_domains
+from ehc.text import possessive
 
 from ..access import administrator_required
 from ..invitations import account_state, may_invite_again, person_invite, person_invite_again
@@ -57,7 +58,7 @@ def person(request, pk):
             form.add_error("roles", str(error))
         else:
             if changed:
-                messages.success(request, f"{person_name(found)}'s roles are changed")
+                messages.success(request, f"{possessive(person_name(found))} roles are changed")
             return redirect("administration:people")
     sso_domains = sign_on_domains(found.organisation_id)
     found.state = account_state(found, sso_domains=sso_domains)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ehc.audit import audit_record
 from ehc.models import AuditAction, MessageKind
 from ehc.outbox import email_queue
+from ehc.text import possessive
 
 from ..models import AdviceItem, AdviceReturn, ItemStatus
 from .answers import documents_store
@@ -28,7 +29,7 @@ def advice_return_amend(*, item, user, reason: str, content: dict, uploads=()) -
     )
     if item.status != ItemStatus.RETURNED:
         status = item.get_status_display().lower()
-        raise AdviceError(f"Only returned advice can be amended: {item.team.name}'s is {status}")
+        raise AdviceError(f"Only returned advice can be amended: {possessive(item.team.name)} is {status}")
     if not reason.strip():
         raise AdviceError("Enter why the advice is being amended", field="reason")
     required = ("description_of_needs", "provision_required", "outcomes")
@@ -50,7 +51,7 @@ def advice_return_amend(*, item, user, reason: str, content: dict, uploads=()) -
             action=AuditAction.CHANGE,
             case=item.case,
             obj=item,
-            summary=f"Amended {item.team.name}'s health advice (version {amended.version}; "
+            summary=f"Amended {possessive(item.team.name)} health advice (version {amended.version}; "
             f"version {current.version} kept, superseded): {reason.strip()}",
         )
         to, cc = _la_recipients(item.case)

@@ -8,6 +8,7 @@ from assessments.models import Case
 from ehc.audit import audit_record
 from ehc.models import AuditAction, LocalAuthoritySettings, MessageKind
 from ehc.outbox import email_queue
+from ehc.text import possessive
 
 from .. import scanning
 from ..models import AdviceDocument, AdviceItem, AdviceReturn, ItemStatus, Stage
@@ -64,7 +65,7 @@ def advice_return(
             action=AuditAction.CHANGE,
             case=item.case,
             obj=item,
-            summary=f"Returned {item.team.name}'s health advice{on_behalf}"
+            summary=f"Returned {possessive(item.team.name)} health advice{on_behalf}"
             + (f" ({kinds} document{'s' if len(uploads) > 1 else ''})" if uploads else ""),
         )
         advice_returned_notify(item=item)
@@ -124,7 +125,7 @@ def advice_not_provided(*, item, user, reason, detail, decided_by, decided_on) -
         action=AuditAction.CHANGE,
         case=item.case,
         obj=item,
-        summary=f"Recorded that {item.team.name}'s advice will not be provided "
+        summary=f"Recorded that {possessive(item.team.name)} advice will not be provided "
         f"({item.get_not_provided_reason_display()}), decided by {decided_by}",
     )
     advice_returned_notify(item=item)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from assessments.models import Case
 from ehc.models import LocalAuthoritySettings, MessageKind
+from ehc.text import possessive
 
 from ..models import AdviceItem, ItemStatus
 
@@ -68,7 +69,7 @@ def _lock_outstanding(item) -> AdviceItem:
         .get(pk=item.pk)
     )
     if item.status != ItemStatus.OUTSTANDING:
-        raise AdviceError(f"{item.team.name}'s advice is already {item.get_status_display().lower()}")
+        raise AdviceError(f"{possessive(item.team.name)} advice is already {item.get_status_display().lower()}")
     return item
 
 

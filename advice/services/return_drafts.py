@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from ehc.audit import audit_record
 from ehc.models import AuditAction
+from ehc.text import possessive
 
 from ..drafts import ReturnDraft
 from .common import AdviceError, _lock_outstanding
@@ -49,7 +50,7 @@ def return_draft_save(*, item, user, content: dict, returned_on=None, revision=N
         action=AuditAction.CHANGE,
         case=item.case,
         obj=item,
-        summary=f"Saved a draft of {item.team.name}'s health advice (not returned)",
+        summary=f"Saved a draft of {possessive(item.team.name)} health advice (not returned)",
     )
     return draft
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ehc.access import can_return_for_team, get_visible_or_404
 from ehc.audit import audit_record, audit_view
 from ehc.models import AuditAction, Role
+from ehc.text import possessive
 
 from .. import selectors, services
 from ..access import advice_items_for
@@ -25,7 +26,7 @@ from .common import _apply_error, _item_or_404
 @require_GET
 def item_detail(request, pk):
     item = _item_or_404(request, pk)
-    audit_view(request, item.case, f"{item.team.name}'s health advice")
+    audit_view(request, item.case, f"{possessive(item.team.name)} health advice")
     can_return = item.is_outstanding and can_return_for_team(request.user, item.team)
     return render(
         request,
@@ -53,7 +54,7 @@ def _item_action(request, pk, *, form_class, template, title, may_act, apply, su
     if not may_act(item):
         raise Http404
     if not item.is_outstanding:
-        messages.info(request, f"{item.team.name}'s advice is already {item.get_status_display().lower()}")
+        messages.info(request, f"{possessive(item.team.name)} advice is already {item.get_status_display().lower()}")
         return redirect("advice:item_detail", pk=item.pk)
     data = request.POST if request.method == "POST" else None
     form = form_class(data, request.FILES if files and data is not None else None, item=item)
@@ -76,7 +77,7 @@ def item_return(request, pk):
     if not can_return_for_team(request.user, item.team):
         raise Http404
     if not item.is_outstanding:
-        messages.info(request, f"{item.team.name}'s advice is already {item.get_status_display().lower()}")
+        messages.info(request, f"{possessive(item.team.name)} advice is already {item.get_status_display().lower()}")
         return redirect("advice:item_detail", pk=item.pk)
     saving_draft = request.method == "POST" and request.POST.get("action") == "draft"
     if request.method == "POST":
@@ -128,7 +129,8 @@ def item_amend(request, pk):
     if not can_return_for_team(request.user, item.team):
         raise Http404
     if item.status != ItemStatus.RETURNED:
-        messages.info(request, f"{item.team.name}'s advice is {item.get_status_display().lower()}: nothing to amend")
+        status = item.get_status_display().lower()
+        messages.info(request, f"{possessive(item.team.name)} advice is {status}: nothing to amend")
         return redirect("advice:item_detail", pk=item.pk)
     current = item.advice_return
     if request.method == "POST":
@@ -235,7 +237,7 @@ def _serve(request, item, document):
     label = "advice document" if document.number == 1 else f"advice document {document.number}"
     if not document.document_available:
         # Withheld from everyone until the virus scanner says it is clean (advice.scanning).
-        messages.info(request, f"{item.team.name}'s {label}: {document.get_scan_status_display()}")
+        messages.info(request, f"{possessive(item.team.name)} {label}: {document.get_scan_status_display()}")
         return redirect("advice:item_detail", pk=item.pk)
     try:
         handle = document.document.open("rb")
@@ -246,7 +248,7 @@ def _serve(request, item, document):
         action=AuditAction.DOWNLOAD,
         case=item.case,
         obj=item,
-        summary=f"Downloaded {item.team.name}'s {label}",
+        summary=f"Downloaded {possessive(item.team.name)} {label}",
     )
     # The name sent is ours, never the uploader's: nothing they typed reaches a header.
     suffix = "" if document.number == 1 else f"-{document.number}"

@@ -31,10 +31,12 @@ from .people import (
     TeamUserObjectPermission,
     User,
 )
+from .saved_filters import SavedFilter
 from .sso import IdentityProviderDevice, SingleSignOn, SingleSignOnDomain
 
 __all__ = [
     "ROLES_BY_KIND",
+    "SavedFilter",
     "AuditAction",
     "AuditEvent",
     "ClosureDay",

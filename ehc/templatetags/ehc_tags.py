@@ -1,5 +1,8 @@
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+
+from ehc import text
 
 register = template.Library()
 
@@ -32,3 +35,40 @@ def days_overdue(item, today):
 @register.filter
 def lines(value):
     return [line for line in (value or "").splitlines() if line.strip()]
+
+
+@register.filter(needs_autoescape=True)
+def possessive(value, autoescape=True):
+    """{{ team.name|possessive }} item: "Community paediatrics' item", never "paediatrics's". The
+    name is escaped where the template escapes; the apostrophe is the template's own text."""
+    name = str(value or "").rstrip()
+    ending = text.possessive(name)[len(name):]
+    return mark_safe((conditional_escape(name) if autoescape else name) + ending)
+
+
+@register.simple_tag(takes_context=True)
+def table_region(context):
+    """An id for a table's caption, unique on the page however often a partial is included: the
+    scrollable region around the table is labelled by it (aria-labelledby), so a screen reader
+    announces "Overdue, region" when focus reaches a table that scrolls on a narrow screen. Counted
+    on the request (a page is one request); a PDF, rendered without one, counts per template."""
+    holder = context.get("request") or context.render_context
+    count = getattr(holder, "ehc_table_regions", 0) + 1
+    holder.ehc_table_regions = count
+    return f"table-region-{count}"
+
+
+@register.inclusion_tag("includes/saved_filters.html", takes_context=True)
+def saved_filters(context, page):
+    """The user's saved filters for this list, and a form to save the filters on screen (one query)."""
+    from ehc.saved_filters import query_clean, saved_filters_for
+
+    request = context["request"]
+    current = query_clean(page, request.GET.urlencode())
+    return {
+        "page": page,
+        "saved": saved_filters_for(user=request.user, page=page),
+        "current": current,
+        "path": request.path,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -76,7 +76,7 @@ def test_case_officer_records_a_request(ours, login):
         ({"nhs_number": "943 476 5918"}, "check digit does not match"),
         ({"upn": "A12345678901Z"}, "unique pupil number"),
         ({"family_views": "x" * 5001}, "must be 5,000 characters or fewer"),
-        ({"requested_by": "someone"}, "Select a valid choice"),
+        ({"requested_by": "someone"}, "Select one of the options shown"),
     ],
 )
 def test_bad_input_gives_a_clear_error_and_keeps_what_was_typed(ours, login, change, message):

@@ -122,7 +122,7 @@ _FOCUSED = """() => {
   return {
     tag: el.tagName.toLowerCase(), id: el.id, name: el.getAttribute("name") || "",
     type: el.getAttribute("type") || "", text: (el.innerText || "").trim().slice(0, 100),
-    label: label.trim(), href: el.getAttribute("href") || "",
+    label: label.trim(), href: el.getAttribute("href") || "", region: el.getAttribute("role") === "region",
   };
 }"""
 
@@ -163,6 +163,10 @@ def tab_to(page, selector=None, *, text=None, backwards=False, limit=80):
         if selector is not None and not page.evaluate("(s) => document.activeElement.matches(s)", selector):
             continue
         if text is not None and text not in (info["text"] or info["label"]):
+            continue
+        # A table's scrollable region takes focus too (tabindex=0), and its text is the whole table's:
+        # a link or button named `text` inside it is what the person is after.
+        if text is not None and info.get("region"):
             continue
         assert page.evaluate(_FOCUS_VISIBLE), f"{_describe(info)} has focus but shows no focus indicator"
         return info

@@ -159,7 +159,8 @@ class Loop:
             (OT, "Will respond: not known to the team"),
             (PAEDS, "Will respond: on the team's waiting list"),
         ):
-            page.get_by_role("group", name=team, exact=True).get_by_label(answer, exact=True).check()
+            # The demo provider's nine teams answer in one grid: each radio is named team and answer.
+            page.get_by_role("radio", name=f"{team}: {answer}", exact=True).check()
         self.journey.check("SPOC: the acknowledgement, three teams")
         page.get_by_role("button", name="Acknowledge").click()
         expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Request acknowledged")

@@ -42,6 +42,7 @@ from ehc.models import (
     Organisation,
     OutboundEmail,
     Role,
+    SavedFilter,
     Service,
     Team,
 )
@@ -103,6 +104,8 @@ URLS = {
     "assessments:assign_officer": ({"pk": "case"}, POST, LA_EDITORS),
     "assessments:share_case": ({"pk": "case"}, BOTH, LA_EDITORS),
     "assessments:revoke_share": ({"pk": "case", "share_pk": "share"}, POST, LA_EDITORS),
+    # A caseload moved at once (issue 23): the council's administrator and SEND manager, counts only.
+    "assessments:caseload_move": ({}, BOTH, {"la_admin", "send_manager"}),
     "advice:spoc_queue": ({}, GET, {"spoc"}),
     "advice:team_queue": ({}, GET, {"slt_practitioner", "ot_practitioner"}),
     "advice:request_create": ({"case_pk": "case"}, BOTH, LA_EDITORS),
@@ -147,6 +150,9 @@ URLS = {
     "notifications": ({}, GET, EVERYONE),
     "notifications_read_all": ({}, POST, EVERYONE),
     "notification_open": ({"pk": "notification"}, GET, {"case_officer"}),
+    # Saved filters (issue 23): anyone saves their own; a saved filter is its one user's, like a notification.
+    "saved_filter_save": ({}, POST, EVERYONE),
+    "saved_filter_delete": ({"pk": "saved_filter"}, POST, {"case_officer"}),
     # Administration (issue 16): an administrator's own organisation only.
     "administration:index": ({}, GET, ADMINS),
     "administration:history": ({}, GET, ADMINS),
@@ -351,11 +357,15 @@ def _objects(world, today):
         path=f"/cases/{case.pk}/",
         headline="The DCO/DMO office has responded to escalation 1",
     )
+    saved_filter = SavedFilter.objects.create(
+        user=world.case_officer, page="assessments:caseload", name=f"Matrix {case.pk}", query="rag=red"
+    )
     caseload_upload = CaseloadUpload.objects.create(
         local_authority=world.la, uploaded_by=world.case_officer, filename="caseload.csv", content=b"x", sha256="0",
         status=UploadStatus.HAS_ERRORS, report={"rows": 1, "errors": [[2, "NHS number", "Enter a valid NHS number"]]},
     )
     return {
+        "saved_filter": saved_filter,
         "caseload_upload": caseload_upload,
         "notification": notification,
         "team": world.slt,

@@ -157,7 +157,7 @@ def test_the_download_is_marked_not_valid_and_audited(ours, login, manager):
         ({"year": "1999"}, "Select a collection year from the list"),
         ({"reference_date_0": "15", "reference_date_1": "1", "reference_date_2": "2027"}, "must be in 2026"),
         ({"reference_date_0": "31", "reference_date_1": "2", "reference_date_2": "2026"}, "must be a real date"),
-        ({"dmo": "R2"}, "Select a valid choice"),
+        ({"dmo": "R2"}, "Select one of the options shown"),
     ],
 )
 def test_bad_input_gets_the_error_summary_and_nothing_else(ours, login, manager, query, message):
