@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ehc', '0013_outbox_delivery_status'),
+        ('ehc', '0014_saved_filters'),
     ]
 
     operations = [
