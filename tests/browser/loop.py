@@ -171,9 +171,14 @@ class Loop:
             PAEDS: "waiting_list",
         }
         assert self.items[PAEDS].added_by_spoc
+        # The LA hears of the acknowledgement; each named team's mailbox that it has been asked for its
+        # advice (advice.services.advice_team_notify: the reference and a link).
         self.told.check(
             "acknowledgement",
-            emails=[(MessageKind.ACKNOWLEDGED, [self.mailbox.officer], [self.mailbox.support])],
+            emails=[
+                (MessageKind.ACKNOWLEDGED, [self.mailbox.officer], [self.mailbox.support]),
+                *[(MessageKind.TEAM_ASKED, [self.teams[name].email], []) for name in (SLT, OT, PAEDS)],
+            ],
         )
 
     def returned_in_time(self, day):
