@@ -253,17 +253,7 @@ class AdviceItemViewSet(AuditedViewSet):
                 {"errors": {"non_field_errors": ["The advice is not waiting for a head of service's answer"]}},
                 status=status.HTTP_409_CONFLICT,
             )
-        data = form.cleaned_data
-        escalation_services.head_of_service_outcome_record(
-            item=item,
-            user=request.user,
-            outcome=data["outcome"],
-            promised_on=data.get("promised_on"),
-            delay_reason=data.get("delay_reason", ""),
-            delay_detail=data.get("delay_detail", ""),
-            not_provided_reason=data.get("not_provided_reason", ""),
-            not_provided_detail=data.get("not_provided_detail", ""),
-        )
+        escalation_services.head_of_service_outcome_record(item=item, user=request.user, **form.service_arguments())
         return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(

@@ -52,6 +52,18 @@ class HeadOfServiceOutcomeForm(forms.Form):
             )
         )
 
+    def service_arguments(self) -> dict:
+        """The valid form's answer as escalation.services.head_of_service_outcome_record takes it."""
+        data = self.cleaned_data
+        return {
+            "outcome": data["outcome"],
+            "promised_on": data.get("promised_on"),
+            "delay_reason": data.get("delay_reason", ""),
+            "delay_detail": data.get("delay_detail", ""),
+            "not_provided_reason": data.get("not_provided_reason", ""),
+            "not_provided_detail": data.get("not_provided_detail", ""),
+        }
+
     def clean(self):
         data = super().clean()
         outcome = data.get("outcome")

@@ -46,16 +46,7 @@ def hos_outcome(request, pk):
     form = HeadOfServiceOutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.head_of_service_outcome_record(
-            item=item,
-            user=request.user,
-            outcome=data["outcome"],
-            promised_on=data.get("promised_on"),
-            delay_reason=data.get("delay_reason", ""),
-            delay_detail=data.get("delay_detail", ""),
-            not_provided_reason=data.get("not_provided_reason", ""),
-            not_provided_detail=data.get("not_provided_detail", ""),
-        )
+        services.head_of_service_outcome_record(item=item, user=request.user, **form.service_arguments())
         if data["outcome"] == Outcome.PROMISED:
             promised = data["promised_on"]
             messages.success(
