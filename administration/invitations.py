@@ -15,9 +15,9 @@ from django.utils import timezone
 from ehc.audit import changes_between, settings_change_record
 from ehc.invitations import invitation_send
 from ehc.models import AuditAction, Organisation, User
-from ehc.sso import email_domain
+from ehc.sso import email_domain, sign_on_domains
 
-from .people import TEAM_ROLES, PeopleError, person_name, person_snapshot, roles_for, teams_for
+from .people import TEAM_ROLES, PeopleError, people_for, person_name, person_snapshot, roles_for, teams_for
 
 
 def account_state(person, now=None, *, sso_domains=frozenset()) -> str:
@@ -35,6 +35,22 @@ def account_state(person, now=None, *, sso_domains=frozenset()) -> str:
     if pending and pending[0].expires_at > (now or timezone.now()):
         return "Invited"
     return "Invitation expired" if pending else "No password set"
+
+
+# An invitation nobody has taken up yet: the People page's "not signed in yet" list.
+NOT_SIGNED_IN_STATES = ("Invited", "Invitation expired")
+
+
+def people_listed(*, organisation, not_signed_in=False) -> list:
+    """The People page's rows, each with its `state`; with `not_signed_in`, only those invited who have
+    not yet taken their invitation up (the list the home page counts)."""
+    found = list(people_for(organisation=organisation))
+    sso_domains = sign_on_domains(organisation.pk)
+    for each in found:
+        each.state = account_state(each, sso_domains=sso_domains)
+    if not_signed_in:
+        found = [each for each in found if each.state in NOT_SIGNED_IN_STATES]
+    return found
 
 
 def _invitation_snapshot(person) -> dict:

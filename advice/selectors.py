@@ -188,25 +188,34 @@ class SpocQueue:
     overdue_count: int
 
 
+def spoc_awaiting_requests(*, provider):
+    """The provider's requests awaiting acknowledgement (request_unacknowledged): the SPOC queue's list
+    and the home page's count. A request whose case ended (nothing outstanding) needs no acknowledgement."""
+    return AdviceRequest.objects.filter(provider=provider, acknowledged_at__isnull=True).filter(
+        Exists(AdviceItem.objects.filter(request_id=OuterRef("pk"), status=ItemStatus.OUTSTANDING))
+    )
+
+
+def spoc_item_counts(*, provider, today: datetime.date) -> dict:
+    """How many of the provider's outstanding items are due in the next 2 weeks and overdue: one
+    query (item_provider_outstanding), for the SPOC queue's captions and the home page alike."""
+    soon_until = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    return AdviceItem.objects.filter(provider=provider, status=ItemStatus.OUTSTANDING).aggregate(
+        due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon_until)),
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+    )
+
+
 def spoc_queue(*, provider, today: datetime.date, cursors=None, page_size=PAGE_SIZE) -> SpocQueue:
     """A SPOC's work: requests awaiting acknowledgement, items due in the next 2 weeks, overdue items,
     with how many items each item list holds. Four queries whatever the numbers, each served by a
     partial index on provider."""
     cursors = cursors or {}
     soon_until = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    # request_unacknowledged; a request whose case ended (nothing outstanding) needs no acknowledgement.
-    awaiting = (
-        AdviceRequest.objects.filter(provider=provider, acknowledged_at__isnull=True)
-        .filter(Exists(AdviceItem.objects.filter(request_id=OuterRef("pk"), status=ItemStatus.OUTSTANDING)))
-        .values_list(*AwaitingRequest.COLUMNS)
-    )
+    awaiting = spoc_awaiting_requests(provider=provider).values_list(*AwaitingRequest.COLUMNS)
     # item_provider_outstanding, for the two pages and the counts alike.
-    items = AdviceItem.objects.filter(provider=provider, status=ItemStatus.OUTSTANDING)
-    listed = QueueItem.rows(items, today)
-    counts = items.aggregate(
-        due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon_until)),
-        overdue=Count("pk", filter=Q(due_on__lt=today)),
-    )
+    listed = QueueItem.rows(AdviceItem.objects.filter(provider=provider, status=ItemStatus.OUTSTANDING), today)
+    counts = spoc_item_counts(provider=provider, today=today)
     return SpocQueue(
         awaiting_acknowledgement=keyset_page(
             awaiting, "notified_on", cursors.get("awaiting"), page_size, row=AwaitingRequest
@@ -226,14 +235,19 @@ def spoc_queue(*, provider, today: datetime.date, cursors=None, page_size=PAGE_S
     )
 
 
-def team_queue(*, user, cursor=None, page_size=PAGE_SIZE, today=None) -> Page:
-    """The outstanding items of the practitioner's teams by due date (item_team_outstanding)."""
-    items = AdviceItem.objects.filter(
+def team_outstanding_items(*, user):
+    """The outstanding items of the practitioner's teams (item_team_outstanding): the team queue's
+    list and the home page's count."""
+    return AdviceItem.objects.filter(
         status=ItemStatus.OUTSTANDING,
         provider_id=user.organisation_id,
         team_id__in=user.teams.filter(provider_id=user.organisation_id).values("pk"),
     )
-    items = QueueItem.rows(items, today or timezone.localdate())
+
+
+def team_queue(*, user, cursor=None, page_size=PAGE_SIZE, today=None) -> Page:
+    """The outstanding items of the practitioner's teams by due date."""
+    items = QueueItem.rows(team_outstanding_items(user=user), today or timezone.localdate())
     return keyset_page(items, "due_on", cursor, page_size, row=QueueItem)
 
 

@@ -34,31 +34,17 @@ CASELOAD_COLUMNS = (
 )
 
 
-def caseload(
-    *, user, today: datetime.date, show="open", mine=False, rag="", q="", cursor=None, page_size=PAGE_SIZE
-) -> Page:
-    """The LA's own cases, sorted by next statutory date, keyset-paginated.
+def caseload_cases(*, user, today: datetime.date, show="open", mine=False, rag="", q=""):
+    """The LA's own cases the caseload lists with these filters, unordered and unpaginated: the
+    caseload's rows and the home page's counts are this one queryset.
 
     The caseload is the LA's work list, so it is scoped by the LA foreign key (and the need-to-know
     rule of `ehc.access.la_cases_q`) alone (a case
     shared in from another LA opens from its link but is not another LA's work): that keeps
-    the query on the (local_authority, next_statutory_date, id) index. The advice counts (columns
-    the advice app adds: `sections.register_caseload_columns`) are correlated subqueries, so they
-    are computed for the page's rows only, not for every case.
-    """
+    the query on the (local_authority, next_statutory_date, id) index."""
     if user.organisation_id is None or not user.organisation.is_la:
-        return Page(rows=[], next_cursor=None, has_previous=False)
-    # Only the columns the list shows: a case row is mostly the family's text, and reading and
-    # decoding it was most of this selector's time (issue 8, B8a).
-    cases = (
-        Case.objects.filter(la_cases_q(user))
-        .select_related("child", "case_officer")
-        .only(*CASELOAD_COLUMNS)
-    )
-    cases = cases.annotate(
-        **caseload_columns(today),
-        has_exception=Exists(TimelineException.objects.filter(case_id=OuterRef("pk"))),
-    )
+        return Case.objects.none()
+    cases = Case.objects.filter(la_cases_q(user))
     if mine:
         cases = cases.filter(case_officer=user)
     if q:
@@ -66,22 +52,48 @@ def caseload(
         cases = cases.filter(
             Q(reference__iexact=q) | Q(child__first_name__istartswith=q) | Q(child__last_name__istartswith=q)
         )
+    if show == "closed":
+        return cases.filter(status__in=CLOSED_STATUSES)
+    cases = cases.exclude(status__in=CLOSED_STATUSES)
+    if rag == "red":
+        cases = cases.filter(next_statutory_date__lt=today)
+    elif rag == "amber":
+        cases = cases.filter(
+            next_statutory_date__gte=today,
+            next_statutory_date__lte=today + datetime.timedelta(days=AMBER_DAYS),
+        )
+    elif rag == "green":
+        cases = cases.filter(next_statutory_date__gt=today + datetime.timedelta(days=AMBER_DAYS))
+    return cases
+
+
+def caseload(
+    *, user, today: datetime.date, show="open", mine=False, rag="", q="", cursor=None, page_size=PAGE_SIZE
+) -> Page:
+    """caseload_cases sorted by next statutory date (closed ones newest first), keyset-paginated.
+
+    The advice counts (columns the advice app adds: `sections.register_caseload_columns`) are
+    correlated subqueries, so they are computed for the page's rows only, not for every case.
+    """
+    if user.organisation_id is None or not user.organisation.is_la:
+        return Page(rows=[], next_cursor=None, has_previous=False)
+    # Only the columns the list shows: a case row is mostly the family's text, and reading and
+    # decoding it was most of this selector's time (issue 8, B8a).
+    cases = (
+        caseload_cases(user=user, today=today, show=show, mine=mine, rag=rag, q=q)
+        .select_related("child", "case_officer")
+        .only(*CASELOAD_COLUMNS)
+    )
+    cases = cases.annotate(
+        **caseload_columns(today),
+        has_exception=Exists(TimelineException.objects.filter(case_id=OuterRef("pk"))),
+    )
     position = decode_cursor(cursor)
     if show == "closed":
-        cases = cases.filter(status__in=CLOSED_STATUSES).order_by("-id")
+        cases = cases.order_by("-id")
         if position:
             cases = cases.filter(id__lt=position[1])
     else:
-        cases = cases.exclude(status__in=CLOSED_STATUSES)
-        if rag == "red":
-            cases = cases.filter(next_statutory_date__lt=today)
-        elif rag == "amber":
-            cases = cases.filter(
-                next_statutory_date__gte=today,
-                next_statutory_date__lte=today + datetime.timedelta(days=AMBER_DAYS),
-            )
-        elif rag == "green":
-            cases = cases.filter(next_statutory_date__gt=today + datetime.timedelta(days=AMBER_DAYS))
         cases = cases.order_by("next_statutory_date", "id")
         if position and position[0] is not None:
             date, last_id = position

@@ -85,6 +85,17 @@ DEMO_USERS = [
         "Head of Integrated Nursing and Therapies",
     ),
     ("head.of.camhs", "Alexis", "Moreau", "provider", [Role.HEAD_OF_SERVICE], ["CAMHS"], "Head of CAMHS"),
+    # Two roles at once (the home page has a section for each): the provider's deputy SPOC, who is
+    # also its physiotherapist.
+    (
+        "physio.lead",
+        "Noor",
+        "O'Neill",
+        "provider",
+        [Role.SPOC, Role.PRACTITIONER],
+        ["Physiotherapy"],
+        "Physiotherapy lead and deputy SPOC",
+    ),
     ("dco", "Dana", "Whitcombe", "icb", [Role.DCO], [], "Designated Clinical Officer"),
     # The provider's director, with a letters-only account: the letters sent to their address.
     ("alliance.director", "Robin", "Carrow", "provider", [Role.LETTERS_ONLY], [], "Alliance Director"),

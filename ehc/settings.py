@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "escalation",
     "reports",
     "administration",
+    "home",
     # The JSON API for councils' and the NHS's other systems (docs/decisions/0029-json-api.md).
     "rest_framework",
     "drf_spectacular",

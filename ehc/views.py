@@ -19,7 +19,7 @@ from . import throttle
 from .audit import audit_record
 from .forms import NewPasswordForm, OtpCodeForm, PasswordResetRequestForm, SignInForm, SsoEmailForm
 from .mfa import code_devices
-from .models import AuditAction, Role
+from .models import AuditAction
 
 BACKUP_CODE_COUNT = 10
 
@@ -111,33 +111,6 @@ class SignInView(auth_views.LoginView):
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
-
-
-@login_required
-def home(request):
-    """Send each person to the page their work starts from."""
-    user = request.user
-    if user.has_role(Role.DCO):
-        return redirect("reports:dashboard")
-    if user.has_role(Role.CASE_OFFICER, Role.BUSINESS_SUPPORT):
-        return redirect("assessments:caseload")
-    if user.has_role(Role.AD_EDUCATION, Role.SEND_MANAGER):
-        return redirect("reports:dashboard")
-    if user.has_role(Role.SPOC):
-        return redirect("advice:spoc_queue")
-    if user.has_role(Role.HEAD_OF_SERVICE):
-        return redirect("escalation:hos_queue")
-    if user.has_role(Role.PRACTITIONER):
-        return redirect("advice:team_queue")
-    if user.has_role(Role.LETTERS_ONLY) and user.is_provider_user:
-        return redirect("escalation:my_letters")
-    if user.has_role(Role.ADMINISTRATOR) and user.organisation_id is not None:
-        return redirect("administration:index")
-    if user.is_staff and user.is_superuser:
-        # A product page, whose navigation holds both the Django admin and onboarding: the admin's
-        # own pages have no link to onboarding, and its "View site" came straight back to it.
-        return redirect("administration:onboard")
-    return render(request, "ehc/no_role.html")
 
 
 def _qr_svg(uri: str) -> str:

@@ -93,11 +93,17 @@ def digest_rows(*, la_id, today: datetime.date, per_provider: int | None = None)
 # Pages
 
 
-def hos_queue(*, user, today, cursor=None, page_size=PAGE_SIZE) -> Page:
-    """Outstanding items escalated inside health for the user's teams, by response due date (keyset)."""
-    items = AdviceItem.objects.filter(
+def hos_queue_items(*, user):
+    """Outstanding items escalated inside health for the user's teams: the heads of service's queue
+    and the home page's count."""
+    return AdviceItem.objects.filter(
         status=ItemStatus.OUTSTANDING, stage=Stage.ESCALATION_2, team__in=answerable_teams(user)
-    ).select_related("team", "case__child", "local_authority")
+    )
+
+
+def hos_queue(*, user, today, cursor=None, page_size=PAGE_SIZE) -> Page:
+    """hos_queue_items by response due date (keyset)."""
+    items = hos_queue_items(user=user).select_related("team", "case__child", "local_authority")
     page = keyset_page(items, "head_of_service_response_due_on", cursor, page_size)
     for item in page.rows:
         item.flags = item_flags(item, today)
@@ -105,12 +111,17 @@ def hos_queue(*, user, today, cursor=None, page_size=PAGE_SIZE) -> Page:
     return page
 
 
+def responses_owed_escalations(*, user):
+    """The DCO's escalation 1 letters whose response is owed (escalation.owed): the Responses owed
+    page and the home page's count."""
+    return respondable_escalations(user).filter(escalation_1_owed_q())
+
+
 def responses_owed(*, user, today, limit=200) -> list:
     """Escalation 1 letters of the DCO's area still waiting for the DCO's response, oldest due first
     (index escalation_response_owed). Requests whose advice is all in owe nothing."""
     rows = list(
-        respondable_escalations(user)
-        .filter(escalation_1_owed_q())
+        responses_owed_escalations(user=user)
         .select_related("request__case", "provider", "local_authority", "letter")
         .defer("letter__pdf", "letter__content")
         .order_by("response_due_on", "id")[:limit]
@@ -120,12 +131,17 @@ def responses_owed(*, user, today, limit=200) -> list:
     return rows
 
 
+def escalation_2_due_items(*, user):
+    """Advice of the DCO's area at escalation 1 with an escalation 2 date: the page's list and the
+    home page's count."""
+    return resolvable_items(user).filter(next_action_on__isnull=False)
+
+
 def escalation_2_due(*, user, limit=200) -> list:
     """Advice of the DCO's area at escalation 1, by the date escalation 2 falls due (its next action):
     what a resolution recorded now would stop."""
     return list(
-        resolvable_items(user)
-        .filter(next_action_on__isnull=False)
+        escalation_2_due_items(user=user)
         .select_related("case__child", "provider", "local_authority", "team")
         .order_by("next_action_on", "id")[:limit]
     )

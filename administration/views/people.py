@@ -9,10 +9,9 @@ from ehc.sso import email_domain, sign_on_domains
 from ehc.text import possessive
 
 from ..access import administrator_required
-from ..invitations import account_state, may_invite_again, person_invite, person_invite_again
+from ..invitations import account_state, may_invite_again, people_listed, person_invite, person_invite_again
 from ..people import (
     PeopleError,
-    people_for,
     person_deactivate,
     person_name,
     person_or_404,
@@ -30,11 +29,11 @@ def _context(request, **extra):
 
 @administrator_required()
 def people(request):
-    found = list(people_for(organisation=request.user.organisation))
-    sso_domains = sign_on_domains(request.user.organisation_id)
-    for each in found:
-        each.state = account_state(each, sso_domains=sso_domains)
-    return render(request, "administration/people/list.html", _context(request, people=found))
+    not_signed_in = request.GET.get("show") == "not-signed-in"
+    found = people_listed(organisation=request.user.organisation, not_signed_in=not_signed_in)
+    return render(
+        request, "administration/people/list.html", _context(request, people=found, not_signed_in=not_signed_in)
+    )
 
 
 @administrator_required()

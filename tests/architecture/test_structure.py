@@ -10,7 +10,7 @@ from pathlib import Path
 from .structure import structure
 
 ROOT = Path(__file__).resolve().parents[2]
-LAYERS = ("ehc", "assessments", "advice", "escalation", "reports", "administration", "api", "bench")
+LAYERS = ("ehc", "assessments", "advice", "escalation", "reports", "administration", "home", "api", "bench")
 LIMIT = 400
 
 # What is still open: nothing since issue 15 (ehc/demo.py, the advice modules and the circles were split

@@ -133,8 +133,8 @@ def test_sign_in_with_an_mfa_amr_claim_needs_no_code_of_ours(client, idp, office
     response, _ = _sign_in(client, idp, officer.email, amr=["pwd", "mfa"])
     assert response.status_code == 302 and response.headers["Location"] == reverse("home")
     assert client.session["_auth_user_id"] == str(officer.pk)
-    # Verified: the case officer's work page, not the code page.
-    assert _home(client).headers["Location"] == reverse("assessments:caseload")
+    # Verified: the case officer's home page, not the code page.
+    assert "As a SEND case officer" in _home(client).content.decode()
     assert AuditEvent.objects.filter(
         actor=officer, action=AuditAction.LOGIN, summary="Signed in with Council with single sign-on's own account"
     ).exists()
@@ -143,7 +143,7 @@ def test_sign_in_with_an_mfa_amr_claim_needs_no_code_of_ours(client, idp, office
 
 def test_an_acr_value_the_organisation_listed_counts_as_mfa(client, idp, officer):
     _sign_in(client, idp, officer.email, acr="AAL3_ANY")
-    assert _home(client).headers["Location"] == reverse("assessments:caseload")
+    assert "As a SEND case officer" in _home(client).content.decode()
 
 
 @pytest.mark.parametrize("claims", [{}, {"amr": ["pwd"]}, {"acr": "AAL1"}, {"amr": ["pwd", "otp"], "acr": "AAL3"}])

@@ -51,6 +51,7 @@ PROMISED = {
     "paeds.practitioner": PRACTITIONER,
     "head.of.service": HEAD,
     "head.of.camhs": HEAD,
+    "physio.lead": ["advice:spoc_queue", "escalation:hos_queue", "advice:team_queue"],
     "dco": ["reports:dashboard", "escalation:responses_owed", "escalation:resolutions_due", "reports:index"],
     "provider.admin": ADMINISTRATION
     + ["administration:teams", "administration:team_add", "administration:heads", "administration:contacts"],
