@@ -44,6 +44,10 @@ def test_case_officer_records_a_request_after_fixing_mistakes(journey, ours, the
     authenticator(ours.case_officer)
     sign_in(journey, ours.case_officer)
 
+    # Home: the case officer's work today, and the caseload a link away.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your work today")
+    expect(page.get_by_role("heading", level=2, name="As a SEND case officer")).to_be_visible()
+    page.get_by_role("link", name="Your caseload").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cases")
     cases = page.get_by_role("table", name="Open cases by next statutory date")
     expect(cases.locator("tbody tr")).to_have_count(2)
@@ -134,6 +138,9 @@ def test_case_officer_records_a_request_with_the_keyboard_only(journey, ours, au
     page = journey.page
     today = timezone.localdate()
     sign_in_with_keyboard(journey, ours.case_officer, authenticator(ours.case_officer))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your work today")
+    skip_to_main(page)
+    press_enter_on(page, text="Your caseload")
     expect(page.get_by_role("heading", level=1)).to_have_text("Cases")
 
     # Past the header and menu with the skip link: the next Tab is the page's first action.

@@ -92,6 +92,10 @@ def test_spoc_acknowledges_and_adjusts_the_teams_with_the_keyboard_only(journey,
     # Another provider's request never shows in this SPOC's queue.
     scenes.advice_requested(theirs, scenes.open_case(theirs), services=[Service.SLT], on=timezone.localdate())
     sign_in_with_keyboard(journey, ours.spoc, authenticator(ours.spoc))
+    # Home says what is waiting, and leads to it.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your work today")
+    skip_to_main(page)
+    press_enter_on(page, text="1 request for health advice to acknowledge")
     expect(page.get_by_role("heading", level=1)).to_have_text("Requests for health advice")
     awaiting = page.get_by_role("table", name="Awaiting acknowledgement")
     expect(awaiting.locator("tbody tr")).to_have_count(1)

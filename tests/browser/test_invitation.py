@@ -65,6 +65,8 @@ def test_an_invited_user_sets_a_password_and_enrols_two_factor_on_first_sign_in(
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Backup codes")
     page.get_by_role("link", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your work today")
+    page.get_by_role("link", name="Your caseload").click()
     expect(page).to_have_url(re.compile(r"/cases/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Cases")
     journey.check("the invited user's home page")

@@ -52,6 +52,9 @@ def test_first_sign_in_sets_up_two_factor_then_lands_on_an_empty_caseload(journe
     journey.check("backup codes")
 
     page.get_by_role("link", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your work today")
+    expect(page.get_by_text("Nothing is waiting for you today.")).to_be_visible()
+    page.get_by_role("link", name="Your caseload").click()
     expect(page).to_have_url(re.compile(r"/cases/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Cases")
     expect(page.get_by_text("No cases match these filters")).to_be_visible()
@@ -84,7 +87,7 @@ def test_returning_user_enters_a_security_code(journey, ours, authenticator):
 
     page.get_by_label("Security code").fill(security_code(device))
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Cases")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your work today")
     expect(page.get_by_role("navigation", name="Menu").get_by_role("link", name="Cases")).to_be_visible()
 
     page.get_by_role("link", name="Sign out").click()
