@@ -116,12 +116,8 @@ class Loop:
 
         self.on(received)
         # As the case form stores it: the NHS number without its spaces.
-        data = {
-            **CHILD,
-            "nhs_number": CHILD["nhs_number"].replace(" ", ""),
-            "requested_by": Requester.PARENT,
-            "received_on": received,
-        }
+        data = {**CHILD, "nhs_number": CHILD["nhs_number"].replace(" ", ""), "requested_by": Requester.PARENT,
+                "received_on": received}
         self.case = case_create(user=self.users["case.officer"], local_authority=self.la, data=data)
         self.told = Told(
             usernames=self.users,

@@ -22,19 +22,8 @@ WIDTHS = (320, 375)
 # Links that are not pages: downloads, the sign-out, the Django admin (its own pages, for the
 # platform operator only) and the JSON API.
 NOT_PAGES = (
-    "/sign-out/",
-    "/admin/",
-    "/api/",
-    "/document/",
-    "/download",
-    ".csv",
-    ".pdf",
-    ".xml",
-    ".xlsx",
-    "format=",
-    "/letterhead/preview/",
-    "/letterhead/logo/",
-    "/letterhead/signature/",
+    "/sign-out/", "/admin/", "/api/", "/document/", "/download", ".csv", ".pdf", ".xml", ".xlsx", "format=",
+    "/letterhead/preview/", "/letterhead/logo/", "/letterhead/signature/",
 )
 MOST_PAGES_A_USER_HAS = 60
 
