@@ -1,5 +1,5 @@
 """The acknowledgement as one grid (team x answer) for a provider with many teams
-(advice.forms.AcknowledgeForm, templates/advice/_acknowledge_grid.html; decision 0035)."""
+(advice.ack_forms.AcknowledgeForm, templates/advice/_acknowledge_grid.html; decision 0035)."""
 
 from .models import KnownStatus
 from .services import NOT_INVOLVED

@@ -5,13 +5,12 @@ from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from assessments.forms import text_field
-from ehc.forms import CountedTextarea, GovDateField, SeveralFilesField
+from ehc.forms import GovDateField, SeveralFilesField
 from ehc.models import Organisation, OrganisationKind, Service, Team
 
-from .ack_grid import ACK_CHOICES, ACK_SHORT, GRID_FROM_TEAMS, grid_rows
 from .drafts import APPENDIX_C_FIELDS
-from .models import ExceptionReason82, ItemStatus, KnownStatus, NotProvidedReason
-from .services import NOT_INVOLVED, TeamAnswer, missing_services
+from .models import ExceptionReason82, NotProvidedReason
+from .services import missing_services
 from .uploads import check_upload, safe_display_name
 
 # Appendix C sections are longer than a note.
@@ -82,94 +81,6 @@ class AdviceRequestForm(forms.Form):
         return data
 
 
-
-
-class AcknowledgeForm(forms.Form):
-    """One question per team of the provider: will it respond, and is the child known to it.
-    Teams on the request that are not involved need a reason; other teams answer 'Not involved'."""
-
-    note = text_field("Note to the local authority (optional)", rows=3)
-
-    def __init__(self, *args, advice_request, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.advice_request = advice_request
-        self.items = {item.team_id: item for item in advice_request.items.select_related("team")}
-        teams = {
-            team.pk: team
-            for team in Team.objects.filter(provider_id=advice_request.provider_id, is_active=True)
-        }
-        teams.update({item.team_id: item.team for item in self.items.values()})
-        self.rows = []
-        # The teams the family named first, then those already on the request, then the rest.
-        def order(team):
-            item = self.items.get(team.pk)
-            return (not (item is not None and item.named_by_family), item is None, team.name)
-
-        for team in sorted(teams.values(), key=order):
-            item = self.items.get(team.pk)
-            closed = item is not None and item.status != ItemStatus.OUTSTANDING
-            choices = [choice for choice in ACK_CHOICES if not (closed and choice[0] == NOT_INVOLVED)]
-            initial = None
-            if item is None:
-                initial = NOT_INVOLVED
-            elif item.known_status != KnownStatus.UNCONFIRMED:
-                initial = item.known_status
-            status_name, reason_name = f"team_{team.pk}", f"reason_{team.pk}"
-            hint = team.get_service_display()
-            if item is not None and item.named_by_family:
-                hint += ". Named by the family"
-            if closed:
-                hint += f". Already {item.get_status_display().lower()}"
-            self.fields[status_name] = forms.ChoiceField(
-                label=team.name,
-                choices=choices,
-                initial=initial,
-                widget=forms.RadioSelect,
-                help_text=hint,
-                error_messages={
-                    "required": f"Select whether {team.name} will respond and if the child is known"
-                },
-            )
-            if item is not None and not closed:
-                self.fields[reason_name] = forms.CharField(
-                    label=f"If {team.name} is not involved, why not",
-                    required=False,
-                    max_length=1000,
-                    widget=CountedTextarea(attrs={"rows": 2}),
-                    error_messages={"max_length": "The reason must be 1,000 characters or fewer"},
-                )
-            self.rows.append(
-                (team, self[status_name], self[reason_name] if reason_name in self.fields else None)
-            )
-
-    @property
-    def is_grid(self):
-        return len(self.rows) >= GRID_FROM_TEAMS
-
-    def grid(self):
-        return grid_rows(self.rows, [value for value, _ in ACK_CHOICES])
-
-    def grid_columns(self):
-        return [(value, ACK_SHORT[value]) for value, _ in ACK_CHOICES]
-
-    def clean(self):
-        data = super().clean()
-        for team, status_field, reason_field in self.rows:
-            removing = data.get(status_field.name) == NOT_INVOLVED and reason_field is not None
-            if removing and not (data.get(reason_field.name) or "").strip():
-                self.add_error(reason_field.name, f"Enter why {team.name} is not involved")
-        return data
-
-    def answers(self):
-        data = self.cleaned_data
-        return [
-            TeamAnswer(
-                team=team,
-                known_status=data[status_field.name],
-                removed_reason=data.get(reason_field.name, "") if reason_field is not None else "",
-            )
-            for team, status_field, reason_field in self.rows
-        ]
 
 
 def _size(size):

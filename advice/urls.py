@@ -6,6 +6,7 @@ app_name = "advice"
 
 urlpatterns = [
     path("spoc/", views.spoc_queue, name="spoc_queue"),
+    path("spoc/acknowledge/", views.acknowledge_several, name="acknowledge_several"),
     path("team/", views.team_queue, name="team_queue"),
     path("cases/<int:case_pk>/request/", views.request_create, name="request_create"),
     path("cases/<int:case_pk>/draft-plan/", views.draft_plan_record, name="draft_plan_record"),

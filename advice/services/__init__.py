@@ -10,9 +10,13 @@ One module per step; every name is re-exported here, so `from advice import serv
 """
 
 from .acknowledgement import (
+    ACKNOWLEDGE_AT_ONCE,
     NOT_INVOLVED,
+    Acknowledgement,
+    SeveralAcknowledgeError,
     TeamAnswer,
     advice_acknowledge,
+    advice_acknowledge_several,
     advice_acknowledged_notify,
     advice_team_notify,
     advice_teams_notify,
@@ -25,7 +29,11 @@ from .requests import advice_request_notify_spoc, advice_request_send, missing_s
 from .return_drafts import return_draft_save
 
 __all__ = [
+    "ACKNOWLEDGE_AT_ONCE",
+    "Acknowledgement",
     "NOT_INVOLVED",
+    "SeveralAcknowledgeError",
+    "advice_acknowledge_several",
     "TIMER_EMAIL_KINDS",
     "AdviceError",
     "DraftGateClosed",

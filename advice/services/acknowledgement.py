@@ -100,6 +100,47 @@ def advice_acknowledge(*, advice_request, user, answers, note="") -> AdviceReque
     return advice_request
 
 
+# How many requests one page may acknowledge at once: each is a judgement per team, and a page of 20
+# requests (180 questions for a 9-team provider) is already long (decision 0035).
+ACKNOWLEDGE_AT_ONCE = 20
+
+
+class SeveralAcknowledgeError(AdviceError):
+    """One of several acknowledgements refused: nothing of any of them was saved."""
+
+    def __init__(self, advice_request, error: AdviceError):
+        super().__init__(error.message, field=error.field)
+        self.advice_request = advice_request
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """One request's answers on a page of several."""
+
+    advice_request: AdviceRequest
+    answers: list
+    note: str = ""
+
+
+@transaction.atomic
+def advice_acknowledge_several(*, acknowledgements, user) -> list[AdviceRequest]:
+    """Each request acknowledged exactly as advice_acknowledge does alone (its checks, audit and
+    emails), all in one transaction: one refused (acknowledged by someone else meanwhile, a case
+    ended) and none is saved, no email queued. Locked in id order, so two pages overlapping in what
+    they acknowledge cannot deadlock."""
+    if len(acknowledgements) > ACKNOWLEDGE_AT_ONCE:
+        raise AdviceError(f"Acknowledge {ACKNOWLEDGE_AT_ONCE} requests or fewer at once")
+    done = []
+    for each in sorted(acknowledgements, key=lambda each: each.advice_request.pk):
+        try:
+            done.append(
+                advice_acknowledge(advice_request=each.advice_request, user=user, answers=each.answers, note=each.note)
+            )
+        except AdviceError as error:
+            raise SeveralAcknowledgeError(each.advice_request, error) from error
+    return done
+
+
 def advice_teams_notify(*, advice_request):
     """Each team the acknowledgement names, and that has a mailbox, is told once that it owes advice
     (advice_team_notify). The item is in the team's queue already (advice.selectors.team_queue)."""

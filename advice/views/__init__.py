@@ -3,6 +3,7 @@ else (another provider's request, item or file) answers 404 exactly like a missi
 
 One module per part of the process; every view is re-exported here for advice/urls.py."""
 
+from .acknowledge_several import acknowledge_several
 from .drafts import draft_comment, draft_plan_record
 from .items import (
     document_download,
@@ -18,6 +19,7 @@ from .requests import acknowledge, request_create, request_detail
 
 __all__ = [
     "acknowledge",
+    "acknowledge_several",
     "document_download",
     "draft_comment",
     "draft_plan_record",

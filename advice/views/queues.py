@@ -9,7 +9,7 @@ from ehc.access import can_act_as_spoc
 from ehc.decorators import role_required
 from ehc.models import OrganisationKind, Role
 
-from .. import selectors
+from .. import selectors, services
 from .common import _page_links
 
 
@@ -35,6 +35,7 @@ def spoc_queue(request):
             "awaiting": _page_links(request, "awaiting", queue.awaiting_acknowledgement),
             "soon": _page_links(request, "soon", queue.due_soon, queue.due_soon_count),
             "overdue": _page_links(request, "overdue", queue.overdue, queue.overdue_count),
+            "at_once": services.ACKNOWLEDGE_AT_ONCE,
         },
     )
 

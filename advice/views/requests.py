@@ -14,7 +14,8 @@ from ehc.models import LocalAuthoritySettings, OrganisationKind, Role
 
 from .. import selectors, services
 from ..access import advice_items_for, visible_advice_requests
-from ..forms import AcknowledgeForm, AdviceRequestForm
+from ..ack_forms import AcknowledgeForm
+from ..forms import AdviceRequestForm
 from .common import LA_EDITORS, _apply_error, _own_case_or_404
 
 

@@ -4,7 +4,7 @@ those pages, and another provider's team is a 404. Bad input changes nothing."""
 import pytest
 from django.urls import reverse
 
-from advice.forms import AcknowledgeForm
+from advice.ack_forms import AcknowledgeForm
 from advice.services import advice_request_send
 from advice.services.common import AdviceError
 from ehc.models import AuditEvent, Organisation, Service, Team

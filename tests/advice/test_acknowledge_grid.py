@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from advice.forms import GRID_FROM_TEAMS
+from advice.ack_grid import GRID_FROM_TEAMS
 from advice.models import AdviceRequest
 from advice.services import advice_request_send
 from ehc.models import Service

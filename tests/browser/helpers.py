@@ -113,6 +113,17 @@ def sign_in(journey, user, *, device=None, check=False, password=PASSWORD):
     expect(page).not_to_have_url(re.compile(r"/account/two-factor/"))
 
 
+def start_from_home(page, link, *, keyboard=False):
+    """Signed in, each user lands on their work today (home.views); the page their role's work starts
+    from is a link there, named `link`: followed with the mouse, or with the keyboard."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your work today")
+    if keyboard:
+        skip_to_main(page)
+        press_enter_on(page, text=link)
+    else:
+        page.get_by_role("main").get_by_role("link", name=link, exact=True).click()
+
+
 # Keyboard ---------------------------------------------------------------------------------
 
 _FOCUSED = """() => {

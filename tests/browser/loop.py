@@ -15,7 +15,7 @@ from advice.models import Stage
 from ehc.models import MessageKind
 
 from . import scenes
-from .helpers import expect, sign_in
+from .helpers import expect, sign_in, start_from_home
 from .told import Told, health_details
 
 CHILD = {
@@ -134,6 +134,7 @@ class Loop:
         page = self.page
         self.on(day)
         self.as_user("case.officer")
+        start_from_home(page, "Your caseload")
         page.get_by_role("link", name=self.case.reference).click()
         page.get_by_role("link", name="Request health advice").click()
         page.get_by_label("Health provider").select_option(label=self.provider.name)
@@ -151,6 +152,7 @@ class Loop:
         page = self.page
         self.on(day)
         self.as_user("spoc")
+        start_from_home(page, "Requests for health advice")
         awaiting = page.get_by_role("table", name="Awaiting acknowledgement")
         awaiting.get_by_role("link", name=self.case.reference).click()
         page.get_by_role("link", name="Acknowledge the request").click()
@@ -300,6 +302,7 @@ class Loop:
         # The DCO's dashboard says, for each item, that the notice went rather than a resolution.
         self.on(self.calendar.on_or_after(timezone.localdate()))
         self.as_user("dco")
+        start_from_home(self.page, "Overdue advice dashboard")
         outcomes = self.page.get_by_role("table", name=re.compile("Escalation 2 in the last four weeks"))
         for team in (OT, PAEDS):
             row = outcomes.get_by_role("row", name=re.compile(team))
@@ -377,6 +380,7 @@ class Loop:
         """A practitioner writes the team's Appendix C advice in the structured form."""
         page = self.page
         self.as_user(username)
+        start_from_home(page, "Your team's advice")
         expect(page.get_by_role("heading", level=1)).to_have_text("My team's advice")
         queue = page.get_by_role("table", name="Advice to write, by due date")
         queue.get_by_role("link", name=self.case.reference).click()

@@ -12,7 +12,7 @@ from ehc.models import Service
 
 from ..factories import ProviderFactory, TeamFactory
 from ..reports.helpers import item
-from .helpers import choose_option, expect, press_enter_on, sign_in_with_keyboard, url_or_skip
+from .helpers import choose_option, expect, press_enter_on, sign_in_with_keyboard, start_from_home, url_or_skip
 
 pytestmark = pytest.mark.django_db(transaction=True)
 DAY = datetime.timedelta(days=1)
@@ -31,6 +31,7 @@ def test_dco_narrows_the_dashboard_to_one_provider_with_the_keyboard_only(journe
     outsider = item(theirs, notified_on=today - 50 * DAY)
 
     sign_in_with_keyboard(journey, ours.dco, authenticator(ours.dco))
+    start_from_home(page, "Overdue advice dashboard", keyboard=True)
     expect(page.get_by_role("heading", level=1)).to_have_text("Overdue health advice")
     by_provider = page.get_by_role("table", name="By provider")
     expect(by_provider.locator("tbody tr")).to_have_count(2)

@@ -24,6 +24,7 @@ from .helpers import (
     sign_in,
     sign_in_with_keyboard,
     skip_to_main,
+    start_from_home,
     tab_to,
     type_date,
     type_into,
@@ -154,6 +155,7 @@ def test_dco_filters_the_dashboard_to_one_team_and_downloads_the_csv_with_the_ke
     outsider_case, _ = late_request(theirs, notified_days_ago=50)
 
     sign_in_with_keyboard(journey, ours.dco, authenticator(ours.dco))
+    start_from_home(page, "Overdue advice dashboard", keyboard=True)
     expect(page.get_by_role("heading", level=1)).to_have_text("Overdue health advice")
     by_team = page.get_by_role("table", name="By team")
     expect(by_team.locator("tbody tr")).to_have_count(2)
@@ -209,6 +211,7 @@ def test_head_of_service_records_an_escalation_2_outcome_with_the_keyboard_only(
     assert slt_item.stage == Stage.ESCALATION_2
 
     sign_in_with_keyboard(journey, ours.head_of_service, authenticator(ours.head_of_service))
+    start_from_home(page, "Escalations", keyboard=True)
     expect(page.get_by_role("heading", level=1)).to_have_text("Escalations for heads of service")
     queue = page.get_by_role("table", name="Waiting for the advice, by response date")
     expect(queue.locator("tbody tr")).to_have_count(2)

@@ -18,6 +18,7 @@ from .helpers import (
     sign_in,
     sign_in_with_keyboard,
     skip_to_main,
+    start_from_home,
     tab_to,
     type_into,
     url_or_skip,
@@ -48,6 +49,7 @@ def test_case_officer_asks_the_provider_for_health_advice(journey, ours, authent
     case = scenes.open_case(ours)
     authenticator(ours.case_officer)
     sign_in(journey, ours.case_officer)
+    start_from_home(page, "Your caseload")
     page.get_by_role("link", name=case.reference).click()
     page.get_by_role("link", name="Request health advice").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Request health advice")
@@ -160,6 +162,7 @@ def test_practitioner_returns_advice_as_an_uploaded_document(journey, ours, auth
     item = advice_request.items.get(team=ours.slt)
     authenticator(ours.slt_practitioner)
     sign_in(journey, ours.slt_practitioner)
+    start_from_home(page, "Your team's advice")
     expect(page.get_by_role("heading", level=1)).to_have_text("My team's advice")
     queue = page.get_by_role("table", name="Advice to write, by due date")
     expect(queue.locator("tbody tr")).to_have_count(1)
@@ -205,6 +208,7 @@ def test_practitioner_writes_the_structured_advice_with_the_keyboard_only(journe
     case, advice_request = _acknowledged_request(ours)
     item = advice_request.items.get(team=ours.ot)
     sign_in_with_keyboard(journey, ours.ot_practitioner, authenticator(ours.ot_practitioner))
+    start_from_home(page, "Your team's advice", keyboard=True)
     expect(page.get_by_role("heading", level=1)).to_have_text("My team's advice")
 
     skip_to_main(page)

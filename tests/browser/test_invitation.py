@@ -11,7 +11,7 @@ from django_otp.oath import totp
 from ehc.models import MessageKind, OutboundEmail, Role, User
 from tests.factories import UserFactory
 
-from .helpers import expect, give_authenticator, sign_in
+from .helpers import expect, give_authenticator, sign_in, start_from_home
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,6 +23,7 @@ def test_an_invited_user_sets_a_password_and_enrols_two_factor_on_first_sign_in(
     page = journey.page
     admin = UserFactory(username="la-admin", organisation=ours.la, roles=[Role.ADMINISTRATOR])
     sign_in(journey, admin, device=give_authenticator(admin))
+    start_from_home(page, "Administration")
     page.get_by_role("link", name="People").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("People")
     journey.check("people")

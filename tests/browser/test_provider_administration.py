@@ -12,7 +12,7 @@ from ehc.models import AuditEvent, Role, Service, Team
 
 from ..factories import UserFactory
 from . import scenes
-from .helpers import expect, sign_in, url_or_skip
+from .helpers import expect, sign_in, start_from_home, url_or_skip
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,6 +24,7 @@ def test_provider_administrator_adds_a_team_and_its_head_and_the_spoc_can_name_i
         username="provider-admin-journey", organisation=ours.provider, roles=[Role.ADMINISTRATOR], email=""
     )
     sign_in(journey, admin, device=authenticator(admin))
+    start_from_home(page, "Administration")
     expect(page.get_by_role("heading", level=1)).to_have_text("Administration")
     journey.check("provider administration index")
 

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from ehc.models import Role, Service
 
 from . import scenes
-from .helpers import expect, sign_in, url_or_skip
+from .helpers import expect, sign_in, start_from_home, url_or_skip
 from .test_escalation import late_request, timer_dates
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,6 +46,7 @@ def test_an_la_administrator_edits_the_letter_with_preview_and_only_later_letter
 
     admin = UserFactory(username="la-admin-wording", organisation=ours.la, roles=[Role.ADMINISTRATOR])
     sign_in(journey, admin, device=authenticator(admin))
+    start_from_home(page, "Administration")
     expect(page.get_by_role("heading", level=1)).to_have_text("Administration")
     page.get_by_role("link", name="Letter and email wording").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Letter and email wording")
