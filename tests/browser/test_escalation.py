@@ -265,6 +265,8 @@ def test_dco_answers_an_escalation_1_letter_and_reads_the_reports(journey, ours,
 
     authenticator(ours.dco)
     sign_in(journey, ours.dco)
+    expect(page.get_by_role("link", name="1 response to an escalation 1 letter owed")).to_be_visible()
+    start_from_home(page, "Overdue advice dashboard")
     owed = page.get_by_role("table", name=re.compile("Escalation 1: the DCO office's response"))
     expect(owed.locator("tbody tr")).to_have_count(1)
     expect(owed).to_contain_text(case.reference)

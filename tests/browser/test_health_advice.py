@@ -106,7 +106,8 @@ def test_spoc_acknowledges_and_adjusts_the_teams_with_the_keyboard_only(journey,
     journey.check("SPOC queue")
 
     skip_to_main(page)
-    press_enter_on(page, text=case.reference)
+    # Past the request's checkbox (its label names the case too) to the link to the request.
+    press_enter_on(page, f'a[href="/advice/requests/{advice_request.pk}/"]')
     expect(page.get_by_role("heading", level=1)).to_have_text("Request for health advice")
     journey.check("request for advice, awaiting acknowledgement")
 
