@@ -52,6 +52,7 @@ PROMISED = {
     "head.of.service": HEAD,
     "head.of.camhs": HEAD,
     "physio.lead": ["advice:spoc_queue", "escalation:hos_queue", "advice:team_queue"],
+    "alliance.director": ["escalation:my_letters"],
     "dco": ["reports:dashboard", "escalation:responses_owed", "escalation:resolutions_due", "reports:index"],
     "provider.admin": ADMINISTRATION
     + ["administration:teams", "administration:team_add", "administration:heads", "administration:contacts"],
