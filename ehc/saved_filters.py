@@ -16,7 +16,7 @@ from .models import SavedFilter
 
 # URL name -> the query parameters the list reads (its filters and its sort order).
 PAGES = {
-    "assessments:caseload": ("show", "rag", "q", "mine"),
+    "assessments:caseload": ("show", "rag", "q", "mine", "sort"),
     "reports:items": ("la", "provider", "team", "stage", "age", "sort"),
 }
 NAME_MAX = 60

@@ -58,7 +58,8 @@ class SortKey:
 
 
 def text_key(key, field, **options):
-    return SortKey(key, field, kind="text", ascending_words="A to Z", descending_words="Z to A", **options)
+    words = {"ascending_words": "A to Z", "descending_words": "Z to A", **options}
+    return SortKey(key, field, kind="text", **words)
 
 
 @dataclass(frozen=True)
