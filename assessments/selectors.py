@@ -10,7 +10,7 @@ from ehc.access import la_cases_q
 from ehc.json_rows import USER_NAME, as_instances, concrete_fields, json_rows, related_fields
 from ehc.models import AuditEvent, Role, User
 from ehc.pagination import PAGE_SIZE, Page
-from ehc.sorting import SortKey, sort_read, sorted_page, text_key
+from ehc.sorting import SURNAME_WORDS, SortKey, sort_read, sorted_page, text_key
 
 from .access import visible_cases
 from .forms import case_officers
@@ -45,7 +45,7 @@ CASELOAD_SORT_KEYS = (
     SortKey("received", "received_on"),
     SortKey("recent", "id", kind="int", ascending_words="oldest first", descending_words="newest first"),
     text_key("reference", "reference", nullable=True),
-    text_key("child", "child__last_name", ascending_words="by surname A to Z", descending_words="by surname Z to A"),
+    text_key("child", "child__last_name", **SURNAME_WORDS),
     text_key("officer", "case_officer__last_name", nullable=True),
 )
 

@@ -18,6 +18,8 @@ from .models import SavedFilter
 PAGES = {
     "assessments:caseload": ("show", "rag", "q", "mine", "sort"),
     "reports:items": ("la", "provider", "team", "stage", "age", "sort"),
+    "advice:spoc_queue": ("team", "sort"),
+    "advice:team_queue": ("team", "sort"),
 }
 NAME_MAX = 60
 QUERY_MAX = 500

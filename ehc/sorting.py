@@ -57,6 +57,10 @@ class SortKey:
         return text
 
 
+# A child's column shows the whole name and sorts by surname, as a register does.
+SURNAME_WORDS = {"ascending_words": "by surname A to Z", "descending_words": "by surname Z to A"}
+
+
 def text_key(key, field, **options):
     words = {"ascending_words": "A to Z", "descending_words": "Z to A", **options}
     return SortKey(key, field, kind="text", **words)
@@ -117,8 +121,12 @@ def decode_sort_cursor(sort: Sort, cursor: str | None):
         return None
 
 
-def sorted_page(queryset, sort: Sort, cursor=None, page_size=PAGE_SIZE) -> Page:
-    """One page of `queryset` in `sort` order, continuing after the cursor."""
+def sorted_page(queryset, sort: Sort, cursor=None, page_size=PAGE_SIZE, row=None) -> Page:
+    """One page of `queryset` in `sort` order, continuing after the cursor.
+
+    With `row`, the queryset is a values_list whose first column is the id: the sort value comes
+    last in each tuple (Django puts an annotation not named in values_list there) and each row
+    is `row(*values)` without it."""
     queryset = sorted_queryset(queryset, sort)
     position = decode_sort_cursor(sort, cursor)
     if position is not None:
@@ -128,5 +136,8 @@ def sorted_page(queryset, sort: Sort, cursor=None, page_size=PAGE_SIZE) -> Page:
     if len(rows) > page_size:
         rows = rows[:page_size]
         last = rows[-1]
-        next_cursor = f"{sort.key.encode(getattr(last, SORT_VALUE))}.{last.id}"
+        last_id, value = (last[0], last[-1]) if row else (last.id, getattr(last, SORT_VALUE))
+        next_cursor = f"{sort.key.encode(value)}.{last_id}"
+    if row:
+        rows = [row(*values[:-1]) for values in rows]
     return Page(rows=rows, next_cursor=next_cursor, has_previous=position is not None)

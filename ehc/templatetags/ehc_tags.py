@@ -75,15 +75,17 @@ def saved_filters(context, page):
 
 
 @register.simple_tag(takes_context=True)
-def sort_header(context, sort, key, label, numeric=False):
+def sort_header(context, sort, key, label, numeric=False, cursors="after"):
     """A column header that sorts the list by its column: a link (no script) to the same address
     with `sort` set, the filters kept and the page cursor dropped. The sorted column carries
     aria-sort; each link says in words, for a screen reader, how the column is sorted and what
-    following it does. `sort` is the page's ehc.sorting.Sort."""
+    following it does. `sort` is the page's ehc.sorting.Sort; `cursors` names the page's cursor
+    parameters (comma-separated), all dropped: a new order starts each list from its top."""
     from ehc.sorting import SORT_PARAM
 
     query = context["request"].GET.copy()
-    query.pop("after", None)
+    for name in cursors.split(","):
+        query.pop(name, None)
     query.pop(SORT_PARAM, None)  # set again last, so each header's address reads filters then order
     active = sort.key.key == key
     descending_next = active and not sort.descending
