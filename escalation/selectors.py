@@ -119,7 +119,14 @@ RESOLUTION_SORT_KEYS = (
     text_key("team", "team__name"),
     SortKey("escalation1", "escalation_1_on", nullable=True),
 )
+LETTER_SORT_KEYS = (
+    SortKey("dated", "dated"),
+    text_key("from", "escalation__local_authority__name"),
+    text_key("reference", "escalation__request__case__reference", nullable=True),
+    SortKey("required", "escalation__response_due_on", nullable=True),
+)
 SORTS = {
+    "letters": (LETTER_SORT_KEYS, "-dated"),
     "hos": (HOS_SORT_KEYS, "response"),
     "owed": (OWED_SORT_KEYS, "due"),
     "resolutions": (RESOLUTION_SORT_KEYS, "due"),

@@ -118,3 +118,27 @@ def test_the_hos_queue_with_a_sort_shows_only_own_teams(ours, theirs, at_escalat
     assert response.status_code == 200 and not response.context["page"].rows
     for who in ("case_officer", "dco", "slt_practitioner"):
         assert login(getattr(ours, who)).get(reverse("escalation:hos_queue"), {"sort": "team"}).status_code == 404
+
+
+@pytest.mark.parametrize("sort", _sorts(selectors.LETTER_SORT_KEYS))
+def test_a_directors_letters_in_every_order_and_only_theirs(ours, theirs, at_escalation_1, sort):
+    from django.test import Client
+
+    from ehc.models import Role, User
+    from escalation.models import Letter
+    from tests.factories import verified_login
+
+    make_request(theirs, notified_on=D(2026, 11, 18))
+    sweep(D(2027, 1, 22))
+    mine = Letter.objects.filter(addressed_to__iexact=ours.provider.director_email)
+    director = User.objects.create(
+        username="director-sorting",
+        email=ours.provider.director_email,
+        organisation=ours.provider,
+        roles=[Role.LETTERS_ONLY],
+    )
+    response = verified_login(Client(), director).get(reverse("escalation:my_letters"), {"sort": sort})
+    shown = [letter.pk for letter in response.context["letters"]]
+    assert len(shown) == mine.count() == 10
+    assert shown == _expected(mine, selectors.LETTER_SORT_KEYS, sort)
+    assert Letter.objects.exclude(pk__in=shown).exists()  # their provider's letter, not shown
