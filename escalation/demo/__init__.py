@@ -37,7 +37,7 @@ def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
             la=la, provider=provider, teams=teams, users=users, today=today, rng=rng, months=months
         )
         start = min((when for when, *_ in events), default=today) - datetime.timedelta(days=60)
-        replay(events=events, start=start, today=today, users=users, sweep=sweep)
+        replay(events=events, start=start, today=today, users=users, la=la, provider=provider, sweep=sweep)
         send_examples(la=la, users=users)
         # The replayed year's emails belong to the past: record them as sent then rather than
         # flood the demo's mailbox with a year of chases on first start; but the latest of each kind
