@@ -17,7 +17,16 @@ from ehc.invitations import invitation_send
 from ehc.models import AuditAction, Organisation, User
 from ehc.sso import email_domain, sign_on_domains
 
-from .people import TEAM_ROLES, PeopleError, people_for, person_name, person_snapshot, roles_for, teams_for
+from .people import (
+    TEAM_ROLES,
+    PeopleError,
+    people_listed,
+    people_sort,
+    person_name,
+    person_snapshot,
+    roles_for,
+    teams_for,
+)
 
 
 def account_state(person, now=None, *, sso_domains=frozenset()) -> str:
@@ -41,10 +50,11 @@ def account_state(person, now=None, *, sso_domains=frozenset()) -> str:
 NOT_SIGNED_IN_STATES = ("Invited", "Invitation expired")
 
 
-def people_listed(*, organisation, not_signed_in=False) -> list:
-    """The People page's rows, each with its `state`; with `not_signed_in`, only those invited who have
-    not yet taken their invitation up (the list the home page counts)."""
-    found = list(people_for(organisation=organisation))
+def people_with_states(*, organisation, sort=None, not_signed_in=False) -> list:
+    """The People page's rows (people_listed, in `sort` or the default order), each with its `state`;
+    with `not_signed_in`, only those invited who have not yet taken their invitation up (the list the
+    home page counts)."""
+    found = list(people_listed(organisation=organisation, sort=sort or people_sort(None)))
     sso_domains = sign_on_domains(organisation.pk)
     for each in found:
         each.state = account_state(each, sso_domains=sso_domains)

@@ -4,7 +4,7 @@ a fixed number of queries however long they grow), the drafting gate and the cas
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
@@ -12,13 +12,20 @@ from assessments.models import CaseStatus, DraftComment, DraftPlan
 from ehc.access import can_act_as_spoc, can_return_for_team
 from ehc.models import Organisation, OrganisationKind, Role, Team
 from ehc.pagination import PAGE_SIZE, Page, keyset_page
+from ehc.sorting import SURNAME_WORDS, SortKey, sort_read, sorted_page, text_key
 
 from .access import advice_items_for, visible_advice_requests
 from .drafts import ReturnDraft
 from .exceptions import EXCEPTION_REASON_LABELS, excepted_on, excepted_reason
-from .models import AdviceItem, AdviceRequest, ItemStatus, Stage, service_labels
+from .models import AdviceItem, ItemStatus, Stage, service_labels
+from .work import (
+    DUE_SOON_DAYS,
+    provider_outstanding_items,
+    spoc_awaiting_requests,
+    spoc_item_counts,
+    team_outstanding_items,
+)
 
-DUE_SOON_DAYS = 14
 LA_EDITORS = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT)
 # Health advice is asked for from the request until the draft plan; not after the case ends.
 REQUESTABLE_CASE_STATUSES = {CaseStatus.AWAITING_DECISION, CaseStatus.ASSESSING}
@@ -188,67 +195,52 @@ class SpocQueue:
     overdue_count: int
 
 
-def spoc_awaiting_requests(*, provider):
-    """The provider's requests awaiting acknowledgement (request_unacknowledged): the SPOC queue's list
-    and the home page's count. A request whose case ended (nothing outstanding) needs no acknowledgement."""
-    return AdviceRequest.objects.filter(provider=provider, acknowledged_at__isnull=True).filter(
-        Exists(AdviceItem.objects.filter(request_id=OuterRef("pk"), status=ItemStatus.OUTSTANDING))
-    )
+# The queues' item lists sort by these (?sort=-team); by due date unless asked. The others sort one
+# provider's or one team's outstanding items, already narrowed by the partial indexes.
+QUEUE_SORT_KEYS = (
+    SortKey("due", "due_on"),
+    text_key("case", "case__reference", nullable=True),
+    text_key("child", "case__child__last_name", **SURNAME_WORDS),
+    text_key("team", "team__name"),
+)
 
 
-def spoc_item_counts(*, provider, today: datetime.date) -> dict:
-    """How many of the provider's outstanding items are due in the next 2 weeks and overdue: one
-    query (item_provider_outstanding), for the SPOC queue's captions and the home page alike."""
-    soon_until = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    return AdviceItem.objects.filter(provider=provider, status=ItemStatus.OUTSTANDING).aggregate(
-        due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon_until)),
-        overdue=Count("pk", filter=Q(due_on__lt=today)),
-    )
+def queue_sort(value):
+    return sort_read(value, QUEUE_SORT_KEYS, "due")
 
 
-def spoc_queue(*, provider, today: datetime.date, cursors=None, page_size=PAGE_SIZE) -> SpocQueue:
+def spoc_queue(
+    *, provider, today: datetime.date, cursors=None, page_size=PAGE_SIZE, sort=None, team=None
+) -> SpocQueue:
     """A SPOC's work: requests awaiting acknowledgement, items due in the next 2 weeks, overdue items,
-    with how many items each item list holds. Four queries whatever the numbers, each served by a
-    partial index on provider."""
-    cursors = cursors or {}
+    with how many items each item list holds (of one team, given `team`). Four queries whatever the
+    numbers, each served by a partial index on provider."""
+    cursors, sort = cursors or {}, sort or queue_sort(None)
     soon_until = today + datetime.timedelta(days=DUE_SOON_DAYS)
     awaiting = spoc_awaiting_requests(provider=provider).values_list(*AwaitingRequest.COLUMNS)
-    # item_provider_outstanding, for the two pages and the counts alike.
-    listed = QueueItem.rows(AdviceItem.objects.filter(provider=provider, status=ItemStatus.OUTSTANDING), today)
-    counts = spoc_item_counts(provider=provider, today=today)
+    listed = QueueItem.rows(provider_outstanding_items(provider=provider, team=team), today)
+    counts = spoc_item_counts(provider=provider, today=today, team=team)
     return SpocQueue(
         awaiting_acknowledgement=keyset_page(
             awaiting, "notified_on", cursors.get("awaiting"), page_size, row=AwaitingRequest
         ),
-        due_soon=keyset_page(
+        due_soon=sorted_page(
             listed.filter(due_on__gte=today, due_on__lte=soon_until),
-            "due_on",
+            sort,
             cursors.get("soon"),
             page_size,
             row=QueueItem,
         ),
-        overdue=keyset_page(
-            listed.filter(due_on__lt=today), "due_on", cursors.get("overdue"), page_size, row=QueueItem
-        ),
+        overdue=sorted_page(listed.filter(due_on__lt=today), sort, cursors.get("overdue"), page_size, row=QueueItem),
         due_soon_count=counts["due_soon"],
         overdue_count=counts["overdue"],
     )
 
 
-def team_outstanding_items(*, user):
-    """The outstanding items of the practitioner's teams (item_team_outstanding): the team queue's
-    list and the home page's count."""
-    return AdviceItem.objects.filter(
-        status=ItemStatus.OUTSTANDING,
-        provider_id=user.organisation_id,
-        team_id__in=user.teams.filter(provider_id=user.organisation_id).values("pk"),
-    )
-
-
-def team_queue(*, user, cursor=None, page_size=PAGE_SIZE, today=None) -> Page:
-    """The outstanding items of the practitioner's teams by due date."""
-    items = QueueItem.rows(team_outstanding_items(user=user), today or timezone.localdate())
-    return keyset_page(items, "due_on", cursor, page_size, row=QueueItem)
+def team_queue(*, user, cursor=None, page_size=PAGE_SIZE, today=None, sort=None, team=None) -> Page:
+    """team_outstanding_items by due date unless `sort` says otherwise."""
+    items = QueueItem.rows(team_outstanding_items(user=user, team=team), today or timezone.localdate())
+    return sorted_page(items, sort or queue_sort(None), cursor, page_size, row=QueueItem)
 
 
 def return_draft_for(*, user, item) -> ReturnDraft | None:

@@ -9,7 +9,8 @@ from django.db.models import Exists, OuterRef, Q
 from ehc.access import la_cases_q
 from ehc.json_rows import USER_NAME, as_instances, concrete_fields, json_rows, related_fields
 from ehc.models import AuditEvent, Role, User
-from ehc.pagination import PAGE_SIZE, Page, decode_cursor
+from ehc.pagination import PAGE_SIZE, Page
+from ehc.sorting import SURNAME_WORDS, SortKey, sort_read, sorted_page, text_key
 
 from .access import visible_cases
 from .forms import case_officers
@@ -34,9 +35,29 @@ CASELOAD_COLUMNS = (
 )
 
 
+CASELOAD_PAGE_SIZE = PAGE_SIZE
+
+# The caseload's columns a user may sort by (?sort=officer). The default orders are the indexes'
+# (local_authority, next_statutory_date, id) for open cases and the id, newest first, for closed
+# ones; the others sort one LA's cases, already filtered by the LA.
+CASELOAD_SORT_KEYS = (
+    SortKey("next", "next_statutory_date", nullable=True),
+    SortKey("received", "received_on"),
+    SortKey("recent", "id", kind="int", ascending_words="oldest first", descending_words="newest first"),
+    text_key("reference", "reference", nullable=True),
+    text_key("child", "child__last_name", **SURNAME_WORDS),
+    text_key("officer", "case_officer__last_name", nullable=True),
+)
+
+
+def caseload_sort(value, *, show="open"):
+    """The caseload's Sort from `?sort=`; anything unknown is the list's default order."""
+    return sort_read(value, CASELOAD_SORT_KEYS, "-recent" if show == "closed" else "next")
+
+
 def caseload_cases(*, user, today: datetime.date, show="open", mine=False, rag="", q=""):
     """The LA's own cases the caseload lists with these filters, unordered and unpaginated: the
-    caseload's rows and the home page's counts are this one queryset.
+    caseload's rows and the home page's counts are this one queryset (decision 0037).
 
     The caseload is the LA's work list, so it is scoped by the LA foreign key (and the need-to-know
     rule of `ehc.access.la_cases_q`) alone (a case
@@ -68,9 +89,9 @@ def caseload_cases(*, user, today: datetime.date, show="open", mine=False, rag="
 
 
 def caseload(
-    *, user, today: datetime.date, show="open", mine=False, rag="", q="", cursor=None, page_size=PAGE_SIZE
+    *, user, today: datetime.date, show="open", mine=False, rag="", q="", sort=None, cursor=None, page_size=PAGE_SIZE
 ) -> Page:
-    """caseload_cases sorted by next statutory date (closed ones newest first), keyset-paginated.
+    """caseload_cases in the chosen order (by default by next statutory date), keyset-paginated.
 
     The advice counts (columns the advice app adds: `sections.register_caseload_columns`) are
     correlated subqueries, so they are computed for the page's rows only, not for every case.
@@ -88,23 +109,7 @@ def caseload(
         **caseload_columns(today),
         has_exception=Exists(TimelineException.objects.filter(case_id=OuterRef("pk"))),
     )
-    position = decode_cursor(cursor)
-    if show == "closed":
-        cases = cases.order_by("-id")
-        if position:
-            cases = cases.filter(id__lt=position[1])
-    else:
-        cases = cases.order_by("next_statutory_date", "id")
-        if position and position[0] is not None:
-            date, last_id = position
-            cases = cases.filter(Q(next_statutory_date__gt=date) | Q(next_statutory_date=date, id__gt=last_id))
-    rows = list(cases[: page_size + 1])
-    next_cursor = None
-    if len(rows) > page_size:
-        rows = rows[:page_size]
-        last = rows[-1]
-        next_cursor = str(last.id) if show == "closed" else f"{last.next_statutory_date.isoformat()}.{last.id}"
-    return Page(rows=rows, next_cursor=next_cursor, has_previous=bool(position))
+    return sorted_page(cases, sort or caseload_sort(None, show=show), cursor, page_size)
 
 
 AUDIT_EVENTS_SHOWN = 100

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from administration.access import is_administrator
-from administration.invitations import people_listed
+from administration.invitations import people_with_states
 from advice.selectors import spoc_awaiting_requests, spoc_item_counts, team_outstanding_items
 from assessments.selectors import caseload_cases
 from assessments.timeline import AMBER_DAYS
@@ -258,7 +258,7 @@ def _dco(user, today):
 
 
 def _administrator(user, today):
-    waiting = len(people_listed(organisation=user.organisation, not_signed_in=True))
+    waiting = len(people_with_states(organisation=user.organisation, not_signed_in=True))
     return Section(
         Role.ADMINISTRATOR,
         "As an administrator",

@@ -9,9 +9,10 @@ from ehc.sso import email_domain, sign_on_domains
 from ehc.text import possessive
 
 from ..access import administrator_required
-from ..invitations import account_state, may_invite_again, people_listed, person_invite, person_invite_again
+from ..invitations import account_state, may_invite_again, people_with_states, person_invite, person_invite_again
 from ..people import (
     PeopleError,
+    people_sort,
     person_deactivate,
     person_name,
     person_or_404,
@@ -29,10 +30,13 @@ def _context(request, **extra):
 
 @administrator_required()
 def people(request):
+    sort = people_sort(request.GET.get("sort"))
     not_signed_in = request.GET.get("show") == "not-signed-in"
-    found = people_listed(organisation=request.user.organisation, not_signed_in=not_signed_in)
+    found = people_with_states(organisation=request.user.organisation, sort=sort, not_signed_in=not_signed_in)
     return render(
-        request, "administration/people/list.html", _context(request, people=found, not_signed_in=not_signed_in)
+        request,
+        "administration/people/list.html",
+        _context(request, people=found, sort=sort, not_signed_in=not_signed_in),
     )
 
 
