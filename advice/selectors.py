@@ -9,12 +9,12 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from assessments.models import CaseStatus, DraftComment, DraftPlan
-from ehc.access import can_act_as_spoc, can_return_for_team
+from ehc.access import can_act_as_spoc, can_return_for_team, is_team_lead
 from ehc.models import Organisation, OrganisationKind, Role, Team
 from ehc.pagination import PAGE_SIZE, Page, keyset_page
 
 from .access import advice_items_for, visible_advice_requests
-from .drafts import ReturnDraft
+from .drafts import DraftStatus, ReturnDraft
 from .exceptions import EXCEPTION_REASON_LABELS, excepted_on, excepted_reason
 from .models import AdviceItem, AdviceRequest, ItemStatus, Stage, service_labels
 
@@ -238,10 +238,27 @@ def team_queue(*, user, cursor=None, page_size=PAGE_SIZE, today=None) -> Page:
 
 
 def return_draft_for(*, user, item) -> ReturnDraft | None:
-    """The team's draft of an outstanding item, for those who may return it (nobody else sees it)."""
-    if not item.is_outstanding or not can_return_for_team(user, item.team):
+    """The team's draft of an outstanding item (or the next version of returned advice), for those who
+    may return it and the team's leads (nobody else sees it, nor a return awaiting sign-off)."""
+    if item.status not in (ItemStatus.OUTSTANDING, ItemStatus.RETURNED):
         return None
-    return ReturnDraft.objects.filter(item=item).select_related("saved_by").first()
+    if not (can_return_for_team(user, item.team) or is_team_lead(user, item.team)):
+        return None
+    return ReturnDraft.objects.filter(item=item).select_related("saved_by", "sent_by", "sent_back_by").first()
+
+
+def awaiting_sign_off(*, user) -> list[ReturnDraft]:
+    """The returns waiting for the user's sign-off: those of the teams they lead (and still work for)."""
+    return list(
+        ReturnDraft.objects.filter(
+            status=DraftStatus.AWAITING_SIGN_OFF,
+            item__status__in=[ItemStatus.OUTSTANDING, ItemStatus.RETURNED],
+            item__provider_id=user.organisation_id,
+            item__team__in=user.teams_led.filter(members=user),
+        )
+        .select_related("item__case", "item__team", "item__request", "sent_by")
+        .order_by("sent_at", "pk")
+    )
 
 
 def superseded_returns(*, item) -> list:

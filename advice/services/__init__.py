@@ -23,6 +23,7 @@ from .common import TIMER_EMAIL_KINDS, AdviceError, DraftGateClosed, advice_item
 from .drafts import draft_comment_add, draft_plan_record, draft_shared_notify
 from .requests import advice_request_notify_spoc, advice_request_send, missing_services, teams_for_services
 from .return_drafts import return_draft_save
+from .sign_off import SignOffRequired, return_send_back, return_send_for_sign_off, return_sign_off
 
 __all__ = [
     "NOT_INVOLVED",
@@ -47,6 +48,10 @@ __all__ = [
     "draft_plan_record",
     "draft_shared_notify",
     "return_draft_save",
+    "return_send_back",
+    "return_send_for_sign_off",
+    "return_sign_off",
+    "SignOffRequired",
     "missing_services",
     "teams_for_services",
 ]

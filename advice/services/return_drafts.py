@@ -27,12 +27,20 @@ def _check_revision(draft, revision):
     )
 
 
+def _check_waiting(draft):
+    """A return waiting for a team lead's sign-off is the lead's to sign off or send back: nobody
+    changes or returns it meanwhile (decision 0036), even if the team stopped requiring sign-off."""
+    if draft is not None and draft.awaiting_sign_off:
+        raise AdviceError("This advice is waiting for a team lead's sign-off: it cannot be changed until then")
+
+
 @transaction.atomic
 def return_draft_save(*, item, user, content: dict, returned_on=None, revision=None) -> ReturnDraft:
     """Save (or save again) the team's draft of an outstanding item's Appendix C. The item stays
     outstanding: nothing is returned, no timer stops, no one outside the team is told."""
     item = _lock_outstanding(item)
     draft = ReturnDraft.objects.select_for_update().filter(item=item).select_related("saved_by").first()
+    _check_waiting(draft)
     _check_revision(draft, revision)
     now = timezone.now()
     if draft is None:
@@ -59,6 +67,7 @@ def return_draft_take(*, item, revision=None):
     """Inside the return's transaction: the draft the return was finished from is used up. Its text
     stays in the draft's history."""
     draft = ReturnDraft.objects.select_for_update().filter(item=item).select_related("saved_by").first()
+    _check_waiting(draft)
     _check_revision(draft, revision)
     if draft is not None:
         draft.delete()

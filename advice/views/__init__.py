@@ -15,10 +15,12 @@ from .items import (
 )
 from .queues import spoc_queue, team_queue
 from .requests import acknowledge, request_create, request_detail
+from .sign_off import draft_document, sign_off_queue, sign_off_review
 
 __all__ = [
     "acknowledge",
     "document_download",
+    "draft_document",
     "draft_comment",
     "draft_plan_record",
     "item_amend",
@@ -29,6 +31,8 @@ __all__ = [
     "request_create",
     "request_detail",
     "return_document",
+    "sign_off_queue",
+    "sign_off_review",
     "spoc_queue",
     "team_queue",
 ]

@@ -50,5 +50,7 @@ def team_queue(request):
             "today": timezone.localdate(),
             "teams": list(request.user.teams.filter(provider_id=request.user.organisation_id)),
             "items": _page_links(request, "after", page),
+            "leads_a_team": request.user.teams_led.filter(members=request.user).exists(),
+            "awaiting_count": len(selectors.awaiting_sign_off(user=request.user)),
         },
     )

@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from assessments.models import Case
-from ehc.demo import seed_organisations, seed_users
+from ehc.demo import seed_organisations, seed_sign_off, seed_users
 from ehc.models import MessageStatus, OutboundEmail
 from ehc.outbox import email_send
 
@@ -28,6 +28,7 @@ def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
     icb, la, provider, teams = seed_organisations()
     users = seed_users((icb, la, provider), teams)
     if Case.objects.filter(local_authority=la).exists():
+        seed_sign_off(teams, users)
         if stdout:
             stdout.write("Demo cases already present: left as they are")
         return False
@@ -49,6 +50,7 @@ def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
         )
     for email_id in examples:
         email_send(email_id=email_id)
+    seed_sign_off(teams, users)
     if stdout:
         stdout.write(f"Demo data made: {Case.objects.filter(local_authority=la).count()} cases")
     return True
