@@ -69,7 +69,12 @@ def _lock(item) -> tuple[AdviceItem, ReturnDraft | None]:
         .select_related("request", "team", "provider", "case__child")
         .get(pk=item.pk)
     )
-    draft = ReturnDraft.objects.select_for_update().filter(item=item).select_related("saved_by", "sent_by").first()
+    draft = (
+        ReturnDraft.objects.select_for_update(of=("self",))
+        .filter(item=item)
+        .select_related("saved_by", "sent_by")
+        .first()
+    )
     return item, draft
 
 
