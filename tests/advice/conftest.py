@@ -23,6 +23,7 @@ def date_fields(name, day: datetime.date):
     return {f"{name}_0": str(day.day), f"{name}_1": str(day.month), f"{name}_2": str(day.year)}
 
 
+
 @pytest.fixture
 def travel():
     """travel(date) moves the clock to 10:00 London time on that day, until the test ends."""

@@ -86,7 +86,9 @@ def docx_with_macros():
     """A .docm renamed to .docx: the macro content type and the VBA project inside."""
     return docx_bytes(
         main=DOCM_MAIN,
-        extra_types=('<Override PartName="/word/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"/>'),
+        extra_types=(
+            '<Override PartName="/word/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+        ),
         extra_entries={"word/vbaProject.bin": b"\xd0\xcf\x11\xe0" + b"\x00" * 512},
     )
 
@@ -115,8 +117,7 @@ REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 def _document_rels(*relationships):
     return {
         "word/_rels/document.xml.rels": '<?xml version="1.0"?><Relationships '
-        'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        + "".join(relationships)
+        'xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' + "".join(relationships)
         + "</Relationships>"
     }
 
@@ -134,7 +135,7 @@ def docx_dde_complex_field():
     return docx_bytes(
         body='<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>'
         '<w:r><w:instrText xml:space="preserve"> DD</w:instrText></w:r>'
-        "<w:r><w:instrText>EAUTO c:\\windows\\system32\\cmd.exe </w:instrText></w:r>"
+        '<w:r><w:instrText>EAUTO c:\\windows\\system32\\cmd.exe </w:instrText></w:r>'
         '<w:r><w:instrText>"/k calc"</w:instrText></w:r>'
         '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>Advice</w:t></w:r>'
         '<w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>'

@@ -67,7 +67,8 @@ def pdf_script_in_object_stream(filter_name="ASCIIHexDecode") -> bytes:
             rows.append(b"\x01" + offsets[number].to_bytes(4, "big") + b"\x00\x00")
     table = b"".join(rows)
     out += (
-        b"9 0 obj\n<< /Type /XRef /Size 10 /W [1 4 2] /Index [0 10] /Root 1 0 R /Length %d >>\nstream\n" % len(table)
+        b"9 0 obj\n<< /Type /XRef /Size 10 /W [1 4 2] /Index [0 10] /Root 1 0 R /Length %d >>\nstream\n"
+        % len(table)
         + table
         + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % offsets[9]
     )

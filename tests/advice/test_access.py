@@ -72,7 +72,10 @@ def test_a_missing_object_answers_the_same_404(world, ours, login):
 
 def test_the_queues_show_only_the_users_own_provider(world, theirs, case, login):
     assert case.reference not in login(theirs.spoc).get(reverse("advice:spoc_queue")).content.decode()
-    assert case.reference not in login(theirs.slt_practitioner).get(reverse("advice:team_queue")).content.decode()
+    assert (
+        case.reference
+        not in login(theirs.slt_practitioner).get(reverse("advice:team_queue")).content.decode()
+    )
 
 
 def test_queues_are_for_their_roles_only(world, ours, login):
@@ -103,7 +106,9 @@ def test_a_practitioner_cannot_return_or_close_another_teams_advice(world, ours,
         == 404
     )
     assert (
-        client.post(reverse("advice:item_exception", args=[ot.pk]), {"reason": "away", "detail": "d"}).status_code
+        client.post(
+            reverse("advice:item_exception", args=[ot.pk]), {"reason": "away", "detail": "d"}
+        ).status_code
         == 404
     )
     ot.refresh_from_db()
@@ -165,7 +170,9 @@ def test_a_second_providers_advice_stays_hidden_from_the_first(world, ours, thei
     officer_page = login(ours.case_officer).get(case_url).content.decode()
     assert reverse("advice:item_detail", args=[slt.pk]) in officer_page
     assert reverse("advice:item_detail", args=[their_item.pk]) in officer_page
-    assert login(ours.case_officer).get(reverse("advice:item_detail", args=[their_item.pk])).status_code == 200
+    assert (
+        login(ours.case_officer).get(reverse("advice:item_detail", args=[their_item.pk])).status_code == 200
+    )
 
 
 def test_a_team_the_spoc_removed_does_not_see_the_other_teams_advice(world, ours, login):
@@ -219,7 +226,9 @@ def test_the_la_may_record_not_provided_or_an_exception_but_not_return_advice(wo
         "outcomes": "o",
     }
     assert client.post(reverse("advice:item_return", args=[ot.pk]), data).status_code == 404
-    response = client.post(reverse("advice:item_exception", args=[ot.pk]), {"reason": "away", "detail": "Abroad"})
+    response = client.post(
+        reverse("advice:item_exception", args=[ot.pk]), {"reason": "away", "detail": "Abroad"}
+    )
     assert response.status_code == 302
     response = client.post(
         reverse("advice:item_not_provided", args=[ot.pk]),
@@ -271,7 +280,9 @@ def test_acting_as_spoc_reads_the_users_row_and_agrees_with_guardian(ours, their
             for team in (world.slt, world.ot, world.paeds):
                 spoc = _guardian_says(user, "act_as_spoc", world.provider)
                 assert can_return_for_team(user, team) == (spoc or _guardian_says(user, "return_advice", team))
-                assert can_answer_escalation(user, team) == (spoc or _guardian_says(user, "answer_escalation", team))
+                assert can_answer_escalation(user, team) == (
+                    spoc or _guardian_says(user, "answer_escalation", team)
+                )
     spoc = User.objects.select_related("organisation").get(pk=ours.spoc.pk)
     with django_assert_num_queries(0):
         assert can_act_as_spoc(spoc, spoc.organisation)

@@ -12,14 +12,8 @@ from ehc.models import Service
 from tests.factories import CaseFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
-MORE = [
-    Service.PHYSIOTHERAPY,
-    Service.CAMHS,
-    Service.SPECIALIST_NURSING,
-    Service.PUBLIC_HEALTH_NURSING,
-    Service.ORTHOPTICS,
-    Service.CONTINUING_CARE,
-]
+MORE = [Service.PHYSIOTHERAPY, Service.CAMHS, Service.SPECIALIST_NURSING, Service.PUBLIC_HEALTH_NURSING,
+        Service.ORTHOPTICS, Service.CONTINUING_CARE]
 
 
 def nine_teams(world):
@@ -47,7 +41,7 @@ def test_nine_teams_answer_in_one_grid_with_the_named_teams_first(ours, login):
     assert rows[:2] == ["OT Ours", "Paediatrics Ours"], rows
     assert rows[2:] == sorted(rows[2:])
     # Every radio says its team and answer; a row's radios are one group (one name).
-    assert "Paediatrics Ours: Will respond: on the team&#x27;s waiting list</span>" in body
+    assert 'Paediatrics Ours: Will respond: on the team&#x27;s waiting list</span>' in body
     assert len(re.findall(r'type="radio"', body)) == 45
     assert "Named by the family" in body
 

@@ -124,6 +124,8 @@ def test_two_amendments_keep_every_version(ours, returned):
     content = {"description_of_needs": "a", "provision_required": "b", "outcomes": "c"}
     advice_return_amend(item=returned, user=ours.spoc, reason="First correction", content=content)
     advice_return_amend(item=returned, user=ours.slt_practitioner, reason="Second correction", content=content)
-    versions = sorted(AdviceReturn.objects.filter(superseded_item=returned).values_list("version", flat=True))
+    versions = sorted(
+        AdviceReturn.objects.filter(superseded_item=returned).values_list("version", flat=True)
+    )
     assert versions == [1, 2]
     assert AdviceReturn.objects.get(item=returned).version == 3

@@ -33,7 +33,9 @@ def test_request_acknowledge_return_gate_and_draft(ours, case, login, travel):
     items = {item.team_id: item for item in advice_request.items.all()}
     assert set(items) == {ours.slt.pk, ours.ot.pk}
     for item in items.values():
-        assert (item.due_on, item.next_action_on, item.stage) == (advice_request.due_on,) * 2 + (Stage.REQUESTED,)
+        assert (item.due_on, item.next_action_on, item.stage) == (advice_request.due_on,) * 2 + (
+            Stage.REQUESTED,
+        )
         assert item.named_by_family
 
     # The SPOC mailbox hears: the reference and a link, never the child's name. (Tests run inside

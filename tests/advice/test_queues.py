@@ -63,13 +63,17 @@ def test_the_queues_are_keyset_paginated(ours, travel, login):
     seen = []
     cursor = None
     while True:
-        page = selectors.spoc_queue(provider=ours.provider, today=TODAY, cursors={"overdue": cursor}, page_size=3)
+        page = selectors.spoc_queue(
+            provider=ours.provider, today=TODAY, cursors={"overdue": cursor}, page_size=3
+        )
         seen += [item.pk for item in page.overdue.rows]
         assert page.overdue.has_previous == (cursor is not None)
         cursor = page.overdue.next_cursor
         if cursor is None:
             break
-    expected = sorted((item for r in requests for item in r.items.all()), key=lambda item: (item.due_on, item.pk))
+    expected = sorted(
+        (item for r in requests for item in r.items.all()), key=lambda item: (item.due_on, item.pk)
+    )
     assert seen == [item.pk for item in expected]
 
     # The page links move one list and leave the others where they are.

@@ -82,10 +82,7 @@ def test_documents_together_over_the_upload_limit_are_refused(ours, item, login,
 
 
 def test_each_document_is_scanned_and_an_infected_one_alone_is_deleted(
-    ours,
-    item,
-    clamd,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    ours, item, clamd, django_capture_on_commit_callbacks  # noqa: F811
 ):
     client = verified_login(Client(), ours.slt_practitioner)
     infected = pdf_bytes("clean").replace(b"%%EOF", EICAR + b"\n%%EOF")

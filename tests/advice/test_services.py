@@ -94,8 +94,12 @@ def test_the_acknowledgement_adds_and_removes_teams(advice_request, ours):
         advice_request=advice_request,
         user=ours.spoc,
         answers=[
-            services.TeamAnswer(team=ours.slt, known_status=services.NOT_INVOLVED, removed_reason="Not known"),
-            services.TeamAnswer(team=ours.ot, known_status=services.NOT_INVOLVED, removed_reason="Discharged"),
+            services.TeamAnswer(
+                team=ours.slt, known_status=services.NOT_INVOLVED, removed_reason="Not known"
+            ),
+            services.TeamAnswer(
+                team=ours.ot, known_status=services.NOT_INVOLVED, removed_reason="Discharged"
+            ),
             services.TeamAnswer(team=ours.paeds, known_status=KnownStatus.WAITING_LIST),
         ],
         note="Paediatrics holds the referral",
@@ -124,7 +128,9 @@ def test_an_answered_team_cannot_be_removed(advice_request, ours):
         services.advice_acknowledge(
             advice_request=advice_request,
             user=ours.spoc,
-            answers=[services.TeamAnswer(team=ours.slt, known_status=services.NOT_INVOLVED, removed_reason="x")],
+            answers=[
+                services.TeamAnswer(team=ours.slt, known_status=services.NOT_INVOLVED, removed_reason="x")
+            ],
         )
     assert not AdviceItem.objects.filter(status=ItemStatus.REMOVED).exists()
 
@@ -150,7 +156,9 @@ def test_one_request_per_provider_and_only_while_assessing(advice_request, ours,
 
 def test_the_gate_opens_when_every_tracked_item_is_answered(advice_request, ours, case):
     with pytest.raises(services.DraftGateClosed) as closed:
-        services.draft_plan_record(case=case, user=ours.case_officer, sent_on=NOTIFIED, section_c="c", section_g="g")
+        services.draft_plan_record(
+            case=case, user=ours.case_officer, sent_on=NOTIFIED, section_c="c", section_g="g"
+        )
     assert {item.team for item in closed.value.items} == {ours.slt, ours.ot}
     return_advice(advice_request.items.get(team=ours.slt), ours.slt_practitioner)
     decline(advice_request.items.get(team=ours.ot), ours.spoc, reason="other")
@@ -175,9 +183,13 @@ def test_comments_close_after_15_days_and_only_advice_givers_comment(advice_requ
     decline(advice_request.items.get(team=ours.ot), ours.spoc, reason="other")
     draft = record_draft(case, ours)
     with pytest.raises(services.AdviceError, match="team that gave advice"):
-        services.draft_comment_add(draft_plan=draft, user=ours.ot_practitioner, team=ours.ot, section="C", text="t")
+        services.draft_comment_add(
+            draft_plan=draft, user=ours.ot_practitioner, team=ours.ot, section="C", text="t"
+        )
     travel(NOTIFIED + datetime.timedelta(days=15))
-    services.draft_comment_add(draft_plan=draft, user=ours.spoc, team=ours.slt, section="C", text="on the last day")
+    services.draft_comment_add(
+        draft_plan=draft, user=ours.spoc, team=ours.slt, section="C", text="on the last day"
+    )
     travel(NOTIFIED + datetime.timedelta(days=16))
     with pytest.raises(services.AdviceError, match="comment period ended"):
         services.draft_comment_add(

@@ -58,7 +58,9 @@ def test_html_renamed_to_pdf_is_refused():
 
 
 def test_an_old_word_document_is_refused():
-    assert _code(upload("advice.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100))[0] == "wrong_type"
+    assert (
+        _code(upload("advice.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100))[0] == "wrong_type"
+    )
 
 
 def test_a_plain_zip_pretending_to_be_docx_is_refused():
