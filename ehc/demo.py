@@ -106,6 +106,7 @@ DEMO_USERS = [
     ("platform.admin", "Quinn", "Ravensworth", None, [], [], "Platform operator"),
 ]
 PLATFORM_OPERATORS = {"platform.admin"}
+DIRECTOR_EMAIL = "alliance.director@bayview-health.example"
 
 
 def totp_key_for(username: str) -> str:
@@ -151,7 +152,7 @@ def seed_organisations():
             "spoc_email": "send.spoc@bayview-health.example",
             "director_name": "Robin Carrow",
             "director_title": "Alliance Director",
-            "director_email": "alliance.director@bayview-health.example",
+            "director_email": DIRECTOR_EMAIL,
             "address": "Bayview Health Centre\nNewton Road\nHarbourside\nHS2 7QA",
         },
     )
@@ -203,7 +204,9 @@ def seed_users(orgs, teams):
         domain = {"la": "harbourside", None: "platform"}.get(org_key, org_key)
         user.email = f"{username}@{domain}.example"
         if Role.LETTERS_ONLY in roles:
-            user.email = by_key[org_key].director_email  # matched against the letters' address
+            # The director's own address, matched against the letters' (the demo's provider names an
+            # acting director for its last weeks: escalation.demo.changes).
+            user.email = DIRECTOR_EMAIL
         user.organisation = by_key[org_key]
         user.roles = list(roles)
         user.job_title = title

@@ -101,9 +101,10 @@ def _iso(day):
 
 
 @transaction.atomic
-def letter_approve(*, letter, user) -> Letter:
+def letter_approve(*, letter, user, now=None) -> Letter:
     """Approve and send: the letter is dated today and its emails written, to go after commit. A letter
-    already approved is returned unchanged (a second click sends nothing)."""
+    already approved is returned unchanged (a second click sends nothing). `now` is for the demo's
+    replay of its year (escalation.demo.changes), which approves letters on the day they were."""
     letter = (
         Letter.objects.select_for_update(of=("self",))
         .select_related("escalation__request__case", "escalation__request__provider", "escalation__local_authority")
@@ -115,7 +116,7 @@ def letter_approve(*, letter, user) -> Letter:
     request = escalation.request
     la = escalation.local_authority
     rules = TimerRules.for_la(la)
-    now = timezone.now()
+    now = now or timezone.now()
     today = timezone.localdate(now)
     items = list(
         AdviceItem.objects.select_for_update(of=("self",))

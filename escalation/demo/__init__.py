@@ -20,6 +20,7 @@ from ehc.outbox import email_send
 from .cases import seed_cases
 from .examples import send_examples
 from .replay import replay
+from .sign_off import sign_off_examples
 
 
 def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
@@ -38,8 +39,9 @@ def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
             la=la, provider=provider, teams=teams, users=users, today=today, rng=rng, months=months
         )
         start = min((when for when, *_ in events), default=today) - datetime.timedelta(days=60)
-        replay(events=events, start=start, today=today, users=users, sweep=sweep)
+        replay(events=events, start=start, today=today, users=users, la=la, provider=provider, sweep=sweep)
         send_examples(la=la, users=users)
+        sign_off_examples(teams=teams, users=users, today=today)
         # The replayed year's emails belong to the past: record them as sent then rather than
         # flood the demo's mailbox with a year of chases on first start; but the latest of each kind
         # is sent now, so the mailbox (var/mail/ under `make run`) holds an example of each (with those
@@ -50,7 +52,6 @@ def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
         )
     for email_id in examples:
         email_send(email_id=email_id)
-    seed_sign_off(teams, users)
     if stdout:
         stdout.write(f"Demo data made: {Case.objects.filter(local_authority=la).count()} cases")
     return True

@@ -8,10 +8,8 @@ product uses, so it can never go twice), as the sweep's latest emails are sent n
 its year is recorded as sent then (escalation.demo.seed_demo). The invitation goes to a new case
 officer the council's administrator has just invited (shown "Invited" on the Users page).
 
-Two kinds are not here, because the demo's set-up has nothing they could be about: the letters-only
-account email (the provider's director already holds the demo's letters-only login), and the flag
-that a letter has waited a working day for the AD Education's approval (the demo council does not
-ask for approval). tests/escalation/test_letters_only.py and test_approvals.py show both.
+The letters-only account email is the acting director's (escalation.demo.changes); the flag that a
+letter waited a working day for the AD Education's approval comes from the sweep in the replay.
 """
 
 from advice.models import AdviceItem, AdviceRequest, ItemStatus, Stage
@@ -29,6 +27,7 @@ from ehc.models import MessageKind, OutboundEmail, Role, User
 from ..models import Escalation, Escalation2Resolution, EscalationStage
 from ..resolutions import resolution_notify
 from ..services import escalation_response_notify, head_of_service_outcome_notify
+from .changes import give_the_acting_director_an_account
 
 INVITED = ("new.officer", "Ada", "Quennell", "SEND case officer")
 
@@ -90,6 +89,7 @@ def send_examples(*, la, users):
         lambda resolution: resolution_notify(resolution=resolution),
     )
     example(MessageKind.INVITATION, la, lambda la: _invite_new_officer(la, users))
+    example(MessageKind.LETTERS_ACCOUNT, la, lambda la: give_the_acting_director_an_account(la=la, users=users))
     return made
 
 

@@ -13,6 +13,7 @@ from ehc.models import OutboundEmail
 
 from ..models import Escalation, Escalation2Resolution, EscalationStage, ResolutionKind
 from .cases import _at
+from .changes import approve_letters, changes_of_the_day
 
 NOT_PROVIDED_DETAILS = [
     (
@@ -24,9 +25,10 @@ NOT_PROVIDED_DETAILS = [
 ]
 
 
-def replay(*, events, start, today, users, sweep=None):
+def replay(*, events, start, today, users, la, provider, sweep=None):
     """Apply the planned returns and outcomes day by day, running the real sweep each morning,
-    so chases, escalations and letters in the demo come from the product's own rules."""
+    so chases, escalations and letters in the demo come from the product's own rules (and the
+    settings changed in the last weeks: escalation.demo.changes)."""
     by_day = {}
     for when, kind, object_id, payload in events:
         if when <= today:
@@ -41,13 +43,19 @@ def replay(*, events, start, today, users, sweep=None):
     replay_began = timezone.now()
     while day <= today:
         if sweep is not None:
+            changes_of_the_day(day=day, today=today, la=la, provider=provider, users=users)
             sweep(now=_at(day, 9))
             _answer_escalations(day=day, users=users)
             # The outbox dates its rows by the clock, not the sweep's day: date the day's emails to it
-            # (the case page's "Emails about this case" lists them by date).
+            # (the case page's "Emails about this case" lists them by date), the morning's first and
+            # then those of the letters the AD approved in the afternoon.
             OutboundEmail.objects.filter(created_at__gte=replay_began).update(
                 created_at=_at(day, 9), updated_at=_at(day, 9)
             )
+            if approve_letters(day=day, today=today, la=la, users=users):
+                OutboundEmail.objects.filter(created_at__gte=replay_began).update(
+                    created_at=_at(day, 14), updated_at=_at(day, 14)
+                )
         for kind, object_id, _payload in by_day.get(day, []):
             if kind == "return":
                 item = AdviceItem.objects.select_related("case__child").get(pk=object_id)

@@ -52,6 +52,7 @@ PROMISED = {
     "paeds.practitioner": PRACTITIONER,
     "head.of.service": HEAD,
     "head.of.camhs": HEAD,
+    "alliance.director": ["escalation:my_letters"],
     "dco": ["reports:dashboard", "escalation:responses_owed", "escalation:resolutions_due", "reports:index"],
     "provider.admin": ADMINISTRATION
     + ["administration:teams", "administration:team_add", "administration:heads", "administration:contacts"],

@@ -18,9 +18,10 @@ from django.urls import reverse
 
 from advice.models import AdviceItem, ItemStatus, Stage
 from assessments.models import Case
-from ehc.models import MessageKind, MessageStatus, OutboundEmail, User
+from ehc.models import MessageKind, MessageStatus, OutboundEmail, Role, User
 from escalation.demo import seed_demo
-from escalation.models import Escalation, EscalationStage
+from escalation.demo.changes import ACTING_DIRECTOR
+from escalation.models import Escalation, EscalationStage, Letter
 from escalation.sweep import sweep_run
 from tests.factories import verified_login
 
@@ -139,19 +140,43 @@ def _every_page_that_says_a_response_is_owed_says_it_of_the_same_things(demo):
 
 def _the_demo_sends_an_example_of_each_kind(mailbox):
     """What `make run` leaves to look at without another command: in var/mail/ (here the test mailbox)
-    one email of every kind but two the demo's set-up has nothing for (escalation.demo.examples)."""
+    one email of every kind (escalation.demo.examples)."""
     kinds = set(OutboundEmail.objects.values_list("kind", flat=True))
-    not_in_the_demo = {MessageKind.LETTERS_ACCOUNT, MessageKind.LETTER_APPROVAL_OVERDUE}
-    assert kinds == set(MessageKind.values) - not_in_the_demo, sorted(set(MessageKind.values) - kinds)
+    assert kinds == set(MessageKind.values), sorted(set(MessageKind.values) - kinds)
     assert len(mailbox) == len(kinds)
     print(f"demo mailbox: {len(mailbox)} emails, one of each of {len(kinds)} of {len(MessageKind.values)} kinds")
     assert len({message.extra_headers["Message-ID"] for message in mailbox}) == len(kinds)
     assert OutboundEmail.objects.exclude(status=MessageStatus.SENT).count() == 0
 
 
+def _the_demo_shows_letters_approved_and_the_acting_director():
+    """The demo's last weeks (escalation.demo.changes): letters approved by the AD Education, one of
+    them only after business support was told it had waited a working day; and the acting director's
+    letters-only account, invited from a letter addressed to them, beside the director's own login."""
+    approval_began = TODAY - datetime.timedelta(days=28)
+    flagged = Letter.objects.filter(approval_overdue_flagged_at__isnull=False)
+    assert flagged.exists()
+    assert not Letter.objects.filter(approval_required=True, escalation__issued_on__lt=approval_began).exists()
+    for letter in flagged:
+        assert letter.approved_at is None or letter.approved_at > letter.approval_overdue_flagged_at
+    approved = Letter.objects.filter(approval_required=True, approved_at__isnull=False)
+    assert approved.exists() and all(letter.dated == letter.escalation.issued_on for letter in approved)
+    assert not Letter.objects.filter(approval_required=False, escalation__issued_on__gte=approval_began).exists()
+    acting = User.objects.get(email=ACTING_DIRECTOR["director_email"])
+    assert acting.roles == [Role.LETTERS_ONLY] and not acting.has_usable_password()
+    director = User.objects.get(username="alliance.director")
+    assert Letter.objects.filter(addressed_to__iexact=director.email).exists()
+    assert Letter.objects.filter(addressed_to__iexact=acting.email).exists()
+    print(
+        f"demo letters: {approved.count()} approved by the AD, {flagged.count()} flagged to business support "
+        f"first, {Letter.objects.filter(addressed_to__iexact=acting.email).count()} to the acting director"
+    )
+
+
 def test_the_figures_agree_on_a_generated_year(demo, mailoutbox):
-    """One data set (seeding it is most of the cost), four checks."""
+    """One data set (seeding it is most of the cost), five checks."""
     _the_demo_sends_an_example_of_each_kind(list(mailoutbox))
+    _the_demo_shows_letters_approved_and_the_acting_director()
     _the_data_set_has_items_at_every_stage_and_closed_after_escalation()
     _every_count_on_the_dashboard_equals_the_list_it_links_to(demo)
     _every_page_that_says_a_response_is_owed_says_it_of_the_same_things(demo)
