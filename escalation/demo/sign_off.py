@@ -22,7 +22,7 @@ def sign_off_examples(*, teams, users, today):
             team=team, status=ItemStatus.OUTSTANDING, request__notified_on__lte=today, return_draft__isnull=True
         )
         .select_related("request")
-        .order_by("due_on", "pk")[:2]
+        .order_by("request__due_on", "pk")[:2]
     )
     practitioner, lead = users["ot.practitioner"], users[SIGN_OFF_LEAD]
     for number, item in enumerate(items):
