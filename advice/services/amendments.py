@@ -15,7 +15,7 @@ from ehc.text import possessive
 from ..models import AdviceItem, AdviceReturn, ItemStatus
 from .answers import _signed, _signed_words, documents_store
 from .common import AdviceError, _la_recipients, _path
-from .sign_off import sign_off_check, sign_off_use_up
+from .return_drafts import sign_off_check, sign_off_use_up
 
 
 @transaction.atomic

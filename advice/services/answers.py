@@ -13,8 +13,7 @@ from ehc.text import possessive
 from .. import scanning
 from ..models import AdviceDocument, AdviceItem, AdviceReturn, ItemStatus, Stage
 from .common import AdviceError, _la_recipients, _lock_outstanding, _path, advice_timers_stop
-from .return_drafts import return_draft_take
-from .sign_off import sign_off_check, sign_off_use_up
+from .return_drafts import return_draft_take, sign_off_check, sign_off_use_up
 
 
 def _check_answer_date(item, on, label, field):
@@ -48,8 +47,9 @@ def advice_return(
     `uploads` are the documents as [(file, advice.uploads.CheckedUpload)], in order; `document` and
     `checked` are one document, as the callers of a single upload have it.
 
-    A team that requires sign-off has its returns made only here with `sign_off` (advice.services.
-    sign_off.SignOff: the lead, acting, and the practitioner whose return it is)."""
+    A team that requires sign-off has its returns made only with `sign_off` (advice.services.
+    return_drafts.SignOff: the lead, acting, and the practitioner whose return it is), by
+    advice.services.sign_off.return_sign_off."""
     uploads = list(uploads) + ([(document, checked)] if document is not None else [])
     item = _lock_outstanding(item)
     sign_off_check(item=item, sign_off=sign_off)

@@ -25,26 +25,12 @@ from ehc.text import possessive
 from .. import scanning
 from ..drafts import DraftDocument, DraftStatus, ReturnDraft
 from ..models import AdviceItem, ItemStatus, ScanStatus
+from .amendments import advice_return_amend
+from .answers import _check_answer_date, advice_return
 from .common import AdviceError, _path
+from .return_drafts import SignOff, _check_revision, _drop_documents
 
 REQUIRED_SECTIONS = ("description_of_needs", "provision_required", "outcomes")
-
-
-class SignOffRequired(AdviceError):
-    """The team's returns wait for a team lead: send the advice for sign-off instead."""
-
-    def __init__(self):
-        super().__init__(
-            "This team's advice needs a team lead's sign-off: send it for sign-off instead of returning it"
-        )
-
-
-@dataclass(frozen=True)
-class SignOff:
-    """Who signed off a return waiting for it, and whose return it is (the practitioner who sent it)."""
-
-    lead: object
-    author: object
 
 
 @dataclass(frozen=True)
@@ -55,12 +41,6 @@ class StoredUpload:
     size: int
     sha256: str
     original_name: str
-
-
-def sign_off_check(*, item, sign_off):
-    """Inside the return's transaction: refuse a return the team must have signed off, unless it is."""
-    if sign_off is None and item.team.returns_need_sign_off:
-        raise SignOffRequired()
 
 
 def _lock(item) -> tuple[AdviceItem, ReturnDraft | None]:
@@ -82,24 +62,12 @@ def _who(user):
     return user.get_full_name() or user.username
 
 
-def _drop_documents(draft):
-    """Remove a draft's documents; their files go once the transaction has committed."""
-    names = [doc.document.name for doc in draft.documents.all() if doc.document]
-    draft.documents.all().delete()
-    if names:
-        storage = DraftDocument._meta.get_field("document").storage
-        transaction.on_commit(lambda: [storage.delete(name) for name in names], robust=True)
-
-
 @transaction.atomic
 def return_send_for_sign_off(
     *, item, user, content: dict, uploads=(), returned_on=None, reason="", revision=None
 ) -> ReturnDraft:
     """The practitioner's return (or, with `reason`, a new version of returned advice) waits for a
     team lead. Checked as a return is; nothing is returned and nobody outside the team is told."""
-    from .answers import _check_answer_date
-    from .return_drafts import _check_revision
-
     uploads = list(uploads)
     item, draft = _lock(item)
     amending = bool(reason.strip())
@@ -170,9 +138,6 @@ def return_sign_off(*, item, user):
     """A team lead signs off the waiting return: it is made now, by the service of a direct return
     (every email, count, version and audit entry as for any return), recording who signed it off.
     A lead may sign off their own work only when the team has no other lead."""
-    from .amendments import advice_return_amend
-    from .answers import advice_return
-
     item, draft = _lock(item)
     _waiting(item, draft, user)
     if draft.sent_by_id == user.pk and item.team.leads.filter(is_active=True, teams=item.team).exclude(pk=user.pk):
@@ -217,18 +182,6 @@ def return_sign_off(*, item, user):
         for handle in handles:
             handle.close()
     return made
-
-
-def sign_off_use_up(*, item, sign_off):
-    """Inside the return's transaction, once it is made: the draft it came from goes (its text stays in
-    the draft's history; its documents were copied to the return and are removed after commit)."""
-    draft = ReturnDraft.objects.select_for_update().filter(item=item).first()
-    if draft is None:
-        return
-    if draft.awaiting_sign_off and sign_off is None:
-        raise AdviceError("This advice is waiting for a team lead's sign-off: it cannot be returned until then")
-    _drop_documents(draft)
-    draft.delete()
 
 
 @transaction.atomic
