@@ -60,12 +60,13 @@ def sign_off_review(request, pk):
         return redirect("advice:item_detail", pk=item.pk)
     action = request.POST.get("action") if request.method == "POST" else None
     form = SendBackForm(request.POST if action == "send_back" else None)
+    refused_sign_off = None
     if action == "sign_off":
         try:
             services.return_sign_off(item=item, user=request.user)
         except services.AdviceError as refused:
-            # Shown in the page's error summary; the note box stays empty (nothing was typed there).
-            form.add_error(None, refused.message)
+            # Shown in the page's error summary; the note form is untouched (nothing was typed there).
+            refused_sign_off = refused.message
         else:
             messages.success(request, "Signed off and returned: the local authority has been told")
             return redirect("advice:item_detail", pk=item.pk)
@@ -87,6 +88,7 @@ def sign_off_review(request, pk):
             "draft": draft,
             "documents": list(draft.documents.all()),
             "form": form,
+            "refused_sign_off": refused_sign_off,
             "title": "Sign off the health advice",
         },
     )

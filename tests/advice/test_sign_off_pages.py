@@ -164,3 +164,13 @@ def test_the_api_refuses_a_return_that_needs_sign_off(ours, item):
     send(item, ours.slt_practitioner)
     shown = calling_with(key).get(reverse("api:advice-item-detail", args=[item.pk])).json()
     assert shown["status"] == ItemStatus.OUTSTANDING and shown["advice_return"] is None
+
+
+def test_a_refused_sign_off_is_said_on_the_page_and_changes_nothing(ours, item, lead, login):
+    send(item, lead)  # the lead's own: another lead must sign it off
+    make_lead(ours, ours.slt, "lead2-ours", first="Dara", last="Ní Bhriain")
+    response = login(lead).post(reverse("advice:sign_off_review", args=[item.pk]), {"action": "sign_off"})
+    assert response.status_code == 200
+    assert "another team lead must sign it off" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == ItemStatus.OUTSTANDING
