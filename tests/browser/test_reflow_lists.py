@@ -1,6 +1,7 @@
 """Every page each demo user can reach, at 320 and 375 CSS pixels wide, scrolls one way only
 (WCAG 2.2 1.4.10 Reflow); its tables sit in a region that scrolls on its own and says what it is,
-and the work lists become stacked lists whose reference, due date and status show without scrolling.
+and the work lists become stacked lists whose reference, due date and status show without scrolling,
+and which a screen reader hears as the same table as at full width.
 
 The pages are found as the people would find them: signed in as each of the README's demo users
 (ehc.demo, with a couple of months of the demo's cases), from the home page, following every link
@@ -69,8 +70,23 @@ def _links(page, base):
             yield href.split("#")[0]
 
 
-def _problems_on(page, where):
+def _stacked_tables(page):
+    """What a screen reader is given for each stacked list: its accessibility tree (roles, names)."""
+    # The header row and the first three rows of each: the rest are made by the same template.
+    rows = page.locator("table.app-table--stack").locator("tr")
+    return [rows.nth(index).aria_snapshot() for index in range(min(rows.count(), 4))]
+
+
+def _problems_on(page, where, heard):
     problems = []
+    # Stacking is for the eye only: at 320 px a screen reader must hear the same table, its column
+    # headers and cells, as at full width (display: block must not strip the table's roles, and the
+    # column names shown before each value must not be read twice).
+    wide = _stacked_tables(page)
+    if wide and ("columnheader" not in wide[0] or not all("- cell" in row for row in wide[1:])):
+        problems.append(f"{where}: a stacked list is not a table to a screen reader: {wide[:2]}")
+    if wide:
+        heard.append(where)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 700})
         found = page.evaluate(_SIDEWAYS)
@@ -82,6 +98,15 @@ def _problems_on(page, where):
         for region in found["regions"]:
             if region["role"] != "region" or region["tabindex"] != "0" or not region["label"]:
                 problems.append(f"{where}: a table region not announced: {region}")
+        narrow = _stacked_tables(page)
+        if narrow != wide:
+            lines = [
+                (before, after)
+                for one, other in zip(wide, narrow, strict=False)
+                for before, after in zip(one.splitlines(), other.splitlines(), strict=False)
+                if before != after
+            ]
+            problems.append(f"{where} at {width}px: a screen reader hears the stacked list differently: {lines[:2]}")
         hidden = page.evaluate(_STACKED_CELLS_OUT_OF_VIEW)
         if hidden:
             problems.append(f"{where} at {width}px: key columns out of view: {hidden[:3]}")
@@ -103,7 +128,7 @@ def demo_world():
 def test_no_page_scrolls_sideways_at_320_or_375_pixels_for_any_demo_user(journey, demo_world):
     users, password = demo_world
     page = journey.page
-    problems, visited = [], {}
+    problems, visited, heard = [], {}, []
     for user in users:
         page.context.clear_cookies()
         sign_in(journey, user, password=password)
@@ -126,9 +151,11 @@ def test_no_page_scrolls_sideways_at_320_or_375_pixels_for_any_demo_user(journey
             if response is None or response.status >= 400 or urlsplit(page.url).path.startswith("/sign-in"):
                 problems.append(f"{user.username}: {url} answered {response and response.status}")
                 continue
-            problems += _problems_on(page, f"{user.username} {urlsplit(page.url).path}")
+            problems += _problems_on(page, f"{user.username} {urlsplit(page.url).path}", heard)
             queue.extend(_links(page, url))
         visited[user.username] = sorted(kinds)
     print({name: len(kinds) for name, kinds in visited.items()})
+    print(f"stacked lists heard the same at 1280, 375 and 320 px: {len(heard)}")
     assert sum(len(kinds) for kinds in visited.values()) > 100, visited
+    assert len(heard) >= 8
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:60])
