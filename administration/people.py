@@ -14,6 +14,7 @@ from django.db import transaction
 from ehc.access import API_ACCOUNT_PREFIX, get_visible_or_404
 from ehc.audit import changes_between, settings_change_record
 from ehc.models import ROLES_BY_KIND, Organisation, Role, Team, User
+from ehc.sorting import SortKey, sort_read, sorted_queryset, text_key
 
 # Roles that work for teams of the provider: they need at least one.
 TEAM_ROLES = (Role.PRACTITIONER, Role.HEAD_OF_SERVICE)
@@ -44,6 +45,24 @@ def people_for(*, organisation):
         .prefetch_related("teams", "invitations")
         .order_by("-is_active", "last_name", "first_name", "pk")
     )
+
+
+# The People list's sortable columns; the active come before the deactivated whatever the order.
+PEOPLE_SORT_KEYS = (
+    text_key("name", "last_name"),
+    text_key("email", "email"),
+    SortKey("signed-in", "last_login", kind="datetime", nullable=True),
+)
+
+
+def people_sort(value):
+    return sort_read(value, PEOPLE_SORT_KEYS, "name")
+
+
+def people_listed(*, organisation, sort):
+    """people_for in the order chosen on the People page, the active first."""
+    ordered = sorted_queryset(people_for(organisation=organisation), sort)
+    return ordered.order_by("-is_active", *sort.order_by())
 
 
 def person_or_404(*, request, pk):

@@ -12,6 +12,7 @@ from assessments.models import CaseStatus, DraftComment, DraftPlan
 from ehc.access import can_act_as_spoc, can_return_for_team, is_team_lead
 from ehc.models import Organisation, OrganisationKind, Role, Team
 from ehc.pagination import PAGE_SIZE, Page, keyset_page
+from ehc.sorting import SURNAME_WORDS, SortKey, sort_read, sorted_page, text_key
 
 from .access import advice_items_for, visible_advice_requests
 from .drafts import DraftStatus, ReturnDraft
@@ -188,11 +189,27 @@ class SpocQueue:
     overdue_count: int
 
 
-def spoc_queue(*, provider, today: datetime.date, cursors=None, page_size=PAGE_SIZE) -> SpocQueue:
+# The queues' item lists sort by these (?sort=-team); by due date unless asked. The others sort one
+# provider's or one team's outstanding items, already narrowed by the partial indexes.
+QUEUE_SORT_KEYS = (
+    SortKey("due", "due_on"),
+    text_key("case", "case__reference", nullable=True),
+    text_key("child", "case__child__last_name", **SURNAME_WORDS),
+    text_key("team", "team__name"),
+)
+
+
+def queue_sort(value):
+    return sort_read(value, QUEUE_SORT_KEYS, "due")
+
+
+def spoc_queue(
+    *, provider, today: datetime.date, cursors=None, page_size=PAGE_SIZE, sort=None, team=None
+) -> SpocQueue:
     """A SPOC's work: requests awaiting acknowledgement, items due in the next 2 weeks, overdue items,
-    with how many items each item list holds. Four queries whatever the numbers, each served by a
-    partial index on provider."""
-    cursors = cursors or {}
+    with how many items each item list holds (of one team, given `team`). Four queries whatever the
+    numbers, each served by a partial index on provider."""
+    cursors, sort = cursors or {}, sort or queue_sort(None)
     soon_until = today + datetime.timedelta(days=DUE_SOON_DAYS)
     # request_unacknowledged; a request whose case ended (nothing outstanding) needs no acknowledgement.
     awaiting = (
@@ -202,6 +219,8 @@ def spoc_queue(*, provider, today: datetime.date, cursors=None, page_size=PAGE_S
     )
     # item_provider_outstanding, for the two pages and the counts alike.
     items = AdviceItem.objects.filter(provider=provider, status=ItemStatus.OUTSTANDING)
+    if team is not None:
+        items = items.filter(team=team)
     listed = QueueItem.rows(items, today)
     counts = items.aggregate(
         due_soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon_until)),
@@ -211,30 +230,30 @@ def spoc_queue(*, provider, today: datetime.date, cursors=None, page_size=PAGE_S
         awaiting_acknowledgement=keyset_page(
             awaiting, "notified_on", cursors.get("awaiting"), page_size, row=AwaitingRequest
         ),
-        due_soon=keyset_page(
+        due_soon=sorted_page(
             listed.filter(due_on__gte=today, due_on__lte=soon_until),
-            "due_on",
+            sort,
             cursors.get("soon"),
             page_size,
             row=QueueItem,
         ),
-        overdue=keyset_page(
-            listed.filter(due_on__lt=today), "due_on", cursors.get("overdue"), page_size, row=QueueItem
-        ),
+        overdue=sorted_page(listed.filter(due_on__lt=today), sort, cursors.get("overdue"), page_size, row=QueueItem),
         due_soon_count=counts["due_soon"],
         overdue_count=counts["overdue"],
     )
 
 
-def team_queue(*, user, cursor=None, page_size=PAGE_SIZE, today=None) -> Page:
-    """The outstanding items of the practitioner's teams by due date (item_team_outstanding)."""
+def team_queue(*, user, cursor=None, page_size=PAGE_SIZE, today=None, sort=None, team=None) -> Page:
+    """The outstanding items of the practitioner's teams (or of one of them, `team`), by due date
+    unless `sort` says otherwise (item_team_outstanding)."""
+    teams = user.teams.filter(provider_id=user.organisation_id)
+    if team is not None:
+        teams = teams.filter(pk=team.pk)
     items = AdviceItem.objects.filter(
-        status=ItemStatus.OUTSTANDING,
-        provider_id=user.organisation_id,
-        team_id__in=user.teams.filter(provider_id=user.organisation_id).values("pk"),
+        status=ItemStatus.OUTSTANDING, provider_id=user.organisation_id, team_id__in=teams.values("pk")
     )
     items = QueueItem.rows(items, today or timezone.localdate())
-    return keyset_page(items, "due_on", cursor, page_size, row=QueueItem)
+    return sorted_page(items, sort or queue_sort(None), cursor, page_size, row=QueueItem)
 
 
 def return_draft_for(*, user, item) -> ReturnDraft | None:

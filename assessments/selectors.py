@@ -9,7 +9,8 @@ from django.db.models import Exists, OuterRef, Q
 from ehc.access import la_cases_q
 from ehc.json_rows import USER_NAME, as_instances, concrete_fields, json_rows, related_fields
 from ehc.models import AuditEvent, Role, User
-from ehc.pagination import PAGE_SIZE, Page, decode_cursor
+from ehc.pagination import PAGE_SIZE, Page
+from ehc.sorting import SURNAME_WORDS, SortKey, sort_read, sorted_page, text_key
 
 from .access import visible_cases
 from .forms import case_officers
@@ -34,10 +35,30 @@ CASELOAD_COLUMNS = (
 )
 
 
+CASELOAD_PAGE_SIZE = PAGE_SIZE
+
+# The caseload's columns a user may sort by (?sort=officer). The default orders are the indexes'
+# (local_authority, next_statutory_date, id) for open cases and the id, newest first, for closed
+# ones; the others sort one LA's cases, already filtered by the LA.
+CASELOAD_SORT_KEYS = (
+    SortKey("next", "next_statutory_date", nullable=True),
+    SortKey("received", "received_on"),
+    SortKey("recent", "id", kind="int", ascending_words="oldest first", descending_words="newest first"),
+    text_key("reference", "reference", nullable=True),
+    text_key("child", "child__last_name", **SURNAME_WORDS),
+    text_key("officer", "case_officer__last_name", nullable=True),
+)
+
+
+def caseload_sort(value, *, show="open"):
+    """The caseload's Sort from `?sort=`; anything unknown is the list's default order."""
+    return sort_read(value, CASELOAD_SORT_KEYS, "-recent" if show == "closed" else "next")
+
+
 def caseload(
-    *, user, today: datetime.date, show="open", mine=False, rag="", q="", cursor=None, page_size=PAGE_SIZE
+    *, user, today: datetime.date, show="open", mine=False, rag="", q="", sort=None, cursor=None, page_size=PAGE_SIZE
 ) -> Page:
-    """The LA's own cases, sorted by next statutory date, keyset-paginated.
+    """The LA's own cases in the chosen order (by default by next statutory date), keyset-paginated.
 
     The caseload is the LA's work list, so it is scoped by the LA foreign key (and the need-to-know
     rule of `ehc.access.la_cases_q`) alone (a case
@@ -66,11 +87,8 @@ def caseload(
         cases = cases.filter(
             Q(reference__iexact=q) | Q(child__first_name__istartswith=q) | Q(child__last_name__istartswith=q)
         )
-    position = decode_cursor(cursor)
     if show == "closed":
-        cases = cases.filter(status__in=CLOSED_STATUSES).order_by("-id")
-        if position:
-            cases = cases.filter(id__lt=position[1])
+        cases = cases.filter(status__in=CLOSED_STATUSES)
     else:
         cases = cases.exclude(status__in=CLOSED_STATUSES)
         if rag == "red":
@@ -82,17 +100,7 @@ def caseload(
             )
         elif rag == "green":
             cases = cases.filter(next_statutory_date__gt=today + datetime.timedelta(days=AMBER_DAYS))
-        cases = cases.order_by("next_statutory_date", "id")
-        if position and position[0] is not None:
-            date, last_id = position
-            cases = cases.filter(Q(next_statutory_date__gt=date) | Q(next_statutory_date=date, id__gt=last_id))
-    rows = list(cases[: page_size + 1])
-    next_cursor = None
-    if len(rows) > page_size:
-        rows = rows[:page_size]
-        last = rows[-1]
-        next_cursor = str(last.id) if show == "closed" else f"{last.next_statutory_date.isoformat()}.{last.id}"
-    return Page(rows=rows, next_cursor=next_cursor, has_previous=bool(position))
+    return sorted_page(cases, sort or caseload_sort(None, show=show), cursor, page_size)
 
 
 AUDIT_EVENTS_SHOWN = 100

@@ -47,6 +47,8 @@ def caseload(request):
     form = CaseFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     today = services.today()
+    show = filters.get("show") or "open"
+    sort = selectors.caseload_sort(request.GET.get("sort"), show=show)
     page = selectors.caseload(
         user=request.user,
         today=today,
@@ -54,7 +56,9 @@ def caseload(request):
         mine=filters.get("mine", False),
         rag=filters.get("rag", ""),
         q=filters.get("q", ""),
+        sort=sort,
         cursor=request.GET.get("after"),
+        page_size=selectors.CASELOAD_PAGE_SIZE,
     )
     query = request.GET.copy()
     query.pop("after", None)
@@ -66,7 +70,9 @@ def caseload(request):
             "page": page,
             "today": today,
             "query": query.urlencode(),
-            "show": filters.get("show") or "open",
+            "show": show,
+            "sort": sort,
+            "default_sort": sort.value == selectors.caseload_sort(None, show=show).value,
         },
     )
 

@@ -16,8 +16,10 @@ from .models import SavedFilter
 
 # URL name -> the query parameters the list reads (its filters and its sort order).
 PAGES = {
-    "assessments:caseload": ("show", "rag", "q", "mine"),
+    "assessments:caseload": ("show", "rag", "q", "mine", "sort"),
     "reports:items": ("la", "provider", "team", "stage", "age", "sort"),
+    "advice:spoc_queue": ("team", "sort"),
+    "advice:team_queue": ("team", "sort"),
 }
 NAME_MAX = 60
 QUERY_MAX = 500

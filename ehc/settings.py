@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Django's own widget templates, for FORM_RENDERER below.
+    "django.forms",
     "crispy_forms",
     "crispy_forms_gds",
     "guardian",
@@ -87,6 +89,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "ehc.urls"
 WSGI_APPLICATION = "ehc.wsgi.application"
+
+# Widgets render through the project's templates, so templates/django/forms/widgets/attrs.html can
+# leave out the maxlength that would cut what a person types (tests/ehc/test_text_limits.py).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

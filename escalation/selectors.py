@@ -11,7 +11,8 @@ from advice.exceptions import not_excepted_on
 from advice.models import AdviceItem, ItemStatus, Stage
 from ehc.delivery import undelivered_q
 from ehc.models import OutboundEmail, Role
-from ehc.pagination import PAGE_SIZE, Page, keyset_page
+from ehc.pagination import PAGE_SIZE, Page
+from ehc.sorting import SURNAME_WORDS, SortKey, sort_read, sorted_page, sorted_queryset, text_key
 
 from .access import answerable_teams, may_download, resolvable_items, respondable_escalations
 from .models import Escalation, Letter, StageChange
@@ -91,44 +92,91 @@ def digest_rows(*, la_id, today: datetime.date, per_provider: int | None = None)
 
 
 # Pages
+#
+# Each list's sortable columns (?sort=...) and its default order. The lists are one provider's teams'
+# escalations or one ICB's owed responses: small sets once filtered, sorted in memory by PostgreSQL.
+
+HOS_SORT_KEYS = (
+    SortKey("response", "head_of_service_response_due_on", nullable=True),
+    text_key("reference", "case__reference", nullable=True),
+    text_key("child", "case__child__last_name", **SURNAME_WORDS),
+    text_key("team", "team__name"),
+    SortKey("due", "due_on"),
+    SortKey("escalated", "escalation_2_on", nullable=True),
+)
+OWED_SORT_KEYS = (
+    SortKey("due", "response_due_on", nullable=True),
+    text_key("reference", "request__case__reference", nullable=True),
+    text_key("la", "local_authority__name"),
+    text_key("provider", "provider__name"),
+    SortKey("letter", "issued_on", nullable=True),
+)
+RESOLUTION_SORT_KEYS = (
+    SortKey("due", "next_action_on", nullable=True),
+    text_key("reference", "case__reference", nullable=True),
+    text_key("la", "local_authority__name"),
+    text_key("provider", "provider__name"),
+    text_key("team", "team__name"),
+    SortKey("escalation1", "escalation_1_on", nullable=True),
+)
+LETTER_SORT_KEYS = (
+    SortKey("dated", "dated"),
+    text_key("from", "escalation__local_authority__name"),
+    text_key("reference", "escalation__request__case__reference", nullable=True),
+    SortKey("required", "escalation__response_due_on", nullable=True),
+)
+SORTS = {
+    "letters": (LETTER_SORT_KEYS, "-dated"),
+    "hos": (HOS_SORT_KEYS, "response"),
+    "owed": (OWED_SORT_KEYS, "due"),
+    "resolutions": (RESOLUTION_SORT_KEYS, "due"),
+}
 
 
-def hos_queue(*, user, today, cursor=None, page_size=PAGE_SIZE) -> Page:
-    """Outstanding items escalated inside health for the user's teams, by response due date (keyset)."""
+def list_sort(kind, value):
+    """The Sort of one of these lists from `?sort=`; anything unknown is the list's default."""
+    keys, default = SORTS[kind]
+    return sort_read(value, keys, default)
+
+
+def hos_queue(*, user, today, cursor=None, page_size=PAGE_SIZE, sort=None) -> Page:
+    """Outstanding items escalated inside health for the user's teams, by response due date unless
+    `sort` says otherwise (keyset)."""
     items = AdviceItem.objects.filter(
         status=ItemStatus.OUTSTANDING, stage=Stage.ESCALATION_2, team__in=answerable_teams(user)
     ).select_related("team", "case__child", "local_authority")
-    page = keyset_page(items, "head_of_service_response_due_on", cursor, page_size)
+    page = sorted_page(items, sort or list_sort("hos", None), cursor, page_size)
     for item in page.rows:
         item.flags = item_flags(item, today)
         item.response_overdue = Flag.HEAD_OF_SERVICE_OVERDUE in item.flags
     return page
 
 
-def responses_owed(*, user, today, limit=200) -> list:
+def responses_owed(*, user, today, limit=200, sort=None) -> list:
     """Escalation 1 letters of the DCO's area still waiting for the DCO's response, oldest due first
-    (index escalation_response_owed). Requests whose advice is all in owe nothing."""
-    rows = list(
+    unless `sort` says otherwise (index escalation_response_owed). Requests whose advice is all in
+    owe nothing."""
+    owed = (
         respondable_escalations(user)
         .filter(escalation_1_owed_q())
         .select_related("request__case", "provider", "local_authority", "letter")
         .defer("letter__pdf", "letter__content")
-        .order_by("response_due_on", "id")[:limit]
     )
+    rows = list(sorted_queryset(owed, sort or list_sort("owed", None))[:limit])
     for escalation in rows:
         escalation.overdue = escalation.response_overdue(today)
     return rows
 
 
-def escalation_2_due(*, user, limit=200) -> list:
-    """Advice of the DCO's area at escalation 1, by the date escalation 2 falls due (its next action):
-    what a resolution recorded now would stop."""
-    return list(
+def escalation_2_due(*, user, limit=200, sort=None) -> list:
+    """Advice of the DCO's area at escalation 1, by the date escalation 2 falls due (its next action)
+    unless `sort` says otherwise: what a resolution recorded now would stop."""
+    items = (
         resolvable_items(user)
         .filter(next_action_on__isnull=False)
         .select_related("case__child", "provider", "local_authority", "team")
-        .order_by("next_action_on", "id")[:limit]
     )
+    return list(sorted_queryset(items, sort or list_sort("resolutions", None))[:limit])
 
 
 def failing_emails(*, user, limit=50) -> list:

@@ -23,8 +23,12 @@ from .services import Outcome
 @require_http_methods(["GET"])
 def hos_queue(request):
     today = timezone.localdate()
-    page = selectors.hos_queue(user=request.user, today=today, cursor=request.GET.get("after"))
-    return render(request, "escalation/hos_queue.html", {"page": page, "today": today})
+    sort = selectors.list_sort("hos", request.GET.get("sort"))
+    page = selectors.hos_queue(user=request.user, today=today, cursor=request.GET.get("after"), sort=sort)
+    query = request.GET.copy()
+    query.pop("after", None)
+    context = {"page": page, "today": today, "sort": sort, "query": query.urlencode()}
+    return render(request, "escalation/hos_queue.html", context)
 
 
 @role_required(Role.HEAD_OF_SERVICE, Role.SPOC, org_kind=OrganisationKind.HEALTH_PROVIDER)
@@ -68,11 +72,13 @@ def hos_outcome(request, pk):
 @require_http_methods(["GET"])
 def responses_owed(request):
     today = timezone.localdate()
+    sort = selectors.list_sort("owed", request.GET.get("sort"))
     return render(
         request,
         "escalation/responses_owed.html",
         {
-            "escalations": selectors.responses_owed(user=request.user, today=today),
+            "sort": sort,
+            "escalations": selectors.responses_owed(user=request.user, today=today, sort=sort),
             "failing": selectors.failing_emails(user=request.user),
             "today": today,
         },
@@ -139,11 +145,10 @@ def letter_download(request, pk):
 @require_http_methods(["GET"])
 def resolutions_due(request):
     """The DCO's list of advice at escalation 1, by escalation 2 date: where a resolution can still stop it."""
-    return render(
-        request,
-        "escalation/resolutions_due.html",
-        {"items": selectors.escalation_2_due(user=request.user), "today": timezone.localdate()},
-    )
+    sort = selectors.list_sort("resolutions", request.GET.get("sort"))
+    items = selectors.escalation_2_due(user=request.user, sort=sort)
+    context = {"items": items, "sort": sort, "today": timezone.localdate()}
+    return render(request, "escalation/resolutions_due.html", context)
 
 
 @role_required(Role.DCO, org_kind=OrganisationKind.ICB)

@@ -11,8 +11,9 @@ from ehc.access import get_visible_or_404
 from ehc.audit import audit_view
 from ehc.decorators import role_required
 from ehc.models import LocalAuthoritySettings, MessageKind, OrganisationKind, OutboundEmail, Role
+from ehc.sorting import sorted_queryset
 
-from . import access, approvals, recipients
+from . import access, approvals, recipients, selectors
 
 
 @login_required
@@ -121,11 +122,13 @@ def letter_account(request, pk):
 @role_required(Role.LETTERS_ONLY, org_kind=OrganisationKind.HEALTH_PROVIDER)
 @require_http_methods(["GET"])
 def my_letters(request):
-    """A letters-only account's home: the letters sent to its address, newest first."""
-    letters = list(
+    """A letters-only account's home: the letters sent to its address, newest first unless sorted."""
+    sort = selectors.list_sort("letters", request.GET.get("sort"))
+    letters = (
         access.letters_addressed_to(request.user)
         .select_related("escalation__request__case", "escalation__local_authority")
         .defer("pdf")
-        .order_by("-dated", "-id")
     )
-    return render(request, "escalation/my_letters.html", {"letters": letters})
+    return render(
+        request, "escalation/my_letters.html", {"letters": list(sorted_queryset(letters, sort)), "sort": sort}
+    )

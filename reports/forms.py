@@ -5,7 +5,6 @@ from django import forms
 
 from ehc.forms import GovDateField
 
-from .selectors.items import SORTS
 from .selectors.overdue import AGE_BANDS, STAGE_BUCKETS, ItemFilters
 from .selectors.periods import months_between
 from .selectors.scope import local_authorities_in_scope, providers_in_scope, teams_in_scope
@@ -71,13 +70,6 @@ class ItemFilterForm(forms.Form):
         choices=[("", "Any"), *[(key, label) for key, label, *_ in AGE_BANDS]],
         error_messages={"invalid_choice": "Select a time since the request from the list"},
     )
-    sort = forms.ChoiceField(
-        label="Sort by",
-        required=False,
-        choices=SORTS,
-        error_messages={"invalid_choice": "Select a sort order from the list"},
-    )
-
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["la"].queryset = local_authorities_in_scope(user)

@@ -7,6 +7,7 @@ the same 404 as a missing page.
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,7 +20,7 @@ from ehc.outbox import FAILING_AFTER_ATTEMPTS
 from ehc.text import possessive
 
 from . import tables
-from .csv import csv_response
+from .csv import csv_response, outstanding_advice_csv
 from .forms import DashboardForm, ItemFilterForm, PeriodForm
 from .pdf import pdf_response
 from .selectors import items, overdue, periods
@@ -103,9 +104,13 @@ def dashboard(request):
     )
 
 
+ITEM_FILTER_PARAMS = ("la", "provider", "team", "stage", "age")
+
+
 @dashboard_access
 def item_list(request):
     form = ItemFilterForm(request.GET, user=request.user)
+    sort = items.item_sort(request.GET.get("sort"))
     today = today_london()
     page = None
     if form.is_valid():
@@ -113,7 +118,7 @@ def item_list(request):
             user=request.user,
             today=today,
             filters=form.filters(),
-            sort=form.cleaned_data.get("sort") or "due",
+            sort=sort,
             cursor=request.GET.get("after"),
             page_size=items.PAGE_SIZE,
         )
@@ -125,6 +130,9 @@ def item_list(request):
             "page": page,
             "today": today,
             "query": _query_without(request, "after"),
+            "sort": sort,
+            # The filters on screen, carried by the ticked-rows form (the CSV is of the same list).
+            "filter_fields": [(key, value) for key, value in request.GET.items() if key in ITEM_FILTER_PARAMS],
             "description": _describe(form) if form.is_valid() else "",
         },
     )
@@ -143,60 +151,40 @@ def _describe(form):
     return ", ".join(parts)
 
 
-ITEM_HEADER = [
-    "Reference",
-    "Child",
-    "Local authority",
-    "Provider",
-    "Team",
-    "Requested",
-    "Due",
-    "Days overdue",
-    "Stage",
-    "Promised date",
-    "Exception",
-    "Last action",
-    "Last action date",
-]
+# At most this many ticked rows in one download: a page holds 50, so more is not a person ticking.
+MOST_TICKED = 500
+
+
+def _ticked_ids(request):
+    """The ids of the rows ticked, as whole numbers; anything else is dropped."""
+    return [int(value) for value in request.GET.getlist("row")[:MOST_TICKED] if value.isdigit()][:MOST_TICKED]
 
 
 @dashboard_access
 def item_csv(request):
+    """The whole filtered list as CSV, or (`ticked`) the rows ticked on the list's page. A ticked
+    row is found only within the user's filtered list, so an id of a row the user may not see
+    (typed into the address) is not in the file."""
     form = ItemFilterForm(request.GET, user=request.user)
     if not form.is_valid():
         # The list page shows what is wrong with the filters, with what was typed kept.
         return redirect(f"{reverse('reports:items')}?{request.GET.urlencode()}")
+    ticked = request.GET.get("ticked") == "yes"
+    ids = _ticked_ids(request) if ticked else None
+    if ticked and not ids:
+        messages.error(request, "Tick the rows to download first, or download every row of this list")
+        return redirect(f"{reverse('reports:items')}?{_query_without(request, 'row', 'ticked')}")
     today = today_london()
     rows = items.item_export(
-        user=request.user, today=today, filters=form.filters(), sort=form.cleaned_data.get("sort") or "due"
+        user=request.user, today=today, filters=form.filters(), sort=items.item_sort(request.GET.get("sort")), ids=ids
     )
+    what = f"{len(ids)} ticked rows of " if ticked else ""
     audit_record(
         request=request,
         action=AuditAction.DOWNLOAD,
-        summary=f"Downloaded the outstanding health advice list as CSV ({_describe(form) or 'no filters'})",
+        summary=f"Downloaded {what}the outstanding health advice list as CSV ({_describe(form) or 'no filters'})",
     )
-    return csv_response(
-        filename=f"outstanding-health-advice-{today:%Y-%m-%d}.csv",
-        header=ITEM_HEADER,
-        rows=(
-            [
-                item.case.reference,
-                item.case.child_name,
-                item.local_authority.name,
-                item.provider.name,
-                item.team.name,
-                item.request.notified_on,
-                item.due_on,
-                item.overdue_days,
-                item.get_stage_display(),
-                item.promised_on,
-                item.excepted_label + (" (clock stopped today)" if item.clock_stopped else ""),
-                item.last_action,
-                item.last_action_on,
-            ]
-            for item in rows
-        ),
-    )
+    return outstanding_advice_csv(filename=f"outstanding-health-advice-{today:%Y-%m-%d}.csv", items=rows)
 
 
 # Reports -----------------------------------------------------------------------------------

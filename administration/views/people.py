@@ -12,7 +12,8 @@ from ..access import administrator_required
 from ..invitations import account_state, may_invite_again, person_invite, person_invite_again
 from ..people import (
     PeopleError,
-    people_for,
+    people_listed,
+    people_sort,
     person_deactivate,
     person_name,
     person_or_404,
@@ -30,11 +31,12 @@ def _context(request, **extra):
 
 @administrator_required()
 def people(request):
-    found = list(people_for(organisation=request.user.organisation))
+    sort = people_sort(request.GET.get("sort"))
+    found = list(people_listed(organisation=request.user.organisation, sort=sort))
     sso_domains = sign_on_domains(request.user.organisation_id)
     for each in found:
         each.state = account_state(each, sso_domains=sso_domains)
-    return render(request, "administration/people/list.html", _context(request, people=found))
+    return render(request, "administration/people/list.html", _context(request, people=found, sort=sort))
 
 
 @administrator_required()

@@ -1,5 +1,7 @@
-"""The SPOC's and the practitioner's work queues."""
+"""The SPOC's and the practitioner's work queues: each item list sorts by its columns and narrows
+to one team, both kept in the URL (and in a saved filter)."""
 
+from django import forms
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -7,24 +9,50 @@ from django.views.decorators.http import require_GET
 
 from ehc.access import can_act_as_spoc
 from ehc.decorators import role_required
-from ehc.models import OrganisationKind, Role
+from ehc.models import OrganisationKind, Role, Team
 
 from .. import selectors
 from .common import _page_links
 
 
+class QueueFilterForm(forms.Form):
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        required=False,
+        label="Team",
+        empty_label="All teams",
+        error_messages={"invalid_choice": "Select a team from the list"},
+    )
+
+    def __init__(self, data, *, teams):
+        super().__init__(data)
+        self.fields["team"].queryset = teams.order_by("name")
+        # The team's own name: str(team) names its provider too, a query per team.
+        self.fields["team"].label_from_instance = lambda team: team.name
+
+
+def _filters(request, teams):
+    """The form, the team chosen (None for a bad or no choice: the whole queue, with the error
+    shown) and the order."""
+    form = QueueFilterForm(request.GET, teams=teams)
+    team = form.cleaned_data.get("team") if form.is_valid() else None
+    return form, team, selectors.queue_sort(request.GET.get("sort"))
+
+
 @role_required(Role.SPOC, org_kind=OrganisationKind.HEALTH_PROVIDER)
 @require_GET
 def spoc_queue(request):
-    """Four queries (tests/advice/test_queues.py): the three lists and their counts. The permission
-    checks read the signed-in user's own row (ehc.access.can_act_as_spoc)."""
+    """Four queries (tests/advice/test_queues.py): the three lists and their counts, and the team
+    filter's choices. The permission checks read the signed-in user's own row
+    (ehc.access.can_act_as_spoc)."""
     provider = request.user.organisation
     if not can_act_as_spoc(request.user, provider):
         raise Http404
+    form, team, sort = _filters(request, Team.objects.filter(provider=provider))
     today = timezone.localdate()
     keys = ("awaiting", "soon", "overdue")
     queue = selectors.spoc_queue(
-        provider=provider, today=today, cursors={key: request.GET.get(key) for key in keys}
+        provider=provider, today=today, cursors={key: request.GET.get(key) for key in keys}, sort=sort, team=team
     )
     return render(
         request,
@@ -32,6 +60,9 @@ def spoc_queue(request):
         {
             "provider": provider,
             "today": today,
+            "form": form,
+            "sort": sort,
+            "cursors": ",".join(keys),
             "awaiting": _page_links(request, "awaiting", queue.awaiting_acknowledgement),
             "soon": _page_links(request, "soon", queue.due_soon, queue.due_soon_count),
             "overdue": _page_links(request, "overdue", queue.overdue, queue.overdue_count),
@@ -42,13 +73,19 @@ def spoc_queue(request):
 @role_required(Role.PRACTITIONER, org_kind=OrganisationKind.HEALTH_PROVIDER)
 @require_GET
 def team_queue(request):
-    page = selectors.team_queue(user=request.user, cursor=request.GET.get("after"))
+    teams = request.user.teams.filter(provider_id=request.user.organisation_id)
+    form, team, sort = _filters(request, teams)
+    page = selectors.team_queue(user=request.user, cursor=request.GET.get("after"), sort=sort, team=team)
     return render(
         request,
         "advice/team_queue.html",
         {
             "today": timezone.localdate(),
-            "teams": list(request.user.teams.filter(provider_id=request.user.organisation_id)),
+            "teams": list(teams.order_by("name")),
+            "form": form,
+            "sort": sort,
+            "cursors": "after",
+            "caption": "Advice to write, by due date" if sort.value == "due" else "Advice to write",
             "items": _page_links(request, "after", page),
             "leads_a_team": request.user.teams_led.filter(members=request.user).exists(),
             "awaiting_count": len(selectors.awaiting_sign_off(user=request.user)),

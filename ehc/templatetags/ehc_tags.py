@@ -72,3 +72,40 @@ def saved_filters(context, page):
         "path": request.path,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, sort, key, label, numeric=False, cursors="after"):
+    """A column header that sorts the list by its column: a link (no script) to the same address
+    with `sort` set, the filters kept and the page cursor dropped. The sorted column carries
+    aria-sort; each link says in words, for a screen reader, how the column is sorted and what
+    following it does. `sort` is the page's ehc.sorting.Sort; `cursors` names the page's cursor
+    parameters (comma-separated), all dropped: a new order starts each list from its top."""
+    from ehc.sorting import SORT_PARAM
+
+    query = context["request"].GET.copy()
+    for name in cursors.split(","):
+        query.pop(name, None)
+    query.pop(SORT_PARAM, None)  # set again last, so each header's address reads filters then order
+    active = sort.key.key == key
+    descending_next = active and not sort.descending
+    query[SORT_PARAM] = ("-" if descending_next else "") + key
+    classes = "govuk-table__header app-sort-header" + (" govuk-table__header--numeric" if numeric else "")
+    if active:
+        direction = "descending" if sort.descending else "ascending"
+        words = sort.key.descending_words if sort.descending else sort.key.ascending_words
+        then = sort.key.ascending_words if sort.descending else sort.key.descending_words
+        hidden = f", sorted {words}. Sort {then}"
+        arrow = "\u25bc" if sort.descending else "\u25b2"
+    else:
+        direction, hidden, arrow = "none", ", not sorted. Sort by this column", ""
+    return format_html(
+        '<th scope="col" class="{}" aria-sort="{}"><a class="govuk-link app-sort-link" href="?{}">{}'
+        '<span class="govuk-visually-hidden">{}</span>{}</a></th>',
+        classes,
+        direction,
+        query.urlencode(),
+        label,
+        hidden,
+        format_html(' <span aria-hidden="true">{}</span>', arrow) if arrow else "",
+    )

@@ -1,62 +1,59 @@
 """The dashboard's filtered list of outstanding advice, keyset-paginated, and its CSV export."""
 
 
-from django.db.models import Q
 from django.utils import timezone
 
 from advice.exceptions import EXCEPTION_REASON_LABELS, excepted_on, excepted_reason
-from ehc.pagination import Page, decode_cursor
+from ehc.pagination import Page
+from ehc.sorting import SortKey, sort_read, sorted_page, sorted_queryset, text_key
 
 from .overdue import outstanding_items
 
 PAGE_SIZE = 50
 
-SORTS = [
-    ("due", "Most overdue first"),
-    ("-due", "Latest due date first"),
-]
+# The columns the list sorts by (?sort=provider, ?sort=-due). Each is either the due date (the
+# partial indexes' order) or a name on a row already filtered to one scope's outstanding advice.
+SORT_KEYS = (
+    SortKey("due", "due_on"),
+    SortKey("requested", "request__notified_on"),
+    text_key("reference", "case__reference", nullable=True),
+    text_key("child", "case__child__last_name"),
+    text_key("la", "local_authority__name"),
+    text_key("provider", "provider__name"),
+    text_key("team", "team__name"),
+)
+DEFAULT_SORT = "due"
 
 
-def _decode_cursor(cursor):
-    """'YYYY-MM-DD.id'. A cursor that does not parse (a bare id too) starts from the top rather than failing."""
-    position = decode_cursor(cursor)
-    return position if position and position[0] is not None else None
+def item_sort(value):
+    """The list's Sort from the `sort` parameter; an unknown one is the default (most overdue first)."""
+    return sort_read(value, SORT_KEYS, DEFAULT_SORT)
 
 
-def _list_queryset(*, user, today, filters, sort):
-    items = (
+def _list_queryset(*, user, today, filters):
+    return (
         outstanding_items(user=user, today=today, filters=filters)
         .select_related("case__child", "local_authority", "provider", "team", "request")
         .annotate(excepted_reason=excepted_reason(), clock_stopped=excepted_on(today))
     )
-    if sort == "-due":
-        return items.order_by("-due_on", "-id")
-    return items.order_by("due_on", "id")
 
 
-def item_page(*, user, today, filters, sort="due", cursor=None, page_size=PAGE_SIZE) -> Page:
-    """One page of the filtered list, keyset-paginated on (due_on, id) like the partial indexes."""
-    items = _list_queryset(user=user, today=today, filters=filters, sort=sort)
-    position = _decode_cursor(cursor)
-    if position:
-        due, last_id = position
-        if sort == "-due":
-            items = items.filter(Q(due_on__lt=due) | Q(due_on=due, id__lt=last_id))
-        else:
-            items = items.filter(Q(due_on__gt=due) | Q(due_on=due, id__gt=last_id))
-    rows = list(items[: page_size + 1])
-    next_cursor = None
-    if len(rows) > page_size:
-        rows = rows[:page_size]
-        next_cursor = f"{rows[-1].due_on.isoformat()}.{rows[-1].id}"
-    for row in rows:
+def item_page(*, user, today, filters, sort=None, cursor=None, page_size=PAGE_SIZE) -> Page:
+    """One page of the filtered list in the chosen order, keyset-paginated on (sort value, id)."""
+    page = sorted_page(
+        _list_queryset(user=user, today=today, filters=filters), sort or item_sort(None), cursor, page_size
+    )
+    for row in page.rows:
         _decorate(row, today)
-    return Page(rows=rows, next_cursor=next_cursor, has_previous=bool(position))
+    return page
 
 
-def item_export(*, user, today, filters, sort="due"):
-    """Every row of the filtered list, streamed from a server-side cursor (one query)."""
-    items = _list_queryset(user=user, today=today, filters=filters, sort=sort)
+def item_export(*, user, today, filters, sort=None, ids=None):
+    """Every row of the filtered list, streamed from a server-side cursor (one query). With `ids`,
+    only those of them (the rows a user ticked): an id outside the user's list is not there to find."""
+    items = sorted_queryset(_list_queryset(user=user, today=today, filters=filters), sort or item_sort(None))
+    if ids is not None:
+        items = items.filter(id__in=ids)
     for row in items.iterator(chunk_size=500):
         yield _decorate(row, today)
 

@@ -77,3 +77,31 @@ def test_the_case_form_says_the_limit_and_refuses_longer_text_keeping_all_of_it(
     assert response.status_code == 200
     assert "The family&#x27;s views must be 5,000 characters or fewer" in body
     assert typed in body, "what was typed is shown back whole, to be shortened"
+
+
+def test_no_input_of_any_form_carries_the_maxlength_that_cuts_what_is_typed():
+    """Single-line boxes too: the form refuses a long value with a message, the browser never cuts it."""
+    rendered, limited = 0, 0
+    for form in _project_forms():
+        for name, field in form.base_fields.items():
+            if not isinstance(field.widget, forms.widgets.Input) or isinstance(field.widget, forms.FileInput):
+                continue
+            html = field.widget.render(name, "", attrs={"id": f"id_{name}", **field.widget_attrs(field.widget)})
+            rendered += 1
+            limited += bool(getattr(field, "max_length", None))
+            assert not re.search(r"\smaxlength=", html), f"{form.__name__}.{name}: {html}"
+    print(f"single-line boxes rendered: {rendered}, {limited} of them with a limit the form enforces")
+    assert rendered > 50 and limited > 20
+
+
+def test_a_name_longer_than_its_limit_is_refused_and_kept_whole(ours, login):
+    client = login(ours.case_officer)
+    page = client.get("/cases/new/").content.decode()
+    first_name = re.search(r'<input[^>]*name="first_name"[^>]*>', page).group(0)
+    assert "maxlength" not in first_name
+    typed = "Siobhán-" + "x" * 200
+    response = client.post("/cases/new/", {"first_name": typed, "last_name": "O'Neill"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in body
+    assert f'value="{typed}"' in body, "what was typed is shown back whole, to be shortened"
