@@ -15,7 +15,7 @@ from ehc.pagination import PAGE_SIZE, Page, keyset_page
 from ehc.sorting import SURNAME_WORDS, SortKey, sort_read, sorted_page, text_key
 
 from .access import advice_items_for, visible_advice_requests
-from .drafts import DraftStatus, ReturnDraft
+from .drafts import ReturnDraft
 from .exceptions import EXCEPTION_REASON_LABELS, excepted_on, excepted_reason
 from .models import AdviceItem, AdviceRequest, ItemStatus, Stage, service_labels
 
@@ -264,20 +264,6 @@ def return_draft_for(*, user, item) -> ReturnDraft | None:
     if not (can_return_for_team(user, item.team) or is_team_lead(user, item.team)):
         return None
     return ReturnDraft.objects.filter(item=item).select_related("saved_by", "sent_by", "sent_back_by").first()
-
-
-def awaiting_sign_off(*, user) -> list[ReturnDraft]:
-    """The returns waiting for the user's sign-off: those of the teams they lead (and still work for)."""
-    return list(
-        ReturnDraft.objects.filter(
-            status=DraftStatus.AWAITING_SIGN_OFF,
-            item__status__in=[ItemStatus.OUTSTANDING, ItemStatus.RETURNED],
-            item__provider_id=user.organisation_id,
-            item__team__in=user.teams_led.filter(members=user),
-        )
-        .select_related("item__case", "item__team", "item__request", "sent_by")
-        .order_by("sent_at", "pk")
-    )
 
 
 def superseded_returns(*, item) -> list:

@@ -17,6 +17,7 @@ from ehc.models import OrganisationKind, Role
 from ehc.text import possessive
 
 from .. import selectors, services
+from ..sign_off_queue import awaiting_sign_off
 from .common import _apply_error, _item_or_404
 from .items import _serve
 
@@ -38,7 +39,7 @@ def sign_off_queue(request):
     return render(
         request,
         "advice/sign_off_queue.html",
-        {"drafts": selectors.awaiting_sign_off(user=request.user), "title": "Awaiting your sign-off"},
+        {"drafts": awaiting_sign_off(user=request.user), "title": "Awaiting your sign-off"},
     )
 
 
