@@ -347,10 +347,12 @@ class AdviceReturn(ScannedDocument):
     pfa_community_inclusion = models.TextField("Preparing for adulthood: community inclusion", blank=True)
     pfa_health = models.TextField("Preparing for adulthood: health", blank=True)
     returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The team lead who signed it off, where the team requires it (advice.services.sign_off).
+    signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    signed_off_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
-            # advice.scanning.scans_due: pending scans whose try has come.
             models.Index(
                 fields=["scan_due_at", "id"], name="return_scan_due", condition=models.Q(scan_status="pending")
             ),
@@ -394,4 +396,4 @@ class AdviceReturn(ScannedDocument):
 
 # Defined in their own modules (this one is near its size limit), registered with the app from here.
 from .documents import AdviceDocument  # noqa: E402, F401
-from .drafts import ReturnDraft  # noqa: E402, F401
+from .drafts import DraftDocument, DraftStatus, ReturnDraft  # noqa: E402, F401

@@ -12,7 +12,9 @@ and in the case's audit trail. With no scanner configured documents are marked "
 and served as before (local `make run`, tests by default).
 
 A return's first document is a column of the return, its others `AdviceDocument` rows
-(advice.documents); both are scanned alike, told apart by `kind` ("return" or "document").
+(advice.documents), and a return awaiting a team lead's sign-off keeps its documents as
+`DraftDocument` rows (advice.drafts); all are scanned alike, told apart by `kind` ("return",
+"document" or "draft").
 
 clamd's protocol is small and the Python clients on PyPI are unmaintained (clamd 1.0.2 is from
 2014, pyClamd 0.4.0 from 2017), so the client is here
@@ -33,7 +35,7 @@ from ehc.audit import audit_record
 from ehc.models import AuditAction
 from ehc.text import possessive
 
-from .models import AdviceDocument, AdviceReturn, ScanStatus
+from .models import AdviceDocument, AdviceReturn, DraftDocument, ScanStatus
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +92,11 @@ def clamd_instream(handle) -> tuple[str, str]:
 
 
 # The rows a document lives on, by the name a task carries (ids only, never objects).
-KINDS = {"return": AdviceReturn, "document": AdviceDocument}
+KINDS = {"return": AdviceReturn, "document": AdviceDocument, "draft": DraftDocument}
 
 
 def _kind(row) -> str:
-    return "document" if isinstance(row, AdviceDocument) else "return"
+    return next(kind for kind, model in KINDS.items() if isinstance(row, model))
 
 
 def scan_prepare(advice_return, *, now=None):

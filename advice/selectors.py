@@ -9,7 +9,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 
 from assessments.models import CaseStatus, DraftComment, DraftPlan
-from ehc.access import can_act_as_spoc, can_return_for_team
+from ehc.access import can_act_as_spoc, can_return_for_team, is_team_lead
 from ehc.models import Organisation, OrganisationKind, Role, Team
 from ehc.pagination import PAGE_SIZE, Page, keyset_page
 from ehc.sorting import SURNAME_WORDS, SortKey, sort_read, sorted_page, text_key
@@ -244,10 +244,13 @@ def team_queue(*, user, cursor=None, page_size=PAGE_SIZE, today=None, sort=None,
 
 
 def return_draft_for(*, user, item) -> ReturnDraft | None:
-    """The team's draft of an outstanding item, for those who may return it (nobody else sees it)."""
-    if not item.is_outstanding or not can_return_for_team(user, item.team):
+    """The team's draft of an outstanding item (or the next version of returned advice), for those who
+    may return it and the team's leads (nobody else sees it, nor a return awaiting sign-off)."""
+    if item.status not in (ItemStatus.OUTSTANDING, ItemStatus.RETURNED):
         return None
-    return ReturnDraft.objects.filter(item=item).select_related("saved_by").first()
+    if not (can_return_for_team(user, item.team) or is_team_lead(user, item.team)):
+        return None
+    return ReturnDraft.objects.filter(item=item).select_related("saved_by", "sent_by", "sent_back_by").first()
 
 
 def superseded_returns(*, item) -> list:

@@ -193,8 +193,15 @@ class AdviceItemViewSet(AuditedViewSet):
     def advice_return(self, request, pk=None):
         """Return the team's advice: documents (PDF or .docx, each sent as `document`, several
         allowed, checked and scanned as on the page) and/or the Appendix C sections. A SPOC client may
-        return for any team of its provider."""
+        return for any team of its provider. A team whose returns need a team lead's sign-off is
+        refused with 409: sign-off happens on the pages (docs/decisions/0036-team-lead-sign-off.md)."""
         user = request.user
+        item = self.get_object()
+        if can_return_for_team(user, item.team) and item.is_outstanding and item.team.returns_need_sign_off:
+            return Response(
+                {"errors": {"non_field_errors": [advice_services.SignOffRequired().message]}},
+                status=status.HTTP_409_CONFLICT,
+            )
 
         def apply(item, form):
             advice_services.advice_return(

@@ -108,6 +108,17 @@ def can_return_for_team(user, team) -> bool:
     )
 
 
+def is_team_lead(user, team) -> bool:
+    """A lead of the team, named by the provider's administrator, who still works for it: signs off
+    the team's returns when the team requires it (docs/decisions/0036-team-lead-sign-off.md)."""
+    return (
+        user.is_authenticated
+        and user.is_active
+        and user.organisation_id == team.provider_id
+        and team.leads.filter(pk=user.pk, teams=team).exists()
+    )
+
+
 def can_answer_escalation(user, team) -> bool:
     return user.is_active and (
         _is_own_providers_spoc(user, team.provider_id)

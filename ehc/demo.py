@@ -58,6 +58,15 @@ DEMO_USERS = [
         "Occupational therapist",
     ),
     (
+        "ot.lead",
+        "Aoife",
+        "O'Neill",
+        "provider",
+        [Role.PRACTITIONER],
+        ["Occupational therapy"],
+        "Occupational therapy team lead",
+    ),
+    (
         "paeds.practitioner",
         "Idris",
         "Calloway",
@@ -177,6 +186,19 @@ def seed_organisations():
         )
         teams[name] = team
     return icb, la, provider, teams
+
+
+# The demo team whose returns a team lead signs off, and its lead (docs/decisions/0036-team-lead-sign-off.md).
+SIGN_OFF_TEAM, SIGN_OFF_LEAD = "Occupational therapy", "ot.lead"
+
+
+@transaction.atomic
+def seed_sign_off(teams, users):
+    """After the demo's year is replayed (its returns were made before the team asked for sign-off)."""
+    team = teams[SIGN_OFF_TEAM]
+    team.returns_need_sign_off = True
+    team.save(update_fields=["returns_need_sign_off", "updated_at"])
+    team.leads.set([users[SIGN_OFF_LEAD]])
 
 
 @transaction.atomic

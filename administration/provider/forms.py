@@ -1,6 +1,6 @@
 from django import forms
 
-from ehc.models import Organisation, Service, Team
+from ehc.models import Organisation, Role, Service, Team, User
 
 from ..fields import email_field, name_field
 
@@ -18,11 +18,48 @@ class TeamForm(forms.Form):
         help_text="Where the team's own notices go. Leave blank if the team has none.",
     )
 
+    # Offered once the team exists (it has people then): decision 0036, a team lead's sign-off.
+    returns_need_sign_off = forms.BooleanField(
+        label="A team lead signs off the team's advice before it is returned",
+        required=False,
+        help_text="Practitioners send their advice for sign-off; the council sees it once a team lead signs it off.",
+    )
+    leads = forms.ModelMultipleChoiceField(
+        label="Team leads",
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Practitioners of this team who sign off its advice",
+        error_messages={
+            "invalid_choice": "Select team leads from the list",
+            "invalid_pk_value": "Select team leads from the list",
+        },
+    )
+
     def __init__(self, *args, provider, team=None, **kwargs):
         if team is not None and "initial" not in kwargs:
-            kwargs["initial"] = {"name": team.name, "service": team.service, "email": team.email}
+            kwargs["initial"] = {
+                "name": team.name,
+                "service": team.service,
+                "email": team.email,
+                "returns_need_sign_off": team.returns_need_sign_off,
+                "leads": list(team.leads.all()),
+            }
         super().__init__(*args, **kwargs)
         self.provider, self.team = provider, team
+        if team is None:
+            del self.fields["returns_need_sign_off"], self.fields["leads"]
+        else:
+            self.fields["leads"].queryset = team.members.filter(
+                is_active=True, organisation=provider, roles__contains=[Role.PRACTITIONER]
+            ).order_by("last_name", "first_name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("returns_need_sign_off") and "leads" in self.fields and not data.get("leads"):
+            if "leads" not in self.errors:
+                self.add_error("leads", "Select at least one team lead: without one nobody could sign off the advice")
+        return data
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()

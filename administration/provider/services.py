@@ -8,13 +8,14 @@ from ehc.models import AuditAction, Team
 
 from ..changes import snapshot
 
-TEAM_FIELDS = ["name", "service", "email", "is_active"]
+TEAM_FIELDS = ["name", "service", "email", "is_active", "returns_need_sign_off", "leads"]
 CONTACT_FIELDS = ["spoc_email", "director_name", "director_title", "director_email"]
 # The history's labels, as the pages name the fields.
 LABELS = {
     "Name": "Team name",
     "Email": "Team mailbox",
     "Is active": "Active",
+    "Returns need a team lead's sign-off": "A team lead signs off the team's advice",
     "Spoc email": "SPOC mailbox",
     "Director name": "Director's name",
     "Director title": "Director's job title",
@@ -65,15 +66,21 @@ def team_create(*, request, provider, name, service, email) -> Team:
 
 
 @transaction.atomic
-def team_change(*, request, team, name, service, email) -> Team:
+def team_change(*, request, team, name, service, email, returns_need_sign_off=None, leads=None) -> Team:
+    """Change a team. Sign-off (decision 0036) applies to what is sent from now on: returns already
+    waiting for a lead stay waiting, and turning it off lets the team return directly again."""
     team = Team.objects.select_for_update().select_related("provider").get(pk=team.pk)
     before = shown(team, TEAM_FIELDS)
     old_name = team.name
     team.name, team.service, team.email = name, service, email
+    if returns_need_sign_off is not None:
+        team.returns_need_sign_off = returns_need_sign_off
+    _save(team, update_fields=["name", "service", "email", "returns_need_sign_off", "updated_at"])
+    if leads is not None:
+        team.leads.set(leads)
     changes = changes_between(before, shown(team, TEAM_FIELDS))
     if not changes:
         return team
-    _save(team, update_fields=["name", "service", "email", "updated_at"])
     settings_change_record(
         request=request, organisation=team.provider, summary=f"Changed the team {old_name}", changes=changes, obj=team
     )

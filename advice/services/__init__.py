@@ -26,7 +26,8 @@ from .answers import advice_exception_record, advice_not_provided, advice_return
 from .common import TIMER_EMAIL_KINDS, AdviceError, DraftGateClosed, advice_items_cancel_for_case, advice_timers_stop
 from .drafts import draft_comment_add, draft_plan_record, draft_shared_notify
 from .requests import advice_request_notify_spoc, advice_request_send, missing_services, teams_for_services
-from .return_drafts import return_draft_save
+from .return_drafts import SignOffRequired, return_draft_save
+from .sign_off import return_send_back, return_send_for_sign_off, return_sign_off
 
 __all__ = [
     "ACKNOWLEDGE_AT_ONCE",
@@ -55,6 +56,10 @@ __all__ = [
     "draft_plan_record",
     "draft_shared_notify",
     "return_draft_save",
+    "return_send_back",
+    "return_send_for_sign_off",
+    "return_sign_off",
+    "SignOffRequired",
     "missing_services",
     "teams_for_services",
 ]

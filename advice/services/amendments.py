@@ -13,14 +13,16 @@ from ehc.outbox import email_queue
 from ehc.text import possessive
 
 from ..models import AdviceItem, AdviceReturn, ItemStatus
-from .answers import documents_store
+from .answers import _signed, _signed_words, documents_store
 from .common import AdviceError, _la_recipients, _path
+from .return_drafts import sign_off_check, sign_off_use_up
 
 
 @transaction.atomic
-def advice_return_amend(*, item, user, reason: str, content: dict, uploads=()) -> AdviceReturn:
+def advice_return_amend(*, item, user, reason: str, content: dict, uploads=(), sign_off=None) -> AdviceReturn:
     """Replace a returned item's advice by a new version (documents and/or Appendix C, complete in
-    itself); the version it replaces is kept, with its documents, marked superseded."""
+    itself); the version it replaces is kept, with its documents, marked superseded. A team that
+    requires sign-off has its amendments made only with `sign_off`, as its returns."""
     uploads = list(uploads)
     item = (
         AdviceItem.objects.select_for_update(of=("self",))
@@ -30,6 +32,9 @@ def advice_return_amend(*, item, user, reason: str, content: dict, uploads=()) -
     if item.status != ItemStatus.RETURNED:
         status = item.get_status_display().lower()
         raise AdviceError(f"Only returned advice can be amended: {possessive(item.team.name)} is {status}")
+    sign_off_check(item=item, sign_off=sign_off)
+    sign_off_use_up(item=item, sign_off=sign_off)
+    author = sign_off.author if sign_off else user
     if not reason.strip():
         raise AdviceError("Enter why the advice is being amended", field="reason")
     required = ("description_of_needs", "provision_required", "outcomes")
@@ -41,7 +46,12 @@ def advice_return_amend(*, item, user, reason: str, content: dict, uploads=()) -
     current.superseded_at = timezone.now()
     current.save(update_fields=["item", "superseded_item", "superseded_at", "updated_at"])
     amended = AdviceReturn(
-        item=item, returned_by=user, version=current.version + 1, amendment_reason=reason.strip(), **content
+        item=item,
+        returned_by=author,
+        version=current.version + 1,
+        amendment_reason=reason.strip(),
+        **content,
+        **_signed(sign_off),
     )
     stored = []
     try:
@@ -52,7 +62,7 @@ def advice_return_amend(*, item, user, reason: str, content: dict, uploads=()) -
             case=item.case,
             obj=item,
             summary=f"Amended {possessive(item.team.name)} health advice (version {amended.version}; "
-            f"version {current.version} kept, superseded): {reason.strip()}",
+            f"version {current.version} kept, superseded){_signed_words(sign_off, author)}: {reason.strip()}",
         )
         to, cc = _la_recipients(item.case)
         email_queue(

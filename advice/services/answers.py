@@ -13,7 +13,7 @@ from ehc.text import possessive
 from .. import scanning
 from ..models import AdviceDocument, AdviceItem, AdviceReturn, ItemStatus, Stage
 from .common import AdviceError, _la_recipients, _lock_outstanding, _path, advice_timers_stop
-from .return_drafts import return_draft_take
+from .return_drafts import return_draft_take, sign_off_check, sign_off_use_up
 
 
 def _check_answer_date(item, on, label, field):
@@ -29,36 +29,54 @@ def _check_answer_date(item, on, label, field):
 
 @transaction.atomic
 def advice_return(
-    *, item, user, returned_on, content: dict, document=None, checked=None, uploads=(), draft_revision=None
+    *,
+    item,
+    user,
+    returned_on,
+    content: dict,
+    document=None,
+    checked=None,
+    uploads=(),
+    draft_revision=None,
+    sign_off=None,
 ) -> AdviceReturn:
     """A team's advice is back (checked documents and/or the structured Appendix C): the item closes
     and every timer of its request that nothing else still needs stops at once. The team's draft, if
     any, is used up (refused if someone saved it after `draft_revision`, which the page was opened on).
 
     `uploads` are the documents as [(file, advice.uploads.CheckedUpload)], in order; `document` and
-    `checked` are one document, as the callers of a single upload have it."""
+    `checked` are one document, as the callers of a single upload have it.
+
+    A team that requires sign-off has its returns made only with `sign_off` (advice.services.
+    return_drafts.SignOff: the lead, acting, and the practitioner whose return it is), by
+    advice.services.sign_off.return_sign_off."""
     uploads = list(uploads) + ([(document, checked)] if document is not None else [])
     item = _lock_outstanding(item)
-    return_draft_take(item=item, revision=draft_revision)
+    sign_off_check(item=item, sign_off=sign_off)
+    if sign_off is None:
+        return_draft_take(item=item, revision=draft_revision)
+    else:
+        sign_off_use_up(item=item, sign_off=sign_off)
     _check_answer_date(item, returned_on, "The date the advice was returned", "returned_on")
     if not uploads and not all(
         content.get(name) for name in ("description_of_needs", "provision_required", "outcomes")
     ):
         raise AdviceError("Upload the advice or complete the needs, provision and outcomes")
+    author = sign_off.author if sign_off else user
     item.status = ItemStatus.RETURNED
     item.returned_on = returned_on
-    item.returned_by = user
+    item.returned_by = author
     item.closed_on = returned_on
     item.next_action_on = None
     item.save(
         update_fields=["status", "returned_on", "returned_by", "closed_on", "next_action_on", "updated_at"]
     )
     advice_timers_stop(request_ids=[item.request_id])
-    advice_return = AdviceReturn(item=item, returned_by=user, **content)
+    advice_return = AdviceReturn(item=item, returned_by=author, **content, **_signed(sign_off))
     stored = []
     try:
         documents_store(advice_return, uploads, stored)
-        on_behalf = "" if user.teams.filter(pk=item.team_id).exists() else " on the team's behalf"
+        on_behalf = "" if author.teams.filter(pk=item.team_id).exists() else " on the team's behalf"
         kinds = ", ".join(checked.kind.upper() for _file, checked in uploads)
         audit_record(
             user=user,
@@ -66,7 +84,8 @@ def advice_return(
             case=item.case,
             obj=item,
             summary=f"Returned {possessive(item.team.name)} health advice{on_behalf}"
-            + (f" ({kinds} document{'s' if len(uploads) > 1 else ''})" if uploads else ""),
+            + (f" ({kinds} document{'s' if len(uploads) > 1 else ''})" if uploads else "")
+            + _signed_words(sign_off, author),
         )
         advice_returned_notify(item=item)
     except BaseException:
@@ -75,6 +94,17 @@ def advice_return(
             advice_return.document.storage.delete(name)
         raise
     return advice_return
+
+
+def _signed(sign_off) -> dict:
+    return {"signed_off_by": sign_off.lead, "signed_off_at": timezone.now()} if sign_off else {}
+
+
+def _signed_words(sign_off, author) -> str:
+    if sign_off is None:
+        return ""
+    who = author.get_full_name() or author.username
+    return f", written by {who} and signed off by the team lead"
 
 
 def documents_store(advice_return, uploads, stored: list):

@@ -1,5 +1,7 @@
 """Appendix C saved as the team's draft and finished later (advice.drafts.ReturnDraft)."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -7,7 +9,7 @@ from ehc.audit import audit_record
 from ehc.models import AuditAction
 from ehc.text import possessive
 
-from ..drafts import ReturnDraft
+from ..drafts import DraftDocument, ReturnDraft
 from .common import AdviceError, _lock_outstanding
 
 
@@ -27,12 +29,20 @@ def _check_revision(draft, revision):
     )
 
 
+def _check_waiting(draft):
+    """A return waiting for a team lead's sign-off is the lead's to sign off or send back: nobody
+    changes or returns it meanwhile (decision 0036), even if the team stopped requiring sign-off."""
+    if draft is not None and draft.awaiting_sign_off:
+        raise AdviceError("This advice is waiting for a team lead's sign-off: it cannot be changed until then")
+
+
 @transaction.atomic
 def return_draft_save(*, item, user, content: dict, returned_on=None, revision=None) -> ReturnDraft:
     """Save (or save again) the team's draft of an outstanding item's Appendix C. The item stays
     outstanding: nothing is returned, no timer stops, no one outside the team is told."""
     item = _lock_outstanding(item)
     draft = ReturnDraft.objects.select_for_update().filter(item=item).select_related("saved_by").first()
+    _check_waiting(draft)
     _check_revision(draft, revision)
     now = timezone.now()
     if draft is None:
@@ -59,6 +69,55 @@ def return_draft_take(*, item, revision=None):
     """Inside the return's transaction: the draft the return was finished from is used up. Its text
     stays in the draft's history."""
     draft = ReturnDraft.objects.select_for_update().filter(item=item).select_related("saved_by").first()
+    _check_waiting(draft)
     _check_revision(draft, revision)
     if draft is not None:
         draft.delete()
+
+
+# A team lead's sign-off (advice.services.sign_off; decision 0036): what the return and the
+# amendment check inside their own transactions, here so that they need not import the sign-off.
+
+
+class SignOffRequired(AdviceError):
+    """The team's returns wait for a team lead: send the advice for sign-off instead."""
+
+    def __init__(self):
+        super().__init__(
+            "This team's advice needs a team lead's sign-off: send it for sign-off instead of returning it"
+        )
+
+
+@dataclass(frozen=True)
+class SignOff:
+    """Who signed off a return waiting for it, and whose return it is (the practitioner who sent it)."""
+
+    lead: object
+    author: object
+
+
+def sign_off_check(*, item, sign_off):
+    """Inside the return's transaction: refuse a return the team must have signed off, unless it is."""
+    if sign_off is None and item.team.returns_need_sign_off:
+        raise SignOffRequired()
+
+
+def _drop_documents(draft):
+    """Remove a draft's documents; their files go once the transaction has committed."""
+    names = [doc.document.name for doc in draft.documents.all() if doc.document]
+    draft.documents.all().delete()
+    if names:
+        storage = DraftDocument._meta.get_field("document").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in names], robust=True)
+
+
+def sign_off_use_up(*, item, sign_off):
+    """Inside the return's transaction, once it is made: the draft it came from goes (its text stays in
+    the draft's history; its documents were copied to the return and are removed after commit)."""
+    draft = ReturnDraft.objects.select_for_update().filter(item=item).first()
+    if draft is None:
+        return
+    if draft.awaiting_sign_off and sign_off is None:
+        raise AdviceError("This advice is waiting for a team lead's sign-off: it cannot be returned until then")
+    _drop_documents(draft)
+    draft.delete()

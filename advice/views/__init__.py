@@ -16,11 +16,13 @@ from .items import (
 )
 from .queues import spoc_queue, team_queue
 from .requests import acknowledge, request_create, request_detail
+from .sign_off import draft_document, sign_off_queue, sign_off_review
 
 __all__ = [
     "acknowledge",
     "acknowledge_several",
     "document_download",
+    "draft_document",
     "draft_comment",
     "draft_plan_record",
     "item_amend",
@@ -31,6 +33,8 @@ __all__ = [
     "request_create",
     "request_detail",
     "return_document",
+    "sign_off_queue",
+    "sign_off_review",
     "spoc_queue",
     "team_queue",
 ]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ehc.access import can_return_for_team, get_visible_or_404
+from ehc.access import can_return_for_team, get_visible_or_404, is_team_lead
 from ehc.audit import audit_record, audit_view
 from ehc.models import AuditAction, Role
 from ehc.text import possessive
@@ -36,7 +36,8 @@ def item_detail(request, pk):
             "case": item.case,
             "today": timezone.localdate(),
             "can_return": can_return,
-            "draft": selectors.return_draft_for(user=request.user, item=item) if can_return else None,
+            "draft": selectors.return_draft_for(user=request.user, item=item),
+            "is_lead": is_team_lead(request.user, item.team),
             "can_amend": item.status == ItemStatus.RETURNED and can_return_for_team(request.user, item.team),
             "superseded": selectors.superseded_returns(item=item),
             "can_close": item.is_outstanding
@@ -79,7 +80,10 @@ def item_return(request, pk):
     if not item.is_outstanding:
         messages.info(request, f"{possessive(item.team.name)} advice is already {item.get_status_display().lower()}")
         return redirect("advice:item_detail", pk=item.pk)
+    if _waiting_for_sign_off(request, item):
+        return redirect("advice:item_detail", pk=item.pk)
     saving_draft = request.method == "POST" and request.POST.get("action") == "draft"
+    for_sign_off = request.method == "POST" and request.POST.get("action") == "sign_off"
     if request.method == "POST":
         form = ReturnForm(request.POST, request.FILES, item=item, draft=saving_draft)
     else:
@@ -95,6 +99,15 @@ def item_return(request, pk):
                     returned_on=data.get("returned_on"),
                     revision=data.get("draft_revision"),
                 )
+            elif for_sign_off:
+                services.return_send_for_sign_off(
+                    item=item,
+                    user=request.user,
+                    returned_on=data["returned_on"],
+                    content=form.content(),
+                    uploads=form.uploads(),
+                    revision=data.get("draft_revision"),
+                )
             else:
                 services.advice_return(
                     item=item,
@@ -107,18 +120,37 @@ def item_return(request, pk):
         except services.AdviceError as error:
             _apply_error(form, error)
         else:
-            messages.success(
-                request,
-                "Draft saved: it is not returned yet. Anyone in the team who may return the advice can finish it"
-                if saving_draft
-                else "Advice returned: the local authority has been told",
-            )
+            if saving_draft:
+                done = "Draft saved: it is not returned yet. Anyone in the team who may return the advice can finish it"
+            elif for_sign_off:
+                done = SENT_FOR_SIGN_OFF
+            else:
+                done = "Advice returned: the local authority has been told"
+            messages.success(request, done)
             return redirect("advice:item_detail", pk=item.pk)
     return render(
         request,
         "advice/return_form.html",
-        {"form": form, "item": item, "case": item.case, "title": "Return health advice"},
+        {
+            "form": form,
+            "item": item,
+            "case": item.case,
+            "title": "Return health advice",
+            "draft": selectors.return_draft_for(user=request.user, item=item),
+        },
     )
+
+
+SENT_FOR_SIGN_OFF = "Sent for sign-off: a team lead will sign it off or send it back. It is not returned yet"
+
+
+def _waiting_for_sign_off(request, item) -> bool:
+    """A return waiting for a team lead is not changed meanwhile (decision 0036): say so instead."""
+    draft = selectors.return_draft_for(user=request.user, item=item)
+    if draft is None or not draft.awaiting_sign_off:
+        return False
+    messages.info(request, "This advice is waiting for a team lead's sign-off: it cannot be changed until then")
+    return True
 
 
 @login_required
@@ -132,29 +164,48 @@ def item_amend(request, pk):
         status = item.get_status_display().lower()
         messages.info(request, f"{possessive(item.team.name)} advice is {status}: nothing to amend")
         return redirect("advice:item_detail", pk=item.pk)
+    if _waiting_for_sign_off(request, item):
+        return redirect("advice:item_detail", pk=item.pk)
     current = item.advice_return
+    # A new version sent back by a team lead opens as it was sent; otherwise on the version in force.
+    draft = selectors.return_draft_for(user=request.user, item=item)
+    start = draft if draft is not None and draft.amendment_reason else current
     if request.method == "POST":
         form = AmendForm(request.POST, request.FILES, item=item)
     else:
-        form = AmendForm(initial={name: getattr(current, name) for name in AmendForm.CONTENT_FIELDS}, item=item)
+        initial = {name: getattr(start, name) for name in AmendForm.CONTENT_FIELDS}
+        form = AmendForm(initial={**initial, "reason": start.amendment_reason if start is draft else ""}, item=item)
+    needs_sign_off = item.team.returns_need_sign_off
     if request.method == "POST" and form.is_valid():
+        arguments = {
+            "item": item,
+            "user": request.user,
+            "reason": form.cleaned_data["reason"],
+            "content": form.content(),
+            "uploads": form.uploads(),
+        }
         try:
-            services.advice_return_amend(
-                item=item,
-                user=request.user,
-                reason=form.cleaned_data["reason"],
-                content=form.content(),
-                uploads=form.uploads(),
-            )
+            if needs_sign_off:
+                services.return_send_for_sign_off(**arguments)
+            else:
+                services.advice_return_amend(**arguments)
         except services.AdviceError as error:
             _apply_error(form, error)
         else:
-            messages.success(request, "Advice amended: the earlier version is kept, marked superseded")
+            amended = "Advice amended: the earlier version is kept, marked superseded"
+            messages.success(request, SENT_FOR_SIGN_OFF if needs_sign_off else amended)
             return redirect("advice:item_detail", pk=item.pk)
     return render(
         request,
         "advice/return_form.html",
-        {"form": form, "item": item, "case": item.case, "title": "Amend the health advice", "amending": current},
+        {
+            "form": form,
+            "item": item,
+            "case": item.case,
+            "title": "Amend the health advice",
+            "amending": current,
+            "draft": draft,
+        },
     )
 
 

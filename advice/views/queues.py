@@ -12,6 +12,7 @@ from ehc.decorators import role_required
 from ehc.models import OrganisationKind, Role, Team
 
 from .. import selectors, services
+from ..sign_off_queue import awaiting_sign_off
 from .common import _page_links
 
 
@@ -88,5 +89,7 @@ def team_queue(request):
             "cursors": "after",
             "caption": "Advice to write, by due date" if sort.value == "due" else "Advice to write",
             "items": _page_links(request, "after", page),
+            "leads_a_team": request.user.teams_led.filter(members=request.user).exists(),
+            "awaiting_count": len(awaiting_sign_off(user=request.user)),
         },
     )

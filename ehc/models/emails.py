@@ -34,6 +34,8 @@ class MessageKind(models.TextChoices):
     LETTERS_ACCOUNT = "letters_account", "Letters-only account: set your password"
     # An administrator's invitation to a new user of their organisation (ehc.invitations).
     INVITATION = "invitation", "Invitation: set up your account"
+    # A team lead sent a return waiting for sign-off back to its author (advice.services.sign_off).
+    SIGN_OFF_SENT_BACK = "sign_off_sent_back", "Advice sent back by a team lead"
 
 
 class MessageStatus(models.TextChoices):

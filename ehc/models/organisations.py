@@ -101,6 +101,11 @@ class Team(TimeStamped):
     head_of_service_title = models.CharField(max_length=200, blank=True)
     head_of_service_email = models.EmailField(blank=True)
     is_active = models.BooleanField(default=True)
+    # A return waits for a team lead's sign-off before the council sees it (advice.services.sign_off;
+    # docs/decisions/0036-team-lead-sign-off.md). Set by the provider's administrator.
+    returns_need_sign_off = models.BooleanField("Returns need a team lead's sign-off", default=False)
+    # Practitioners of the team who sign off its returns (ehc.access.is_team_lead).
+    leads = models.ManyToManyField("ehc.User", blank=True, related_name="teams_led", verbose_name="Team leads")
 
     class Meta:
         ordering = ["provider__name", "name"]

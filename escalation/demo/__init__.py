@@ -13,13 +13,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from assessments.models import Case
-from ehc.demo import seed_organisations, seed_users
+from ehc.demo import seed_organisations, seed_sign_off, seed_users
 from ehc.models import MessageStatus, OutboundEmail
 from ehc.outbox import email_send
 
 from .cases import seed_cases
 from .examples import send_examples
 from .replay import replay
+from .sign_off import sign_off_examples
 
 
 def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
@@ -28,6 +29,7 @@ def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
     icb, la, provider, teams = seed_organisations()
     users = seed_users((icb, la, provider), teams)
     if Case.objects.filter(local_authority=la).exists():
+        seed_sign_off(teams, users)
         if stdout:
             stdout.write("Demo cases already present: left as they are")
         return False
@@ -39,6 +41,7 @@ def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
         start = min((when for when, *_ in events), default=today) - datetime.timedelta(days=60)
         replay(events=events, start=start, today=today, users=users, la=la, provider=provider, sweep=sweep)
         send_examples(la=la, users=users)
+        sign_off_examples(teams=teams, users=users, today=today)
         # The replayed year's emails belong to the past: record them as sent then rather than
         # flood the demo's mailbox with a year of chases on first start; but the latest of each kind
         # is sent now, so the mailbox (var/mail/ under `make run`) holds an example of each (with those

@@ -1,6 +1,6 @@
 """Work saved and shared (issue 23) in the browser: a practitioner saves Appendix C as a draft, the
 SPOC finishes it with two documents and returns it, the practitioner amends it, and the case officer
-reads the new version with the earlier one kept, superseded. Team sign-off is not built yet."""
+reads the new version with the earlier one kept, superseded. A team lead's sign-off: test_sign_off.py."""
 
 import datetime
 import re

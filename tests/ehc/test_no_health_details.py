@@ -26,6 +26,9 @@ from advice.services import (
     advice_request_send,
     advice_return,
     draft_plan_record,
+    return_send_back,
+    return_send_for_sign_off,
+    return_sign_off,
 )
 from assessments.models import CaseStatus
 from ehc import outbox
@@ -283,7 +286,22 @@ def walk_the_loop(world):
     with on(D(2027, 3, 1)):
         for team in (world.slt, world.paeds):
             advice_return(item=items[team.pk], user=world.practitioner, returned_on=D(2027, 3, 1), content=CONTENT)
-        advice_return(item=eyes.items.get(), user=world.eyes_practitioner, returned_on=D(2027, 3, 1), content=CONTENT)
+        # The eye service's team lead signs off its advice (decision 0036): sent back once, with a note
+        # naming the child that must stay out of the practitioner's email, then signed off.
+        eyes_item = eyes.items.get()
+        world.orthoptics.returns_need_sign_off = True
+        world.orthoptics.save()
+        lead = UserFactory(
+            username="lead-eyes-salt", organisation=world.eyes, roles=[Role.PRACTITIONER], teams=[world.orthoptics]
+        )
+        world.orthoptics.leads.add(lead)
+        for attempt in range(2):
+            return_send_for_sign_off(
+                item=eyes_item, user=world.eyes_practitioner, content=CONTENT, returned_on=D(2027, 3, 1)
+            )
+            if not attempt:
+                return_send_back(item=eyes_item, user=lead, note=f"Say how {CHILD.first_name} manages at school")
+        return_sign_off(item=eyes_item, user=lead)
         draft_plan_record(case=case, user=world.case_officer, sent_on=D(2027, 3, 1), section_c="C", section_g="G")
     deliver()
     return request

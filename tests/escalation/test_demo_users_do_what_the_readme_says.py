@@ -12,7 +12,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ehc.demo import DEMO_PASSWORD, DEMO_USERS, seed_organisations, seed_users
+from ehc.demo import DEMO_PASSWORD, DEMO_USERS, seed_organisations, seed_sign_off, seed_users
 from ehc.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,7 @@ PROMISED = {
     "spoc": ["advice:spoc_queue", "escalation:hos_queue"],
     "slt.practitioner": PRACTITIONER,
     "ot.practitioner": PRACTITIONER,
+    "ot.lead": PRACTITIONER + ["advice:sign_off_queue"],
     "paeds.practitioner": PRACTITIONER,
     "head.of.service": HEAD,
     "head.of.camhs": HEAD,
@@ -69,7 +70,9 @@ def _readme_users():
 @pytest.fixture
 def demo():
     icb, la, provider, teams = seed_organisations()
-    return seed_users((icb, la, provider), teams)
+    users = seed_users((icb, la, provider), teams)
+    seed_sign_off(teams, users)
+    return users
 
 
 def _sign_in(user):

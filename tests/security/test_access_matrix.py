@@ -123,6 +123,11 @@ URLS = {
     "advice:item_exception": ({"pk": "open_item"}, BOTH, CLOSES_OPEN_ITEM),
     "advice:document_download": ({"pk": "returned_item"}, GET, SEES_RETURNED_ITEM),
     "advice:return_document": ({"pk": "returned_advice", "number": "first_document"}, GET, SEES_RETURNED_ITEM),
+    # A team lead's sign-off (decision 0036): only a lead of the item's team, and nobody in this cast
+    # leads one, so every role here gets the 404; the leads' side is tests/advice/test_sign_off_pages.py.
+    "advice:sign_off_queue": ({}, GET, set()),
+    "advice:sign_off_review": ({"pk": "open_item"}, BOTH, set()),
+    "advice:draft_document": ({"pk": "open_item", "number": "first_document"}, GET, set()),
     "escalation:hos_queue": ({}, GET, {"head_of_service", "spoc"}),
     "escalation:hos_outcome": ({"pk": "escalated_item"}, BOTH, {"head_of_service", "spoc"}),
     "escalation:responses_owed": ({}, GET, {"dco"}),
