@@ -18,6 +18,7 @@ from django.urls import reverse
 from administration.access import is_administrator
 from administration.invitations import people_with_states
 from advice.selectors import spoc_awaiting_requests, spoc_item_counts, team_outstanding_items
+from advice.sign_off_queue import awaiting_sign_off
 from assessments.selectors import caseload_cases
 from assessments.timeline import AMBER_DAYS
 from ehc.access import can_act_as_spoc
@@ -192,21 +193,27 @@ def _spoc(user, today):
 def _practitioner(user, today):
     count = team_outstanding_items(user=user).count()
     queue = _url("advice:team_queue")
-    return Section(
-        Role.PRACTITIONER,
-        "As a health practitioner",
-        queue,
-        "Your team's advice",
-        [
+    tasks = [
+        Task(
+            count,
+            "item of advice for your team to write",
+            "items of advice for your teams to write",
+            queue,
+            "Advice to write, by due date",
+        )
+    ]
+    if user.teams_led.exists():
+        # A team lead's (docs/decisions/0036-team-lead-sign-off.md): the returns waiting for them.
+        tasks.append(
             Task(
-                count,
-                "item of advice for your team to write",
-                "items of advice for your teams to write",
-                queue,
-                "Advice to write, by due date",
+                len(awaiting_sign_off(user=user)),
+                "return awaiting your sign-off",
+                "returns awaiting your sign-off",
+                _url("advice:sign_off_queue"),
+                "Advice awaiting your sign-off, oldest first",
             )
-        ],
-    )
+        )
+    return Section(Role.PRACTITIONER, "As a health practitioner", queue, "Your team's advice", tasks)
 
 
 def _head_of_service(user, today):

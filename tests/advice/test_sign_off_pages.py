@@ -174,3 +174,14 @@ def test_a_refused_sign_off_is_said_on_the_page_and_changes_nothing(ours, item, 
     assert "another team lead must sign it off" in response.content.decode()
     item.refresh_from_db()
     assert item.status == ItemStatus.OUTSTANDING
+
+
+def test_the_leads_home_page_counts_what_waits_for_their_sign_off_and_no_one_elses_does(ours, waiting, lead, login):
+    home = login(lead).get(reverse("home")).content.decode()
+    assert f'<a class="govuk-link" href="{reverse("advice:sign_off_queue")}" data-count="1"' in home
+    assert ">1 return awaiting your sign-off</a>" in home
+    queue = login(lead).get(reverse("advice:sign_off_queue")).content.decode()
+    assert waiting.case.reference in queue
+    # The practitioner who sent it, and a lead-less team's practitioner: no sign-off work on home.
+    for user in (ours.slt_practitioner, ours.ot_practitioner):
+        assert "awaiting your sign-off" not in login(user).get(reverse("home")).content.decode()

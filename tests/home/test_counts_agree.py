@@ -75,6 +75,7 @@ def test_every_count_on_every_demo_users_home_page_is_the_length_of_the_list_it_
         "Advice to write, by due date",
         "Waiting for the advice, by response date",
         "Responses owed, by due date",
+        "Advice awaiting your sign-off, oldest first",
     ):
         assert counted.get(caption), caption
     print(f"home counts agree: {sum(checked.values())} counts on {len(checked)} home pages")
