@@ -11,7 +11,7 @@ from django.utils import timezone
 from assessments.models import CaseStatus, DraftComment, DraftPlan
 from ehc.access import can_act_as_spoc, can_return_for_team, is_team_lead
 from ehc.models import Organisation, OrganisationKind, Role, Team
-from ehc.pagination import PAGE_SIZE, Page, keyset_page
+from ehc.pagination import PAGE_SIZE, Page
 from ehc.sorting import SURNAME_WORDS, SortKey, sort_read, sorted_page, text_key
 
 from .access import advice_items_for, visible_advice_requests
@@ -209,8 +209,23 @@ def queue_sort(value):
     return sort_read(value, QUEUE_SORT_KEYS, "due")
 
 
+# The requests awaiting acknowledgement sort by these, on the same `sort` as the item lists (a key
+# only one table has leaves the other in its default order); by the day the provider was told.
+AWAITING_SORT_KEYS = (
+    SortKey("notified", "notified_on"),
+    SortKey("due", "due_on"),
+    text_key("case", "case__reference"),
+    text_key("child", "case__child__last_name", **SURNAME_WORDS),
+    text_key("la", "local_authority__name"),
+)
+
+
+def awaiting_sort(value):
+    return sort_read(value, AWAITING_SORT_KEYS, "notified")
+
+
 def spoc_queue(
-    *, provider, today: datetime.date, cursors=None, page_size=PAGE_SIZE, sort=None, team=None
+    *, provider, today: datetime.date, cursors=None, page_size=PAGE_SIZE, sort=None, team=None, sort_awaiting=None
 ) -> SpocQueue:
     """A SPOC's work: requests awaiting acknowledgement, items due in the next 2 weeks, overdue items,
     with how many items each item list holds (of one team, given `team`). Four queries whatever the
@@ -221,8 +236,8 @@ def spoc_queue(
     listed = QueueItem.rows(provider_outstanding_items(provider=provider, team=team), today)
     counts = spoc_item_counts(provider=provider, today=today, team=team)
     return SpocQueue(
-        awaiting_acknowledgement=keyset_page(
-            awaiting, "notified_on", cursors.get("awaiting"), page_size, row=AwaitingRequest
+        awaiting_acknowledgement=sorted_page(
+            awaiting, sort_awaiting or awaiting_sort(None), cursors.get("awaiting"), page_size, row=AwaitingRequest
         ),
         due_soon=sorted_page(
             listed.filter(due_on__gte=today, due_on__lte=soon_until),

@@ -50,10 +50,20 @@ def spoc_queue(request):
     if not can_act_as_spoc(request.user, provider):
         raise Http404
     form, team, sort = _filters(request, Team.objects.filter(provider=provider))
+    sort_awaiting = selectors.awaiting_sort(request.GET.get("sort"))
     today = timezone.localdate()
     keys = ("awaiting", "soon", "overdue")
     queue = selectors.spoc_queue(
-        provider=provider, today=today, cursors={key: request.GET.get(key) for key in keys}, sort=sort, team=team
+        provider=provider,
+        today=today,
+        cursors={key: request.GET.get(key) for key in keys},
+        sort=sort,
+        team=team,
+        sort_awaiting=sort_awaiting,
+    )
+    # The one `sort` both orders came from, kept by the filter form when either is not its default.
+    sort_kept = (
+        sort.value if sort.value != "due" else (sort_awaiting.value if sort_awaiting.value != "notified" else "")
     )
     return render(
         request,
@@ -63,6 +73,8 @@ def spoc_queue(request):
             "today": today,
             "form": form,
             "sort": sort,
+            "sort_awaiting": sort_awaiting,
+            "sort_kept": sort_kept,
             "cursors": ",".join(keys),
             "awaiting": _page_links(request, "awaiting", queue.awaiting_acknowledgement),
             "soon": _page_links(request, "soon", queue.due_soon, queue.due_soon_count),

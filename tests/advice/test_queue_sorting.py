@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 
 from advice import selectors
-from advice.models import AdviceItem, ItemStatus
+from advice.models import AdviceItem, AdviceRequest, ItemStatus
 from ehc.models import SavedFilter
 
 from .test_queues import TODAY, _request
@@ -123,3 +123,47 @@ def test_a_saved_queue_filter_keeps_team_and_sort(ours, many, login):
     response = client.get(reverse("advice:spoc_queue") + "?" + saved.query)
     assert response.context["sort"].value == "-case"
     assert "Your saved filters" in response.content.decode()
+
+
+AWAITING_KEYS = {key.key: key for key in selectors.AWAITING_SORT_KEYS}
+
+
+@pytest.mark.parametrize("sort", [f"{sign}{key}" for key in AWAITING_KEYS for sign in ("", "-")])
+def test_the_requests_awaiting_acknowledgement_page_in_every_order(ours, many, sort):
+    order = selectors.awaiting_sort(sort)
+    assert order.value == sort
+    walked = _walk(
+        lambda cursor: selectors.spoc_queue(
+            provider=ours.provider, today=TODAY, cursors={"awaiting": cursor}, page_size=5, sort_awaiting=order
+        ).awaiting_acknowledgement
+    )
+    key = AWAITING_KEYS[sort.removeprefix("-")]
+    column = Lower(key.field) if key.kind == "text" else F(key.field)
+    down = sort.startswith("-")
+    expected = list(
+        AdviceRequest.objects.filter(provider=ours.provider, acknowledged_at__isnull=True)
+        .order_by(column.desc() if down else column.asc(), "-id" if down else "id")
+        .values_list("id", flat=True)
+    )
+    assert walked == expected
+    assert len(walked) == len(set(walked)) == 12
+
+
+def test_the_spoc_sorts_the_awaiting_table_by_its_headers_and_a_filter_keeps_the_order(ours, many, login):
+    client = login(ours.spoc)
+    url = reverse("advice:spoc_queue")
+    page = client.get(url, {"sort": "-notified"}).content.decode()
+    assert 'aria-sort="descending"><a class="govuk-link app-sort-link" href="?sort=notified">Notified' in page
+    newest_first = list(
+        AdviceRequest.objects.filter(provider=ours.provider).order_by("-notified_on", "-id")
+        .values_list("case__reference", flat=True)
+    )
+    shown = [reference for reference in newest_first if reference in page]
+    assert shown == newest_first
+    assert [page.index(reference) for reference in shown] == sorted(page.index(reference) for reference in shown)
+    assert '<input type="hidden" name="sort" value="-notified">' in page
+    # The item lists keep their own default order; a key only they have leaves this table in its own.
+    assert 'href="?sort=-due">Due' in page
+    by_team = client.get(url, {"sort": "team"}).content.decode()
+    assert 'aria-sort="ascending"><a class="govuk-link app-sort-link" href="?sort=-notified">Notified' in by_team
+    assert client.get(url, {"sort": "'; drop table"}).status_code == 200
