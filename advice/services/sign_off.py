@@ -159,25 +159,16 @@ def return_sign_off(*, item, user):
         for doc, handle in zip(documents, handles, strict=True)
     ]
     sign_off = SignOff(lead=user, author=draft.sent_by)
+    # A new version of returned advice is an amendment (with its reason); otherwise the first return.
+    service, when_or_why = (
+        (advice_return_amend, {"reason": draft.amendment_reason})
+        if draft.amendment_reason
+        else (advice_return, {"returned_on": draft.returned_on})
+    )
     try:
-        if draft.amendment_reason:
-            made = advice_return_amend(
-                item=item,
-                user=user,
-                reason=draft.amendment_reason,
-                content=draft.content(),
-                uploads=uploads,
-                sign_off=sign_off,
-            )
-        else:
-            made = advice_return(
-                item=item,
-                user=user,
-                returned_on=draft.returned_on,
-                content=draft.content(),
-                uploads=uploads,
-                sign_off=sign_off,
-            )
+        made = service(
+            item=item, user=user, content=draft.content(), uploads=uploads, sign_off=sign_off, **when_or_why
+        )
     finally:
         for handle in handles:
             handle.close()

@@ -14,7 +14,7 @@
 
 import datetime
 
-from django.db.models import Min
+from django.db.models import Min, Q
 
 from ehc.audit import audit_record, changes_between
 from ehc.models import AuditAction, LocalAuthoritySettings, Organisation
@@ -89,20 +89,10 @@ def approve_letters(*, day, today, la, users):
 
 def give_the_acting_director_an_account(*, la, users):
     """The letters-only account for the acting director, from the latest letter addressed to them."""
+    # The latest that went (approved, or issued before approval was asked for).
     letter = (
-        Letter.objects.filter(
-            escalation__local_authority=la,
-            addressed_to__iexact=ACTING_DIRECTOR["director_email"],
-            approved_at__isnull=False,
-        )
-        .order_by("-pk")
-        .first()
-    ) or (
-        Letter.objects.filter(
-            escalation__local_authority=la,
-            addressed_to__iexact=ACTING_DIRECTOR["director_email"],
-            approval_required=False,
-        )
+        Letter.objects.filter(escalation__local_authority=la, addressed_to__iexact=ACTING_DIRECTOR["director_email"])
+        .filter(Q(approved_at__isnull=False) | Q(approval_required=False))
         .order_by("-pk")
         .first()
     )
