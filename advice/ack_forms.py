@@ -101,3 +101,48 @@ class AcknowledgeForm(forms.Form):
             )
             for team, status_field, reason_field in self.rows
         ]
+
+
+class TickedRequestsField(forms.Field):
+    """The request ids ticked on the SPOC queue, as the browser sends them (one `request` per tick).
+    Ids that are not whole numbers were not sent by our page: acknowledge_several answers them with
+    its 404; here they only do not count as ticks."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, at_most, **kwargs):
+        super().__init__(**kwargs)
+        self.at_most = at_most
+
+    def to_python(self, value):
+        ids = []
+        for each in value or []:
+            try:
+                pk = int(each)
+            except (TypeError, ValueError):
+                continue
+            if pk not in ids:
+                ids.append(pk)
+        return ids
+
+    def validate(self, value):
+        if not value:
+            raise forms.ValidationError("Select the requests to acknowledge", code="required")
+        if len(value) > self.at_most:
+            raise forms.ValidationError(
+                f"Select {self.at_most} requests or fewer to acknowledge at once: you selected {len(value)}",
+                code="too_many",
+            )
+
+
+class TickedRequestsForm(forms.Form):
+    """The queue's ticks before the acknowledgement page opens: at least one, at most `at_most`
+    (advice.services.ACKNOWLEDGE_AT_ONCE). Refused, the queue shows the error with the ticks kept."""
+
+    def __init__(self, *args, at_most, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["request"] = TickedRequestsField(at_most=at_most, required=False)
+
+    def ticked(self) -> list[int]:
+        """What was ticked, valid or not, to tick the same boxes again."""
+        return self.fields["request"].to_python(self.data.getlist("request") if self.is_bound else [])

@@ -7,6 +7,7 @@ app_name = "advice"
 urlpatterns = [
     path("spoc/", views.spoc_queue, name="spoc_queue"),
     path("spoc/acknowledge/", views.acknowledge_several, name="acknowledge_several"),
+    path("spoc/acknowledged/", views.acknowledged_several, name="acknowledged_several"),
     path("team/", views.team_queue, name="team_queue"),
     path("sign-off/", views.sign_off_queue, name="sign_off_queue"),
     path("cases/<int:case_pk>/request/", views.request_create, name="request_create"),

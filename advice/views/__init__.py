@@ -3,7 +3,7 @@ else (another provider's request, item or file) answers 404 exactly like a missi
 
 One module per part of the process; every view is re-exported here for advice/urls.py."""
 
-from .acknowledge_several import acknowledge_several
+from .acknowledge_several import acknowledge_several, acknowledged_several
 from .drafts import draft_comment, draft_plan_record
 from .items import (
     document_download,
@@ -21,6 +21,7 @@ from .sign_off import draft_document, sign_off_queue, sign_off_review
 __all__ = [
     "acknowledge",
     "acknowledge_several",
+    "acknowledged_several",
     "document_download",
     "draft_document",
     "draft_comment",

@@ -1,10 +1,13 @@
 """Acknowledging several requests on one page: each request keeps its own questions (the same
 AcknowledgeForm as alone, with a prefix), one submit, all or nothing (decision 0035)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
 from ehc.access import can_act_as_spoc
 from ehc.decorators import role_required
@@ -14,8 +17,11 @@ from .. import services
 from ..access import visible_advice_requests
 from ..ack_forms import AcknowledgeForm
 from .common import _apply_error
+from .queues import ACKNOWLEDGE
 
 AT_ONCE = services.ACKNOWLEDGE_AT_ONCE
+# The session's note of the requests the user last acknowledged together, for the confirmation page.
+DONE_KEY = "advice_acknowledged_several"
 
 
 def _selected(values) -> list[int]:
@@ -54,12 +60,11 @@ def acknowledge_several(request):
         raise Http404
     data = request.POST if request.method == "POST" else request.GET
     ids = _selected(data.getlist("request"))
-    if not ids:
-        messages.error(request, "Select the requests to acknowledge")
-        return redirect("advice:spoc_queue")
-    if len(ids) > AT_ONCE:
-        messages.error(request, f"Select {AT_ONCE} requests or fewer to acknowledge at once: you selected {len(ids)}")
-        return redirect("advice:spoc_queue")
+    if not ids or len(ids) > AT_ONCE:
+        # Not from the queue's own form (the queue checks its ticks first): the queue says what is wrong,
+        # with the same boxes ticked.
+        query = urlencode([(ACKNOWLEDGE, "yes"), *(("request", pk) for pk in ids)])
+        return redirect(f"{reverse('advice:spoc_queue')}?{query}")
     found = {
         advice_request.pk: advice_request
         for advice_request in visible_advice_requests(request.user)
@@ -101,16 +106,42 @@ def acknowledge_several(request):
                 refused = next(form for form in forms if form.advice_request.pk == error.advice_request.pk)
                 _apply_error(refused, error)
             else:
-                references = ", ".join(advice_request.case.reference for advice_request in done)
-                messages.success(
-                    request,
-                    f"{len(done)} request{'s' if len(done) != 1 else ''} acknowledged: {references}. "
-                    "Each local authority has been told",
-                )
-                return redirect("advice:spoc_queue")
+                # Post/redirect/get: the confirmation reads the ids from the session, never the URL.
+                request.session[DONE_KEY] = [advice_request.pk for advice_request in chosen]
+                return redirect("advice:acknowledged_several")
     errors = _error_summary(forms) if request.method == "POST" else []
     return render(
         request,
         "advice/acknowledge_several.html",
         {"forms": forms, "errors": errors, "provider": provider, "at_once": AT_ONCE},
     )
+
+
+def _done_ids(value) -> list[int]:
+    """The session's ids, or none at all if it holds anything else (a session from an older release)."""
+    if not isinstance(value, list) or not all(type(pk) is int for pk in value):
+        return []
+    return value[:AT_ONCE]
+
+
+@role_required(Role.SPOC, org_kind=OrganisationKind.HEALTH_PROVIDER)
+@require_GET
+def acknowledged_several(request):
+    """The confirmation after acknowledging several: each request's reference, linked to it. The ids
+    come from the user's own session, and are read again through what the user may see now (a role or
+    a deputy's grant taken away since, another provider's id): nothing in the address can name a
+    request. With nothing to confirm (a bookmark, a new session), the queue."""
+    provider = request.user.organisation
+    if not can_act_as_spoc(request.user, provider):
+        raise Http404
+    ids = _done_ids(request.session.get(DONE_KEY))
+    found = {
+        advice_request.pk: advice_request
+        for advice_request in visible_advice_requests(request.user)
+        .filter(pk__in=ids, provider_id=provider.pk, acknowledged_at__isnull=False)
+        .select_related("case", "local_authority")
+    }
+    done = [found[pk] for pk in ids if pk in found]
+    if not done:
+        return redirect("advice:spoc_queue")
+    return render(request, "advice/acknowledged_several.html", {"done": done, "provider": provider})

@@ -1,9 +1,12 @@
 """The SPOC's and the practitioner's work queues: each item list sorts by its columns and narrows
 to one team, both kept in the URL (and in a saved filter)."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -12,8 +15,13 @@ from ehc.decorators import role_required
 from ehc.models import OrganisationKind, Role, Team
 
 from .. import selectors, services
+from ..ack_forms import TickedRequestsForm
 from ..sign_off_queue import awaiting_sign_off
 from .common import _page_links
+
+
+# The ticking form's button: its name in the queue's query says the ticks were submitted.
+ACKNOWLEDGE = "acknowledge"
 
 
 class QueueFilterForm(forms.Form):
@@ -43,12 +51,29 @@ def _filters(request, teams):
 @role_required(Role.SPOC, org_kind=OrganisationKind.HEALTH_PROVIDER)
 @require_GET
 def spoc_queue(request):
-    """Four queries (tests/advice/test_queues.py): the three lists and their counts, and the team
-    filter's choices. The permission checks read the signed-in user's own row
-    (ehc.access.can_act_as_spoc)."""
+    """Six queries (tests/advice/test_queues.py): the three lists, their counts, the team filter's
+    choices and the saved filters. The permission checks read the signed-in user's own row
+    (ehc.access.can_act_as_spoc).
+
+    "Acknowledge selected requests" submits the ticks here: a good choice goes on to the page of their
+    questions (acknowledge_several); none, or too many, is this page again with the error summary, the
+    error on the checkboxes and the same boxes ticked."""
     provider = request.user.organisation
     if not can_act_as_spoc(request.user, provider):
         raise Http404
+    ticks = None
+    if ACKNOWLEDGE in request.GET:
+        ticks = TickedRequestsForm(request.GET, at_most=services.ACKNOWLEDGE_AT_ONCE)
+        if ticks.is_valid():
+            return redirect(
+                f"{reverse('advice:acknowledge_several')}?{urlencode([('request', pk) for pk in ticks.cleaned_data['request']])}"
+            )
+        # The page's own links (headers, pages, filters, saved filters) are built from the query:
+        # they keep its order, filter and page, not the refused submission.
+        kept = request.GET.copy()
+        for name in (ACKNOWLEDGE, "request"):
+            kept.pop(name, None)
+        request.GET = kept
     form, team, sort = _filters(request, Team.objects.filter(provider=provider))
     sort_awaiting = selectors.awaiting_sort(request.GET.get("sort"))
     today = timezone.localdate()
@@ -80,6 +105,9 @@ def spoc_queue(request):
             "soon": _page_links(request, "soon", queue.due_soon, queue.due_soon_count),
             "overdue": _page_links(request, "overdue", queue.overdue, queue.overdue_count),
             "at_once": services.ACKNOWLEDGE_AT_ONCE,
+            "ticks": ticks,
+            "ticked": ticks.ticked() if ticks is not None else [],
+            "kept_query": [(key, value) for key, values in request.GET.lists() for value in values],
         },
     )
 

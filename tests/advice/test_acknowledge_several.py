@@ -19,6 +19,8 @@ from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 URL = reverse("advice:acknowledge_several")
+QUEUE = reverse("advice:spoc_queue")
+DONE = reverse("advice:acknowledged_several")
 
 
 def request_for(world, last_name="O'Neill", services=(Service.SLT, Service.OT)):
@@ -81,15 +83,18 @@ def test_all_are_acknowledged_each_with_the_emails_one_acknowledgement_makes(our
     )
     client = login(ours.spoc)
     response = post(client, ours, [first, second])
-    assert response.status_code == 302 and response.headers["Location"] == reverse("advice:spoc_queue")
+    assert response.status_code == 302 and response.headers["Location"] == DONE
     for advice_request in (first, second):
         advice_request.refresh_from_db()
         assert advice_request.is_acknowledged and advice_request.acknowledged_by == ours.spoc
         assert emails_of(advice_request) == emails_of(alone)
         known = dict(advice_request.items.values_list("team_id", "known_status"))
         assert known == {ours.slt.pk: "known_open", ours.ot.pk: "not_known"}
-    queue = client.get(reverse("advice:spoc_queue")).content.decode()
-    assert f"2 requests acknowledged: {first.case.reference}, {second.case.reference}" in queue
+    done = client.get(DONE).content.decode()
+    assert "2 requests acknowledged" in done and "govuk-panel--confirmation" in done
+    for advice_request in (first, second):
+        link = f'<a class="govuk-link" href="{reverse("advice:request_detail", args=[advice_request.pk])}">'
+        assert f"{link}{advice_request.case.reference}</a>" in done
 
 
 def test_one_error_saves_nothing_lists_each_error_by_its_prefixed_id_and_keeps_what_was_typed(ours, login):
@@ -170,10 +175,11 @@ def test_signed_out_visitors_are_sent_to_sign_in(ours):
     assert response.status_code == 302 and response.headers["Location"].startswith(reverse("login"))
 
 
-def test_none_selected_or_too_many_goes_back_to_the_queue_with_a_message(ours, login):
+def test_none_selected_or_too_many_typed_into_the_address_is_the_queues_error(ours, login):
     client = login(ours.spoc)
-    response = client.get(URL, follow=True)
-    assert "Select the requests to acknowledge" in response.content.decode()
+    response = client.get(URL)
+    assert response.status_code == 302 and response.headers["Location"] == f"{QUEUE}?acknowledge=yes"
+    assert "Select the requests to acknowledge</a>" in client.get(URL, follow=True).content.decode()
     response = client.get(URL, {"request": list(range(1, 22))}, follow=True)
     assert "Select 20 requests or fewer to acknowledge at once: you selected 21" in response.content.decode()
 
@@ -190,7 +196,7 @@ def test_the_queue_offers_a_checkbox_per_request_and_the_button(ours, login):
     body = login(ours.spoc).get(reverse("advice:spoc_queue")).content.decode()
     assert f'name="request" type="checkbox" value="{advice_request.pk}"' in body
     assert "Acknowledge selected requests" in body
-    assert f'action="{URL}"' in body
+    assert f'action="{QUEUE}"' in body and 'name="acknowledge"' in body
 
 
 def test_the_page_reads_the_same_number_of_queries_for_two_requests_or_six(ours, login):

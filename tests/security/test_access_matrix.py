@@ -113,8 +113,10 @@ URLS = {
     "advice:draft_comment": ({"case_pk": "draft_case"}, BOTH, {"slt_practitioner", "spoc", "head_of_service"}),
     "advice:request_detail": ({"pk": "request"}, GET, SEES_CASE),
     "advice:acknowledge": ({"pk": "request"}, BOTH, {"spoc"}),
-    # Several requests acknowledged on one page (decision 0035): with none ticked, back to the queue.
+    # Several requests acknowledged on one page (decision 0035): with none ticked, the queue's error.
     "advice:acknowledge_several": ({}, BOTH, {"spoc"}),
+    # Its confirmation (issue 23): the SPOC; with nothing acknowledged in the session, back to the queue.
+    "advice:acknowledged_several": ({}, GET, {"spoc"}),
     "advice:item_detail": ({"pk": "returned_item"}, GET, SEES_RETURNED_ITEM),
     "advice:item_return": ({"pk": "open_item"}, BOTH, {"ot_practitioner", "spoc"}),
     # Amending returned advice: those who may return it (the team, the SPOC), as for returning it.
