@@ -107,7 +107,7 @@ def acknowledge_several(request):
                 _apply_error(refused, error)
             else:
                 # Post/redirect/get: the confirmation reads the ids from the session, never the URL.
-                request.session[DONE_KEY] = [advice_request.pk for advice_request in chosen]
+                request.session[DONE_KEY] = [advice_request.pk for advice_request in done]
                 return redirect("advice:acknowledged_several")
     errors = _error_summary(forms) if request.method == "POST" else []
     return render(

@@ -19,7 +19,6 @@ from ..ack_forms import TickedRequestsForm
 from ..sign_off_queue import awaiting_sign_off
 from .common import _page_links
 
-
 # The ticking form's button: its name in the queue's query says the ticks were submitted.
 ACKNOWLEDGE = "acknowledge"
 
@@ -65,9 +64,8 @@ def spoc_queue(request):
     if ACKNOWLEDGE in request.GET:
         ticks = TickedRequestsForm(request.GET, at_most=services.ACKNOWLEDGE_AT_ONCE)
         if ticks.is_valid():
-            return redirect(
-                f"{reverse('advice:acknowledge_several')}?{urlencode([('request', pk) for pk in ticks.cleaned_data['request']])}"
-            )
+            query = urlencode([("request", pk) for pk in ticks.cleaned_data["request"]])
+            return redirect(f"{reverse('advice:acknowledge_several')}?{query}")
         # The page's own links (headers, pages, filters, saved filters) are built from the query:
         # they keep its order, filter and page, not the refused submission.
         kept = request.GET.copy()

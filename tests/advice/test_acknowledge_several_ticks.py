@@ -12,8 +12,8 @@ from advice.models import AdviceRequest
 from advice.services import advice_acknowledge, advice_request_send
 from advice.services.acknowledgement import TeamAnswer
 from advice.views.acknowledge_several import DONE_KEY
-from ehc.demo import seed_organisations, seed_users
 from assessments.models import CaseStatus
+from ehc.demo import seed_organisations, seed_users
 from ehc.models import Role, Service
 from tests.factories import CaseFactory
 

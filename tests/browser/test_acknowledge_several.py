@@ -90,4 +90,5 @@ def test_twenty_one_ticked_are_refused_with_the_ticks_kept(journey, ours, authen
     page.get_by_label(f"Select {requests[0].case.reference}").uncheck()
     page.get_by_role("button", name="Acknowledge selected requests").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Acknowledge 20 requests for health advice")
-    assert not AdviceRequest.objects.filter(pk__in=[each.pk for each in requests], acknowledged_at__isnull=False).exists()
+    ids = [each.pk for each in requests]
+    assert not AdviceRequest.objects.filter(pk__in=ids, acknowledged_at__isnull=False).exists()
