@@ -81,7 +81,11 @@ def _page_ids(value):
 class SpocQueue(Scenario):
     code = "B5"
     title = "SPOC work queue, largest provider"
-    target = "<= 3x the floor, <= 6 queries, p95 <= 100 ms"
+    # The whole request's queries: the view's 6 (the three lists, one count of both item lists, the team
+    # filter's choices and the saved filters; exactly, tests/advice/test_queues.py) and the sign-in's 2
+    # (the user and the two-factor device). It was 4 + 2 before the team filter and saved filters.
+    queries = 8
+    target = f"<= 3x the floor, <= {queries} queries (the view's 6, the sign-in's 2), p95 <= 100 ms"
     min_reps = 20
 
     def prepare(self, ctx):
@@ -123,7 +127,8 @@ class SpocQueue(Scenario):
             target_note("app p95", outcome.app_stat("p95"), 100),
         ]
         if outcome.app_queries is not None:
-            notes.append(f"{outcome.app_queries} queries (target <= 6)")
+            verdict = "meets" if outcome.app_queries <= self.queries else "misses"
+            notes.append(f"{outcome.app_queries} queries: {verdict} the target of {self.queries} (listed below)")
         if outcome.ratio is not None:
             notes.append(target_note("app / floor", outcome.ratio, 3, unit="x"))
         if outcome.app_sql:
