@@ -15,12 +15,13 @@ class AdviceConfig(AppConfig):
         # What assessments, a layer below, learns from advice without importing it
         # (docs/decisions/0020-one-way-layers.md).
         from assessments.access import register_case_party
-        from assessments.sections import register_case_section, register_caseload_columns
+        from assessments.sections import register_case_section, register_caseload_columns, register_caseload_filter
         from assessments.signals import case_ended
 
-        from . import access, case_page
+        from . import access, case_page, gate
 
         register_case_party(access.provider_party_to_case)
         register_case_section(case_page.ADVICE_SECTION)
         register_caseload_columns(case_page.caseload_columns)
+        register_caseload_filter(gate.READY_TO_DRAFT, gate.ready_to_draft_q)
         case_ended.connect(_stop_advice_when_case_ends, dispatch_uid="advice.stop_advice_when_case_ends")

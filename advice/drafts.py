@@ -54,6 +54,11 @@ class ReturnDraft(TimeStamped):
     pfa_health = models.TextField(blank=True)
     saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     saved_at = models.DateTimeField()
+    # Who saved it first: a practitioner's "Drafts you started" (advice.work.drafts_started_items).
+    # Empty only for a draft older than the field whose history did not say.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # Sign-off (decision 0036): waiting, who sent it and when; a lead's note when sent back.
     status = models.CharField(max_length=20, choices=DraftStatus.choices, default=DraftStatus.EDITING)
     # Set when the draft is a new version of returned advice (an amendment) rather than its return.

@@ -17,9 +17,11 @@ from ehc.sorting import SURNAME_WORDS, SortKey, sort_read, sorted_page, text_key
 from .access import advice_items_for, visible_advice_requests
 from .drafts import ReturnDraft
 from .exceptions import EXCEPTION_REASON_LABELS, excepted_on, excepted_reason
-from .models import AdviceItem, ItemStatus, Stage, service_labels
+from .gate import holds_gate
+from .models import ItemStatus, Stage, service_labels
 from .work import (
     DUE_SOON_DAYS,
+    drafts_started_items,
     provider_outstanding_items,
     spoc_awaiting_requests,
     spoc_item_counts,
@@ -252,9 +254,10 @@ def spoc_queue(
     )
 
 
-def team_queue(*, user, cursor=None, page_size=PAGE_SIZE, today=None, sort=None, team=None) -> Page:
-    """team_outstanding_items by due date unless `sort` says otherwise."""
-    items = QueueItem.rows(team_outstanding_items(user=user, team=team), today or timezone.localdate())
+def team_queue(*, user, cursor=None, page_size=PAGE_SIZE, today=None, sort=None, team=None, drafts=False) -> Page:
+    """team_outstanding_items (or, with `drafts`, drafts_started_items) by due date unless `sort` says."""
+    listed = (drafts_started_items if drafts else team_outstanding_items)(user=user, team=team)
+    items = QueueItem.rows(listed, today or timezone.localdate())
     return sorted_page(items, sort or queue_sort(None), cursor, page_size, row=QueueItem)
 
 
@@ -286,17 +289,6 @@ def return_draft_initial(*, item) -> dict:
     if draft.returned_on is not None:
         initial["returned_on"] = draft.returned_on
     return initial
-
-
-def draft_gate_outstanding(*, case) -> list[AdviceItem]:
-    """The tracked items that hold the draft plan back: every item still outstanding, excepted ones too
-    (an exception excuses lateness, not the advice)."""
-    items = list(
-        AdviceItem.objects.filter(case=case, status=ItemStatus.OUTSTANDING)
-        .select_related("team", "provider", "request")
-        .order_by("provider__name", "team__name")
-    )
-    return sorted(items, key=lambda item: item.outstanding_since)
 
 
 def draft_advice_teams(*, case) -> list[Team]:
@@ -365,7 +357,9 @@ def case_advice_panel(
     for advice_request in panel.requests:
         advice_request.visible_items = [item for item in items if item.request_id == advice_request.pk]
     if panel.sees_all:
-        panel.gate_items = sorted((item for item in items if item.is_outstanding), key=lambda i: i.outstanding_since)
+        # The drafting gate as advice.gate defines it (the case's items holding it back), of the items
+        # read for the page: who sees all of them sees the gate the draft plan's service checks.
+        panel.gate_items = sorted((item for item in items if holds_gate(item)), key=lambda i: i.outstanding_since)
     editor = is_la and user.has_role(*LA_EDITORS)
     if editor and case.status in REQUESTABLE_CASE_STATUSES:
         if can_request is None:

@@ -43,3 +43,10 @@ def team_outstanding_items(*, user, team=None):
     return AdviceItem.objects.filter(
         status=ItemStatus.OUTSTANDING, provider_id=user.organisation_id, team_id__in=teams.values("pk")
     )
+
+
+def drafts_started_items(*, user, team=None):
+    """Of team_outstanding_items, those whose Appendix C draft the user started (saved first) and that
+    are not yet returned: the team queue's "Drafts you started" (`?drafts=mine`) and the home page's
+    count. A draft awaiting a lead's sign-off is still one (it is not returned)."""
+    return team_outstanding_items(user=user, team=team).filter(return_draft__started_by=user)

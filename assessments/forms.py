@@ -150,6 +150,14 @@ class CaseFilterForm(forms.Form):
     mine = forms.BooleanField(label="Only my cases", required=False)
     rag = forms.ChoiceField(label="Next deadline", choices=RAG, required=False)
     q = forms.CharField(label="Reference or child's name", required=False, max_length=100)
+    # "Ready to draft" is the drafting gate open: advice's definition, registered with
+    # assessments.sections (advice.gate.ready_to_draft_q).
+    STAGES = [
+        ("", "Any"),
+        (CaseStatus.AWAITING_DECISION.value, "Awaiting a decision to assess"),
+        ("ready_to_draft", "Ready to draft"),
+    ]
+    stage = forms.ChoiceField(label="Stage", choices=STAGES, required=False)
 
 
 class SearchForm(forms.Form):

@@ -8,6 +8,8 @@ that assessments imports nothing from them (docs/decisions/0020-one-way-layers.m
   sections reuse the advice items of the advice section, so the page reads them once).
 - Caseload columns (`register_caseload_columns`): the outstanding and overdue advice counts of
   each case in the LA's list (advice.case_page).
+- Caseload filters (`register_caseload_filter`): a stage of the caseload's "Stage" filter that
+  another app defines, "Ready to draft" (advice.gate.ready_to_draft_q, the drafting gate open).
 """
 
 from collections.abc import Callable
@@ -32,6 +34,7 @@ class CaseSection:
 
 _case_sections: dict[str, CaseSection] = {}
 _caseload_columns: list[Callable] = []
+_caseload_filters: dict[str, Callable] = {}
 
 
 def register_case_section(section: CaseSection) -> CaseSection:
@@ -55,3 +58,15 @@ def caseload_columns(today) -> dict:
     for annotate in _caseload_columns:
         columns.update(annotate(today))
     return columns
+
+
+def register_caseload_filter(name: str, q: Callable) -> Callable:
+    """`q() -> Q` on Case: the cases of the caseload's `stage=<name>`."""
+    _caseload_filters[name] = q
+    return q
+
+
+def caseload_filter(name: str):
+    """The registered filter's Q, or None for a stage nobody registered."""
+    q = _caseload_filters.get(name)
+    return q() if q is not None else None

@@ -14,8 +14,8 @@ from ehc.sorting import SURNAME_WORDS, SortKey, sort_read, sorted_page, text_key
 
 from .access import visible_cases
 from .forms import case_officers
-from .models import CLOSED_STATUSES, Case, CaseShare, TimelineException
-from .sections import case_sections, caseload_columns
+from .models import CLOSED_STATUSES, Case, CaseShare, CaseStatus, TimelineException
+from .sections import case_sections, caseload_columns, caseload_filter
 from .timeline import AMBER_DAYS
 
 # What templates/assessments/caseload.html shows of a case, and its officer's name (str(user)).
@@ -55,14 +55,17 @@ def caseload_sort(value, *, show="open"):
     return sort_read(value, CASELOAD_SORT_KEYS, "-recent" if show == "closed" else "next")
 
 
-def caseload_cases(*, user, today: datetime.date, show="open", mine=False, rag="", q=""):
+def caseload_cases(*, user, today: datetime.date, show="open", mine=False, rag="", q="", stage=""):
     """The LA's own cases the caseload lists with these filters, unordered and unpaginated: the
     caseload's rows and the home page's counts are this one queryset (decision 0037).
 
     The caseload is the LA's work list, so it is scoped by the LA foreign key (and the need-to-know
     rule of `ehc.access.la_cases_q`) alone (a case
     shared in from another LA opens from its link but is not another LA's work): that keeps
-    the query on the (local_authority, next_statutory_date, id) index."""
+    the query on the (local_authority, next_statutory_date, id) index.
+
+    `stage`: awaiting a decision to assess (the case's status), or a stage another app registered
+    (assessments.sections.register_caseload_filter: "ready_to_draft", the drafting gate open)."""
     if user.organisation_id is None or not user.organisation.is_la:
         return Case.objects.none()
     cases = Case.objects.filter(la_cases_q(user))
@@ -76,6 +79,10 @@ def caseload_cases(*, user, today: datetime.date, show="open", mine=False, rag="
     if show == "closed":
         return cases.filter(status__in=CLOSED_STATUSES)
     cases = cases.exclude(status__in=CLOSED_STATUSES)
+    if stage == CaseStatus.AWAITING_DECISION:
+        cases = cases.filter(status=CaseStatus.AWAITING_DECISION)
+    elif stage and (registered := caseload_filter(stage)) is not None:
+        cases = cases.filter(registered)
     if rag == "red":
         cases = cases.filter(next_statutory_date__lt=today)
     elif rag == "amber":
@@ -89,7 +96,17 @@ def caseload_cases(*, user, today: datetime.date, show="open", mine=False, rag="
 
 
 def caseload(
-    *, user, today: datetime.date, show="open", mine=False, rag="", q="", sort=None, cursor=None, page_size=PAGE_SIZE
+    *,
+    user,
+    today: datetime.date,
+    show="open",
+    mine=False,
+    rag="",
+    q="",
+    stage="",
+    sort=None,
+    cursor=None,
+    page_size=PAGE_SIZE,
 ) -> Page:
     """caseload_cases in the chosen order (by default by next statutory date), keyset-paginated.
 
@@ -101,7 +118,7 @@ def caseload(
     # Only the columns the list shows: a case row is mostly the family's text, and reading and
     # decoding it was most of this selector's time (issue 8, B8a).
     cases = (
-        caseload_cases(user=user, today=today, show=show, mine=mine, rag=rag, q=q)
+        caseload_cases(user=user, today=today, show=show, mine=mine, rag=rag, q=q, stage=stage)
         .select_related("child", "case_officer")
         .only(*CASELOAD_COLUMNS)
     )

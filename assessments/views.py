@@ -56,6 +56,7 @@ def caseload(request):
         mine=filters.get("mine", False),
         rag=filters.get("rag", ""),
         q=filters.get("q", ""),
+        stage=filters.get("stage", ""),
         sort=sort,
         cursor=request.GET.get("after"),
         page_size=selectors.CASELOAD_PAGE_SIZE,

@@ -16,10 +16,10 @@ from .models import SavedFilter
 
 # URL name -> the query parameters the list reads (its filters and its sort order).
 PAGES = {
-    "assessments:caseload": ("show", "rag", "q", "mine", "sort"),
+    "assessments:caseload": ("show", "rag", "q", "mine", "stage", "sort"),
     "reports:items": ("la", "provider", "team", "stage", "age", "sort"),
     "advice:spoc_queue": ("team", "sort"),
-    "advice:team_queue": ("team", "sort"),
+    "advice:team_queue": ("team", "drafts", "sort"),
 }
 NAME_MAX = 60
 QUERY_MAX = 500

@@ -17,8 +17,10 @@ from django.urls import reverse
 
 from administration.access import is_administrator
 from administration.invitations import people_with_states
-from advice.selectors import spoc_awaiting_requests, spoc_item_counts, team_outstanding_items
+from advice.gate import READY_TO_DRAFT
+from advice.selectors import drafts_started_items, spoc_awaiting_requests, spoc_item_counts, team_outstanding_items
 from advice.sign_off_queue import awaiting_sign_off
+from assessments.models import CaseStatus
 from assessments.selectors import caseload_cases
 from assessments.timeline import AMBER_DAYS
 from ehc.access import can_act_as_spoc
@@ -91,6 +93,17 @@ def _late_cases(user, today, *, mine):
     )
 
 
+def _my_cases_at(user, today, stage, one, many):
+    """The officer's open cases at a stage of the caseload's Stage filter."""
+    return Task(
+        caseload_cases(user=user, today=today, mine=True, stage=stage).count(),
+        one,
+        many,
+        _url("assessments:caseload", mine="on", stage=stage),
+        "Open cases by next statutory date",
+    )
+
+
 def _case_officer(user, today):
     soon = caseload_cases(user=user, today=today, mine=True, rag="amber").count()
     return Section(
@@ -106,6 +119,21 @@ def _case_officer(user, today):
                 f"of your open cases have a statutory date in the next {AMBER_DAYS} days",
                 _url("assessments:caseload", mine="on", rag="amber"),
                 "Open cases by next statutory date",
+            ),
+            _my_cases_at(
+                user,
+                today,
+                CaseStatus.AWAITING_DECISION.value,
+                "of your cases is awaiting a decision to assess",
+                "of your cases are awaiting a decision to assess",
+            ),
+            # The drafting gate open (advice.gate.ready_to_draft_q): the case page's own definition.
+            _my_cases_at(
+                user,
+                today,
+                READY_TO_DRAFT,
+                "of your cases is ready to draft: all its health advice is in",
+                "of your cases are ready to draft: all their health advice is in",
             ),
         ],
     )
@@ -202,6 +230,15 @@ def _practitioner(user, today):
             "Advice to write, by due date",
         )
     ]
+    tasks.append(
+        Task(
+            drafts_started_items(user=user).count(),
+            "draft you started, not yet returned",
+            "drafts you started, not yet returned",
+            _url("advice:team_queue", drafts="mine"),
+            "Drafts you started, by due date",
+        )
+    )
     if user.teams_led.exists():
         # A team lead's (docs/decisions/0036-team-lead-sign-off.md): the returns waiting for them.
         tasks.append(

@@ -10,7 +10,8 @@ from ehc.audit import audit_record
 from ehc.models import AuditAction, MessageKind, Role
 from ehc.outbox import email_queue
 
-from ..selectors import draft_advice_teams, draft_gate_outstanding, draft_teams_for
+from ..gate import draft_gate_outstanding
+from ..selectors import draft_advice_teams, draft_teams_for
 from .common import AdviceError, DraftGateClosed, _lock_case, _path
 
 

@@ -46,7 +46,7 @@ def return_draft_save(*, item, user, content: dict, returned_on=None, revision=N
     _check_revision(draft, revision)
     now = timezone.now()
     if draft is None:
-        draft = ReturnDraft(item=item, revision=1)
+        draft = ReturnDraft(item=item, revision=1, started_by=user)
     else:
         draft.revision += 1
     for name in ReturnDraft.CONTENT_FIELDS:

@@ -89,7 +89,7 @@ def return_send_for_sign_off(
         raise AdviceError("Upload the advice or complete the needs, provision and outcomes")
     now = timezone.now()
     if draft is None:
-        draft = ReturnDraft(item=item, revision=0)
+        draft = ReturnDraft(item=item, revision=0, started_by=user)
     draft.revision += 1
     for name in ReturnDraft.CONTENT_FIELDS:
         setattr(draft, name, content.get(name) or "")

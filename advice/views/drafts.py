@@ -17,6 +17,7 @@ from ehc.models import OrganisationKind
 
 from .. import selectors, services
 from ..forms import DraftCommentForm, DraftPlanForm
+from ..gate import draft_gate_outstanding
 from .common import LA_EDITORS, _apply_error, _own_case_or_404
 
 
@@ -27,7 +28,7 @@ def draft_plan_record(request, case_pk):
     if case.status != CaseStatus.ASSESSING:
         messages.info(request, "A draft plan can only be recorded while the case is being assessed")
         return redirect("assessments:case_detail", pk=case.pk)
-    outstanding = selectors.draft_gate_outstanding(case=case)
+    outstanding = draft_gate_outstanding(case=case)
     form = DraftPlanForm(request.POST or None, case=case)
     if request.method == "POST" and not outstanding and form.is_valid():
         try:

@@ -21,6 +21,8 @@ from .common import _page_links
 
 # The ticking form's button: its name in the queue's query says the ticks were submitted.
 ACKNOWLEDGE = "acknowledge"
+# The team queue's `drafts` value for the drafts the user started (advice.work.drafts_started_items).
+DRAFTS_MINE = "mine"
 
 
 class QueueFilterForm(forms.Form):
@@ -115,7 +117,12 @@ def spoc_queue(request):
 def team_queue(request):
     teams = request.user.teams.filter(provider_id=request.user.organisation_id)
     form, team, sort = _filters(request, teams)
-    page = selectors.team_queue(user=request.user, cursor=request.GET.get("after"), sort=sort, team=team)
+    # "Drafts you started" (`?drafts=mine`): the home page's count of them links here.
+    drafts = request.GET.get("drafts") == DRAFTS_MINE
+    page = selectors.team_queue(
+        user=request.user, cursor=request.GET.get("after"), sort=sort, team=team, drafts=drafts
+    )
+    caption = "Drafts you started" if drafts else "Advice to write"
     return render(
         request,
         "advice/team_queue.html",
@@ -125,7 +132,9 @@ def team_queue(request):
             "form": form,
             "sort": sort,
             "cursors": "after",
-            "caption": "Advice to write, by due date" if sort.value == "due" else "Advice to write",
+            "caption": f"{caption}, by due date" if sort.value == "due" else caption,
+            "drafts": drafts,
+            "drafts_mine": DRAFTS_MINE,
             "items": _page_links(request, "after", page),
             "leads_a_team": request.user.teams_led.filter(members=request.user).exists(),
             "awaiting_count": len(awaiting_sign_off(user=request.user)),

@@ -23,6 +23,9 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 11, 23)
 NOW = datetime.datetime(2026, 11, 23, 12, 0, tzinfo=datetime.UTC)
 PAGE_SIZE = 50
+# A case officer's cases awaiting a decision to assess and ready to draft (the caseload's Stage filter), a
+# practitioner's drafts started (the team queue's "Only drafts you started").
+FILTERED = ("stage=awaiting_decision", "stage=ready_to_draft", "drafts=mine")
 TASK = re.compile(r'<a class="govuk-link" href="([^"]+)" data-count="(\d+)" data-list="([^"]+)">')
 
 
@@ -54,7 +57,7 @@ def demo():
 
 
 def test_every_count_on_every_demo_users_home_page_is_the_length_of_the_list_it_links_to(demo):
-    checked, counted = {}, {}
+    checked, counted, filtered = {}, {}, {}
     for username, user in sorted(demo.items()):
         client = verified_login(Client(), user)
         home = _get(client, reverse("home"))
@@ -64,6 +67,9 @@ def test_every_count_on_every_demo_users_home_page_is_the_length_of_the_list_it_
             assert len(rows) == min(count, PAGE_SIZE), f"{username}: {count} on home, {len(rows)} at {url} ({caption})"
             checked[username] = checked.get(username, 0) + 1
             counted[caption] = counted.get(caption, 0) + count
+            for name in FILTERED:
+                if name in url:
+                    filtered[name] = filtered.get(name, 0) + count
     # Not vacuous: the demo's year gives each kind of user work, and most kinds of list rows.
     for username in ("case.officer", "business.support", "send.manager", "spoc", "physio.lead", "dco"):
         assert checked.get(username), username
@@ -76,6 +82,10 @@ def test_every_count_on_every_demo_users_home_page_is_the_length_of_the_list_it_
         "Waiting for the advice, by response date",
         "Responses owed, by due date",
         "Advice awaiting your sign-off, oldest first",
+        "Drafts you started, by due date",
     ):
         assert counted.get(caption), caption
-    print(f"home counts agree: {sum(checked.values())} counts on {len(checked)} home pages")
+    # The counts whose lists are a filter of a list the home page counts otherwise too: each filter seen.
+    for name in FILTERED:
+        assert filtered.get(name), name
+    print(f"home counts agree: {sum(checked.values())} counts on {len(checked)} home pages; filtered: {filtered}")
