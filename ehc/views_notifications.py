@@ -1,5 +1,6 @@
-"""Each user's notifications: newest first, unread marked, opened (and so read) one by one or all
-marked read at once. A user sees only their own rows: anyone else's answers 404, like a missing one."""
+"""Each user's notifications: newest first unless sorted by a column, unread marked, opened (and so
+read) one by one or all marked read at once. A user sees only their own rows: anyone else's answers
+404, like a missing one."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from .access import get_visible_or_404
 from .models import Notification
 from .notifications import notification_read, notifications_read_all
+from .sorting import Sort, SortKey, sort_read, sorted_page, text_key
 
 PAGE_SIZE = 50
 
@@ -17,22 +19,33 @@ def _own(user):
     return Notification.objects.filter(user_id=user.pk)
 
 
+# Newest first by default; by the notification's words (its headline, then its reference) too. The
+# Status column (read or not) is a phrase, not sorted (decision 0038).
+SORT_KEYS = (
+    SortKey("date", "created_at", kind="datetime", ascending_words="oldest first", descending_words="newest first"),
+    text_key("notification", "headline"),
+)
+DEFAULT_SORT = "-date"
+
+
+def notifications_sort(value) -> Sort:
+    return sort_read(value, SORT_KEYS, DEFAULT_SORT)
+
+
 @login_required
 @require_GET
 def notifications(request):
-    rows = _own(request.user).order_by("-id")
-    try:
-        before = int(request.GET.get("before", ""))
-    except ValueError:
-        before = None
-    if before is not None:
-        rows = rows.filter(id__lt=before)
-    rows = list(rows[: PAGE_SIZE + 1])
-    older = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
+    """One page of the user's own notifications in the order of `?sort=`, keyset-paged (`after`). An
+    address from before (`?before=<id>`) is the first page."""
+    sort = notifications_sort(request.GET.get("sort"))
+    page = sorted_page(_own(request.user), sort, request.GET.get("after"), PAGE_SIZE)
+    query = request.GET.copy()
+    for name in ("after", "before"):
+        query.pop(name, None)
     return render(
         request,
         "ehc/notifications.html",
-        {"notifications": rows[:PAGE_SIZE], "older": older, "is_first_page": before is None},
+        {"page": page, "notifications": page.rows, "sort": sort, "query": query.urlencode()},
     )
 
 

@@ -23,6 +23,8 @@ from ehc.audit import audit_record
 from ehc.models import AuditAction, AuditEvent, MessageKind, Role
 from ehc.notifications import Event, notify
 from ehc.outbox import emails_insert
+from ehc.pagination import PAGE_SIZE, Page
+from ehc.sorting import sorted_page
 
 from .letter_emails import letter_emails
 from .models import Escalation, Letter
@@ -85,6 +87,11 @@ def letters_awaiting_approval(*, user):
         .select_related("escalation__request__case", "escalation__provider")
         .order_by("approval_due_at", "id")
     )
+
+
+def approvals_page(*, user, sort, cursor=None, page_size=PAGE_SIZE) -> Page:
+    """letters_awaiting_approval in `sort` order (escalation.selectors.APPROVAL_SORT_KEYS), keyset-paged."""
+    return sorted_page(letters_awaiting_approval(user=user), sort, cursor, page_size)
 
 
 def may_approve(user, letter) -> bool:

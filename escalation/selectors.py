@@ -125,8 +125,16 @@ LETTER_SORT_KEYS = (
     text_key("reference", "escalation__request__case__reference", nullable=True),
     SortKey("required", "escalation__response_due_on", nullable=True),
 )
+# The AD Education's letters to approve (escalation.approvals.approvals_page): by the time approval is
+# due by default (index letter_awaiting_approval), a working day after the letter was written.
+APPROVAL_SORT_KEYS = (
+    SortKey("due", "approval_due_at", kind="datetime", ascending_words="oldest first", descending_words="newest first"),
+    text_key("reference", "escalation__request__case__reference", nullable=True),
+    text_key("provider", "escalation__provider__name"),
+)
 SORTS = {
     "letters": (LETTER_SORT_KEYS, "-dated"),
+    "approvals": (APPROVAL_SORT_KEYS, "due"),
     "hos": (HOS_SORT_KEYS, "response"),
     "owed": (OWED_SORT_KEYS, "due"),
     "resolutions": (RESOLUTION_SORT_KEYS, "due"),

@@ -63,8 +63,20 @@ def letter_detail(request, pk):
 @role_required(Role.AD_EDUCATION, org_kind=OrganisationKind.LOCAL_AUTHORITY)
 @require_http_methods(["GET"])
 def approvals_queue(request):
-    letters = list(approvals.letters_awaiting_approval(user=request.user))
-    return render(request, "escalation/approvals.html", {"letters": letters, "count": len(letters)})
+    """Sorted by a column header and keyset-paged, as the other work lists (decision 0038)."""
+    sort = selectors.list_sort("approvals", request.GET.get("sort"))
+    page = approvals.approvals_page(user=request.user, sort=sort, cursor=request.GET.get("after"))
+    query = request.GET.copy()
+    query.pop("after", None)
+    context = {
+        "page": page,
+        "letters": page.rows,
+        # The whole queue's count, beyond this page (the home page counts the same queryset).
+        "count": approvals.letters_awaiting_approval(user=request.user).count(),
+        "sort": sort,
+        "query": query.urlencode(),
+    }
+    return render(request, "escalation/approvals.html", context)
 
 
 @role_required(Role.AD_EDUCATION, org_kind=OrganisationKind.LOCAL_AUTHORITY)
