@@ -19,10 +19,12 @@ def _own(user):
     return Notification.objects.filter(user_id=user.pk)
 
 
-# Newest first by default; by the notification's words (its headline, then its reference) too. The
-# Status column (read or not) is a phrase, not sorted (decision 0038).
+# Newest first by default; by the notification's words (its headline) too. "Date" is the order they
+# arrived in, the id, as before sorting (index notification_user_newest): a sweep run as of another
+# day (`sweep --now`) dates its notices that day, so created_at need not follow arrival. The Status
+# column (read or not) is a phrase, not sorted (decision 0038).
 SORT_KEYS = (
-    SortKey("date", "created_at", kind="datetime", ascending_words="oldest first", descending_words="newest first"),
+    SortKey("date", "id", kind="int", ascending_words="oldest first", descending_words="newest first"),
     text_key("notification", "headline"),
 )
 DEFAULT_SORT = "-date"
