@@ -128,7 +128,9 @@ DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
 if DATABASE_REPLICA_URL:
     if not DATABASE_REPLICA_URL.startswith(("postgres://", "postgresql://")):
         raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a PostgreSQL URL (postgresql://...)")
-    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
     DATABASES["replica"].update(CONN_HEALTH_CHECKS=True, TEST={"MIRROR": "default"})
     DATABASE_ROUTERS = ["ehc.replica.ReplicaRouter"]
 DATABASE_REPLICA_MAX_LAG = env_positive_int("DATABASE_REPLICA_MAX_LAG", 30)

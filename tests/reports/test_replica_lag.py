@@ -229,7 +229,12 @@ def test_a_page_that_reads_its_own_write_is_right_at_once(on_replica, ours, logi
     today = datetime.date.today()
     response = officer.post(
         reverse("assessments:record_decision", args=[case.pk]),
-        {"decided_to_assess": "yes", "decision_on_0": today.day, "decision_on_1": today.month, "decision_on_2": today.year},
+        {
+            "decided_to_assess": "yes",
+            "decision_on_0": today.day,
+            "decision_on_1": today.month,
+            "decision_on_2": today.year,
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     page = officer.get(reverse("assessments:case_detail", args=[case.pk]))
