@@ -18,7 +18,7 @@ def started_by_from_history(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('advice', '0013_sign_off'),
+        ('advice', '0014_item_indexes_sweep_writes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
