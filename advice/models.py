@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from ehc.models import Organisation, OrganisationKind, Service, Team, TimeStamped
 
 from .documents import DOWNLOADABLE_SCAN_STATUSES, ScannedDocument, ScanStatus, advice_upload_path  # noqa: F401
+from .indexes import ITEM_INDEXES
 
 # Service.values builds a new list on every access; queue pages label services on every row.
 _SERVICE_LABELS = dict(Service.choices)
@@ -150,10 +151,12 @@ class AdviceItem(TimeStamped):
     """One team's advice for one request: the unit the timers and dashboards track.
 
     Provider and LA are copied from the request so the sweep, the SPOC queue and the
-    DCO dashboard read this one table through partial indexes (see Meta).
+    DCO dashboard read this one table through partial indexes (advice.indexes).
     """
 
-    request = models.ForeignKey(AdviceRequest, on_delete=models.CASCADE, related_name="items")
+    # Each stage change the sweep makes writes every index here again (decision 0042): the request's
+    # items are found through advice_item_one_per_team, so no index of its own.
+    request = models.ForeignKey(AdviceRequest, on_delete=models.CASCADE, related_name="items", db_index=False)
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="advice_items")
     provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     local_authority = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -182,13 +185,13 @@ class AdviceItem(TimeStamped):
     # The promised date the LA was told had passed (escalation.sweep.promises), once; NULL again with a new date.
     promise_passed_notified_on = models.DateField(null=True, blank=True)
     head_of_service_responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
     # Return
     returned_on = models.DateField(null=True, blank=True)
     returned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     # Not provided (outcome B, or decided by the team)
     not_provided_reason = models.CharField(max_length=30, choices=NotProvidedReason.choices, blank=True)
@@ -200,7 +203,7 @@ class AdviceItem(TimeStamped):
     exception_detail = models.TextField(blank=True)
     exception_recorded_on = models.DateField(null=True, blank=True)
     exception_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
 
     # The exceptions that stop this team's clock besides those covering all the case's advice
@@ -221,60 +224,7 @@ class AdviceItem(TimeStamped):
                 name="advice_item_closed_has_no_timer",
             ),
         ]
-        indexes = [
-            # escalation.sweep.claim.claim_due_requests: outstanding items whose next action has come.
-            models.Index(
-                fields=["next_action_on", "id"],
-                name="item_due_action",
-                condition=models.Q(status="outstanding"),
-            ),
-            # SPOC queue and DCO dashboard for one provider: outstanding items by due date, keyset on id.
-            models.Index(
-                fields=["provider", "due_on", "id"],
-                name="item_provider_outstanding",
-                condition=models.Q(status="outstanding"),
-            ),
-            # Practitioner queue: one team's outstanding items.
-            models.Index(
-                fields=["team", "due_on", "id"],
-                name="item_team_outstanding",
-                condition=models.Q(status="outstanding"),
-            ),
-            # DCO dashboard across an area: outstanding items by LA. The weekly digest reads each LA's
-            # overdue list in this order; the INCLUDE columns are every item field it shows, so the
-            # list is one index-only range instead of a heap page per item (escalation.selectors).
-            models.Index(
-                fields=["local_authority", "due_on", "id"],
-                name="item_la_outstanding",
-                condition=models.Q(status="outstanding"),
-                include=[
-                    "provider",
-                    "case",
-                    "team",
-                    "stage",
-                    "promised_on",
-                    "head_of_service_response_due_on",
-                    "head_of_service_responded_at",
-                    "exception_reason",
-                ],
-            ),
-            # Heads of service's queue and the DCO's "responses owed": escalation 2 answers not yet given.
-            models.Index(
-                fields=["head_of_service_response_due_on", "id"],
-                name="item_hos_response_owed",
-                condition=models.Q(status="outstanding", head_of_service_responded_at__isnull=True),
-            ),
-            # escalation.sweep.promises: outstanding items whose promised date passed and the LA was not told yet.
-            models.Index(
-                fields=["local_authority", "promised_on", "id"],
-                name="item_promise_unnotified",
-                condition=models.Q(
-                    status="outstanding", promised_on__isnull=False, promise_passed_notified_on__isnull=True
-                ),
-            ),
-            # Reports: items requested in a period, per provider.
-            models.Index(fields=["provider", "created_at"], name="item_provider_created"),
-        ]
+        indexes = ITEM_INDEXES
 
     def __str__(self):
         return f"{self.team.name} advice for {self.case.reference}"
