@@ -6,6 +6,7 @@ A journey that finds nothing to do (an empty queue) does what a person would: lo
 """
 
 import datetime
+import functools
 import io
 import random
 
@@ -138,6 +139,7 @@ def spoc_queue(client, rng=random):
 # Practitioners -------------------------------------------------------------------------------
 
 
+@functools.cache
 def small_pdf():
     from pypdf import PdfWriter
 
@@ -148,12 +150,8 @@ def small_pdf():
     return buffer.getvalue()
 
 
-PDF = None
-
-
 def team_queue(client, rng=random, *, return_advice=True):
     """The team's queue; returns one outstanding item's advice with a small PDF."""
-    global PDF
     page = _ok(client.get("/advice/team/", name="team queue"), "team queue")
     items = ids(r'href="/advice/items/(\d+)/(?:return/)?"', page)
     if not items or not return_advice:
@@ -169,8 +167,7 @@ def team_queue(client, rng=random, *, return_advice=True):
     values.pop("document", None)
     set_date(values, "returned_on", datetime.date.today())
     values["action"] = ["return"]  # the button that returns it ("draft" would save a draft)
-    PDF = PDF or small_pdf()
-    files = {"document": ("advice.pdf", PDF, "application/pdf")}
+    files = {"document": ("advice.pdf", small_pdf(), "application/pdf")}
     _post_form(client, url, values, name="return advice form", files=files)
     return pk
 

@@ -34,7 +34,7 @@ class Sampler(threading.Thread):
         self.max_rss_total = defaultdict(int)
         self.processes = defaultdict(int)
         self.load_before = os.getloadavg()
-        self.max_load = self.load_before[0]
+        self.max_load = 0.0
         self.cpu_busy = []
         self.errors = []
 

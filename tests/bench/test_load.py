@@ -4,7 +4,6 @@ app on the tiny bench data set, through Django's test client with CSRF checks on
 password and the authenticator code as the simulated users do. Nothing is timed here: `make load` is
 the measurement."""
 
-import os
 import random
 from dataclasses import dataclass, field
 
@@ -94,8 +93,8 @@ def signed_in(kind):
     return session
 
 
-def test_the_locustfile_imports_and_its_shares_are_the_issues():
-    os.environ.setdefault("LOCUST_SKIP_MONKEY_PATCH", "1")  # gevent must not patch the test process
+def test_the_locustfile_imports_and_its_shares_are_the_issues(monkeypatch):
+    monkeypatch.setenv("LOCUST_SKIP_MONKEY_PATCH", "1")  # gevent must not patch the test process
     from bench.load import locustfile
 
     weights = {cls.kind: cls.weight for cls in locustfile.USER_CLASSES}
