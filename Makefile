@@ -2,7 +2,7 @@
 # .venv and installs the dependencies from pyproject.toml, and again whenever it changes.
 #
 #   make run                    Procfile (web, Celery worker, beat) under honcho on http://127.0.0.1:$PORT/, Ctrl-C stops all
-#   make test ARGS="-k foo"     pytest against embedded (or DATABASE_URL/REDIS_URL) servers
+#   make test ARGS="-k foo"     pytest against embedded (or DATABASE_URL/REDIS_URL) servers, on TEST_WORKERS processes
 #   make faults                 fault injection: kill -9 workers, restart Redis and PostgreSQL (~5 min)
 #   make lint                   ruff
 #   make bench SCALE=la         manage.py bench
@@ -20,6 +20,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ARGS ?=
 SCALE ?= la
+# pytest-xdist processes for `make test`: one per core (auto); TEST_WORKERS=0 runs in this process.
+TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test faults lint bench load manage otp logins browsers clean
@@ -51,7 +53,7 @@ run: $(STAMP)
 test: $(STAMP)
 	@$(MAKE) --no-print-directory browsers >/dev/null 2>&1 \
 		|| echo "make test: Chromium or poppler-utils could not be installed; the tests that need them will skip"
-	$(PY) -m ehc.localrun test $(ARGS)
+	$(PY) -m ehc.localrun test -n $(TEST_WORKERS) --dist worksteal $(ARGS)
 
 # Starts its own PostgreSQL, Redis, SMTP sink, Celery workers and beats, and kills them; the suite
 # skips itself without EHC_FAULTS=1, so `make test` does not run it twice.

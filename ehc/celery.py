@@ -74,3 +74,13 @@ def _connect_request_id():
 
 
 _connect_request_id()
+
+
+def _connect_primary_reads():
+    from .replica import task_reads_done, task_reads_primary
+
+    signals.task_prerun.connect(task_reads_primary, weak=False)
+    signals.task_postrun.connect(task_reads_done, weak=False)
+
+
+_connect_primary_reads()

@@ -1,6 +1,11 @@
 """Check what the compose schema cannot: docker-compose.yml runs project code that exists and loads.
 
     python -m ehc.compose_check [docker-compose.yml]      # .ci/run, after check-jsonschema
+    python -m ehc.compose_check --profile replica --env DATABASE_REPLICA_URL=postgresql://... docker-compose.yml
+
+Only the services a `docker compose up` would run are checked: those without `profiles`, and those of
+a profile given with --profile. A dependency on a service of a profile not given must be marked
+`required: false`. --env NAME=VALUE gives a ${NAME} the value a deployment would set.
 
 For each service built from the project's own image, the command it runs must resolve in this
 checkout under that service's own environment (the gunicorn `module:attribute`, the Celery `-A`
@@ -31,10 +36,13 @@ def say(message):
     print(f"[compose-check] {message}", file=sys.stderr, flush=True)
 
 
-def _interpolate(value):
-    """Resolve compose's ${NAME}, ${NAME:-default} and ${NAME:?error} as a deployment would."""
+def _interpolate(value, given=None):
+    """Resolve compose's ${NAME}, ${NAME:-default} and ${NAME:?error} as a deployment would (`given`:
+    the values it sets)."""
 
     def replace(match):
+        if given and match.group(1) in given:
+            return given[match.group(1)]
         op, arg = match.group(2), match.group(3) or ""
         if op in (":-", "-"):
             return arg
@@ -45,11 +53,11 @@ def _interpolate(value):
     return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}", replace, str(value))
 
 
-def _service_env(service):
+def _service_env(service, given=None):
     environment = service.get("environment") or {}
     if isinstance(environment, list):
         environment = dict(item.split("=", 1) if "=" in item else (item, "") for item in environment)
-    return {key: _interpolate("" if value is None else value) for key, value in environment.items()}
+    return {key: _interpolate("" if value is None else value, given) for key, value in environment.items()}
 
 
 def _probe(code, env):
@@ -104,13 +112,24 @@ def _check_command(argv, env):
     return [f"runs {program!r}, which this check does not know how to verify; use gunicorn, celery or manage.py"]
 
 
-def _references(name, service, services, declared_volumes):
+def _active(service, profiles):
+    own = service.get("profiles") or []
+    return not own or bool(set(own) & set(profiles))
+
+
+def _references(name, service, services, declared_volumes, profiles=()):
     """Errors in what a service refers to: the services it waits for and the volumes it mounts."""
     errors = []
     depends_on = service.get("depends_on") or {}
     for dependency in depends_on:
         if dependency not in services:
             errors.append(f"{name}: depends on unknown service {dependency}")
+        elif not _active(services[dependency], profiles):
+            if not isinstance(depends_on, dict) or (depends_on[dependency] or {}).get("required", True):
+                shown = ", ".join(services[dependency]["profiles"])
+                errors.append(
+                    f"{name}: depends on {dependency}, which runs only with profile {shown}, without required: false"
+                )
         elif isinstance(depends_on, dict):
             condition = (depends_on[dependency] or {}).get("condition")
             if condition == "service_healthy" and "healthcheck" not in services[dependency]:
@@ -122,8 +141,9 @@ def _references(name, service, services, declared_volumes):
     return errors
 
 
-def check_compose(path):
-    """Every error found in the compose file at `path`; an empty list when it is sound."""
+def check_compose(path, profiles=(), given=None):
+    """Every error found in the compose file at `path` run with `profiles` and the variables `given`;
+    an empty list when it is sound."""
     from ruamel.yaml import YAML
 
     compose = YAML(typ="safe").load(Path(path).read_text())
@@ -131,7 +151,9 @@ def check_compose(path):
     declared_volumes = set((compose.get("volumes") or {}).keys())
     errors = []
     for name, service in services.items():
-        errors += _references(name, service, services, declared_volumes)
+        if not _active(service, profiles):
+            continue
+        errors += _references(name, service, services, declared_volumes, profiles)
         if "build" not in service:
             if "image" not in service:
                 errors.append(f"{name}: has neither build nor image")
@@ -150,22 +172,29 @@ def check_compose(path):
             errors.append(f"{name}: give command as a list, not a shell string, so it can be checked")
             continue
         say(f"service {name}: {shlex.join(command or [])}")
-        errors += [f"{name}: {error}" for error in _check_command(list(command or []), _service_env(service))]
+        env = _service_env(service, given)
+        errors += [f"{name}: {error}" for error in _check_command(list(command or []), env)]
     return errors
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) > 1 or argv[:1] in (["-h"], ["--help"]):
-        print("usage: python -m ehc.compose_check [docker-compose.yml]", file=sys.stderr)
-        return 2
-    path = ROOT / (argv[0] if argv else "docker-compose.yml")
-    errors = check_compose(path)
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m ehc.compose_check")
+    parser.add_argument("--profile", action="append", default=[], help="a compose profile to run as well")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="a variable a deployment sets")
+    parser.add_argument("file", nargs="?", default="docker-compose.yml")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if any("=" not in item for item in args.env):
+        parser.error("--env takes NAME=VALUE")
+    path = ROOT / args.file
+    errors = check_compose(path, profiles=args.profile, given=dict(item.split("=", 1) for item in args.env))
     for error in errors:
         print(f"{path.name}: {error}", file=sys.stderr)
     if errors:
         return 1
-    say(f"{path.name}: every service's command refers to code that exists and loads")
+    with_profiles = f" (profiles: {', '.join(args.profile)})" if args.profile else ""
+    say(f"{path.name}{with_profiles}: every service's command refers to code that exists and loads")
     return 0
 
 

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     # Before anything reads the body (sessions, CSRF); after the middleware that adds the headers.
     "ehc.request_limits.RequestBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Inside the sessions: a session that wrote reads the primary for a while (ehc.replica).
+    "ehc.replica.ReadYourWritesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -120,6 +122,19 @@ DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
 }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica for the reports' and dashboards' reads; only views that opt in read it
+# (ehc.replica, decision 0040). Tests mirror it to the primary's test database.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    if not DATABASE_REPLICA_URL.startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must be a PostgreSQL URL (postgresql://...)")
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"]
+    )
+    DATABASES["replica"].update(CONN_HEALTH_CHECKS=True, TEST={"MIRROR": "default"})
+    DATABASE_ROUTERS = ["ehc.replica.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG = env_positive_int("DATABASE_REPLICA_MAX_LAG", 30)
+DATABASE_REPLICA_STICKY = env_positive_int("DATABASE_REPLICA_STICKY", 60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", required=True)

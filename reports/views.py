@@ -1,4 +1,5 @@
 """The DCO's overdue dashboard, its filtered list, and the reports (on screen, CSV and PDF).
+Every page here reads the replica when there is one (ehc.replica.replica_reads, decision 0040).
 
 ICB and LA users only: a provider's staff have their own work queues, and everyone else gets
 the same 404 as a missing page.
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_GET
 from ehc.audit import audit_record
 from ehc.models import AuditAction, OrganisationKind, Role, today_london
 from ehc.outbox import FAILING_AFTER_ATTEMPTS
+from ehc.replica import replica_reads
 from ehc.text import possessive
 
 from . import tables
@@ -75,6 +77,7 @@ def _query_without(request, *names):
 
 
 @dashboard_access
+@replica_reads
 def dashboard(request):
     form = DashboardForm(request.GET or None, user=request.user)
     # A choice the user may not see (or junk) is an error on the form and the whole scope is shown:
@@ -108,6 +111,7 @@ ITEM_FILTER_PARAMS = ("la", "provider", "team", "stage", "age")
 
 
 @dashboard_access
+@replica_reads
 def item_list(request):
     form = ItemFilterForm(request.GET, user=request.user)
     sort = items.item_sort(request.GET.get("sort"))
@@ -161,6 +165,7 @@ def _ticked_ids(request):
 
 
 @dashboard_access
+@replica_reads
 def item_csv(request):
     """The whole filtered list as CSV, or (`ticked`) the rows ticked on the list's page. A ticked
     row is found only within the user's filtered list, so an id of a row the user may not see
@@ -191,6 +196,7 @@ def item_csv(request):
 
 
 @report_access
+@replica_reads
 def report_index(request):
     today = today_london()
     return render(
@@ -300,6 +306,7 @@ def _default_scope(user):
 
 
 @report_access
+@replica_reads
 def audit_report(request):
     def build(*, today, start, end, data):
         return non_return_audit(
@@ -322,6 +329,7 @@ def audit_report(request):
 
 
 @report_access
+@replica_reads
 def monthly_report(request):
     def build(*, today, start, end, data):
         return monthly_figures(
@@ -345,6 +353,7 @@ def monthly_report(request):
 
 
 @report_access
+@replica_reads
 def timeliness_report(request):
     def build(*, today, start, end, data):
         return la_timeliness(

@@ -10,6 +10,7 @@ from django.test import Client
 
 from ehc.models import Role, Service
 
+from . import summary
 from .factories import (
     IcbFactory,
     LocalAuthorityFactory,
@@ -155,3 +156,27 @@ def login():
 @pytest.fixture
 def today():
     return datetime.date(2026, 11, 23)
+
+
+# The suite's closing figures (tests/summary.py). This file is loaded by pytest-xdist's controller as
+# well as its workers; the folders' own conftest files are loaded only where tests are collected.
+def pytest_runtest_logreport(report):
+    summary.count_outcome(report)
+
+
+def pytest_sessionfinish(session):
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["suite_summary"] = summary.worker_output()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    data = getattr(node, "workeroutput", {}).get("suite_summary")
+    if data is not None:
+        summary.merge(data)
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line, bad in summary.summary_lines():
+        terminalreporter.write_line(line, red=bad, yellow=False)

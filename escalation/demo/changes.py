@@ -4,7 +4,8 @@
 - four weeks before today the council began asking the AD Education to approve each escalation 1
   letter before it goes. The AD approves most the afternoon they are issued; every third waits until
   the next working day, so business support is told of it first (approvals_overdue_check, in the
-  sweep); the letters of the last day still wait in the AD's queue.
+  sweep). The newest letter always waits for the AD's next batch, so whatever day the demo is made
+  on (letters are not issued every day, nor at weekends) the AD's queue holds a letter to approve.
 - three weeks before today the provider's director went on leave and its administrator named an
   acting director, so the letters since are addressed to them. Business support gave the acting
   director a letters-only account from the latest such letter (escalation.recipients); it shows as
@@ -77,7 +78,8 @@ def approve_letters(*, day, today, la, users):
         return []
     first = Letter.objects.filter(escalation__local_authority=la).aggregate(first=Min("pk"))["first"]
     approved = []
-    for letter in awaiting_approval().filter(escalation__local_authority=la).order_by("pk"):
+    waiting = list(awaiting_approval().filter(escalation__local_authority=la).order_by("pk"))
+    for letter in waiting[:-1]:
         # Due a working day after it was issued: not yet due means it was issued today (or on the
         # weekend's eve), and every third of those waits for business support to be told of it.
         not_yet_due = letter.approval_due_at.astimezone(LONDON).date() > day

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from ehc.audit import audit_record
 from ehc.models import AuditAction, OrganisationKind, Role
+from ehc.replica import replica_reads
 
 from .build import build_return, return_cases
 from .forms import Sen2Form
@@ -62,6 +63,7 @@ def _make(request, form):
 
 
 @sen2_access
+@replica_reads
 def sen2_page(request):
     form = Sen2Form(request.GET)
     context = {"form": form, "title": "SEN2 return"}
@@ -81,6 +83,7 @@ def sen2_page(request):
 
 
 @sen2_access
+@replica_reads
 def sen2_xml(request):
     form = Sen2Form(request.GET)
     if not form.is_valid():

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from .axe import AXE_SOURCE_PATH, LEDGER
+from tests import summary
+
+from .axe import AXE_SOURCE_PATH
 from .helpers import Journey, give_authenticator
 
 CHROMIUM = os.environ.get("EHC_CHROMIUM", "/usr/bin/chromium")
@@ -57,18 +59,12 @@ def pytest_collection_modifyitems(config, items):
     _skip_reason = _why_no_browser()
     if _skip_reason is None:
         return
+    summary.browser_skip_reason = _skip_reason
     if os.environ.get("EHC_REQUIRE_BROWSER") in {"1", "true", "yes"}:
         raise pytest.UsageError(f"The browser tests cannot run: {_skip_reason}")
     skip = pytest.mark.skip(reason=f"browser tests skipped: {_skip_reason}")
     for item in ours:
         item.add_marker(skip)
-
-
-def pytest_terminal_summary(terminalreporter):
-    if _skip_reason is not None:
-        terminalreporter.write_line(f"browser tests skipped: {_skip_reason}", yellow=True)
-    elif LEDGER.checked:
-        terminalreporter.write_line(LEDGER.summary_line(), red=bool(LEDGER.violation_count))
 
 
 @pytest.hookimpl(wrapper=True)

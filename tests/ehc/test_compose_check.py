@@ -84,3 +84,52 @@ def test_the_project_image_must_say_what_it_runs_as_a_list(tmp_path, capsys):
     assert errors[2].startswith("missing: ") and errors[2].endswith("Dockerfile does not exist")
     assert main([str(path)]) == 1
     assert "worker: has no command" in capsys.readouterr().err
+
+
+def test_a_profiles_services_are_checked_only_with_it_and_others_may_wait_for_them_only_if_not_required(tmp_path):
+    path = write(
+        tmp_path,
+        """
+        services:
+          postgres:
+            image: postgres:16
+            healthcheck: {test: ["CMD", "pg_isready"]}
+          postgres-replica:
+            image: postgres:16
+            profiles: [replica]
+            depends_on: {postgres: {condition: service_healthy}, ghost: {condition: service_started}}
+          web:
+            image: web:1
+            depends_on:
+              postgres: {condition: service_healthy}
+              postgres-replica: {condition: service_started, required: false}
+          worker:
+            image: web:1
+            depends_on: [postgres-replica]
+        """,
+    )
+    assert check_compose(path) == [
+        "worker: depends on postgres-replica, which runs only with profile replica, without required: false"
+    ]
+    assert check_compose(path, profiles=["replica"]) == ["postgres-replica: depends on unknown service ghost"]
+
+
+def test_a_variable_a_deployment_sets_reaches_the_services_settings(tmp_path):
+    path = write(
+        tmp_path,
+        f"""
+        services:
+          web:
+            build: {ROOT}
+            environment:
+              DATABASE_URL: postgresql://ehc:x@postgres:5432/ehc
+              REDIS_URL: redis://redis:6379/0
+              DJANGO_SECRET_KEY: ${{DJANGO_SECRET_KEY:?set it}}
+              DJANGO_ALLOWED_HOSTS: localhost
+              DATABASE_REPLICA_URL: ${{DATABASE_REPLICA_URL:-}}
+            command: ["gunicorn", "ehc.wsgi:application"]
+        """,
+    )
+    assert check_compose(path) == []
+    errors = check_compose(path, given={"DATABASE_REPLICA_URL": "mysql://replica/ehc"})
+    assert len(errors) == 1 and "DATABASE_REPLICA_URL must be a PostgreSQL URL" in errors[0]

@@ -2,6 +2,7 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from advice.models import AdviceItem, AdviceRequest
@@ -59,3 +60,20 @@ def test_demo_login_command_prints_every_user(capsys):
     for username, *_ in DEMO_USERS:
         assert username in out
     assert DEMO_PASSWORD in out
+
+
+def test_the_ad_has_a_letter_to_approve_whatever_day_the_demo_is_made_on():
+    """Letters are not issued every day, nor at weekends: the newest waits for the AD's next batch,
+    so on a Saturday two weeks after the last letter the AD's queue still holds it."""
+    from escalation.approvals import awaiting_approval
+    from escalation.models import Letter
+    from escalation.sweep import sweep_run
+
+    saturday = datetime.date(2026, 11, 28)
+    with time_machine.travel(datetime.datetime(2026, 11, 28, 12, 0, tzinfo=datetime.UTC), tick=False):
+        seed_demo(today=saturday, months=2, sweep=sweep_run)
+    asked = Letter.objects.filter(approval_required=True)
+    newest = asked.order_by("-pk").first()
+    print(f"letters needing approval: {asked.count()}, the newest issued on {newest and newest.escalation.issued_on}")
+    assert newest is not None and newest.escalation.issued_on < saturday - datetime.timedelta(days=3)
+    assert list(awaiting_approval()) == [newest]

@@ -1,12 +1,8 @@
-"""Helpers for the security suites, and the figures each suite reports.
-
-The figures are counted from the test outcomes themselves (and, for the property-based
-suite, from the examples hypothesis actually generated), so the summary cannot claim
-more than ran.
-"""
+"""Helpers for the security suites. The figures each suite reports are printed by tests/summary.py,
+counted from the test outcomes themselves (and, for the property-based suite, from the examples
+hypothesis actually generated), so the summary cannot claim more than ran."""
 
 import re
-from collections import Counter
 
 import pytest
 from django.urls import reverse
@@ -16,61 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import CaseFactory, UserFactory
 
-from . import figures
-
 PASSWORD = "correct horse battery staple"
-
-# Which suite each test file reports under.
-SUITES = {
-    "test_mfa.py": "MFA",
-    "test_lockout.py": "login throttling",
-    "test_abuse_limits.py": "abuse-limit",
-    "test_sessions.py": "session",
-    "test_headers.py": "header",
-    "test_deploy_check.py": "deploy-setting",
-    "test_audit.py": "audit",
-    "test_dates_and_forms.py": "dates-and-forms",
-    "test_access_matrix.py": "access matrix",
-    "test_api_matrix.py": "API access matrix",
-    "test_admin_scope.py": "admin scope",
-    "test_need_to_know.py": "need-to-know",
-    "test_sharing.py": "case sharing",
-    "test_denied_cost.py": "denied-equals-missing",
-    "test_hostile_uploads.py": "hostile uploads",
-    "test_injection.py": "injection",
-}
-
-_outcomes = Counter()
-
-
-def pytest_runtest_logreport(report):
-    if report.when != "call" and not (report.when == "setup" and report.outcome != "passed"):
-        return
-    name = report.nodeid.split("::")[0].rsplit("/", 1)[-1]
-    suite = SUITES.get(name)
-    if suite is not None:
-        _outcomes[(suite, report.outcome)] += 1
-
-
-def pytest_terminal_summary(terminalreporter):
-    if not _outcomes:
-        return
-    parts = []
-    for suite in SUITES.values():
-        passed, failed = _outcomes[(suite, "passed")], _outcomes[(suite, "failed")]
-        if passed or failed:
-            parts.append(f"{passed} {suite} checks passed" + (f" ({failed} failed)" if failed else ""))
-    terminalreporter.write_line("security: " + ", ".join(parts))
-    if figures.examples:
-        detail = ", ".join(f"{count} {what}" for what, count in sorted(figures.examples.items()))
-        terminalreporter.write_line(
-            f"security: dates and forms: {sum(figures.examples.values())} generated examples "
-            f"({detail}); {figures.server_errors} server errors; "
-            f"{figures.rows_from_invalid_input} rows created from invalid input"
-        )
-    for line in figures.reports.values():
-        terminalreporter.write_line(f"security: {line}")
-
 
 def sign_in(client, user, password=PASSWORD):
     """Sign in through the real form (not force_login), as a person would."""
