@@ -6,6 +6,7 @@
 #   make faults                 fault injection: kill -9 workers, restart Redis and PostgreSQL (~5 min)
 #   make lint                   ruff
 #   make bench SCALE=la         manage.py bench
+#   make load                   Locust, 200 users for 5 min, against gunicorn, Celery worker and beat (bench/load; ARGS="--users 20 --minutes 1")
 #   make manage ARGS="shell"    manage.py on the demo's database (the running `make run`'s, if any)
 #   make otp USER=<username>    a demo user's current two-factor code
 #   make logins                 the start-up banner again: URL, demo logins and their current codes
@@ -23,7 +24,7 @@ SCALE ?= la
 TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test faults lint bench manage otp logins browsers clean
+.PHONY: help install run test faults lint bench load manage otp logins browsers clean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -64,6 +65,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	SCALE=$(SCALE) $(PY) -m ehc.localrun bench $(ARGS)
+
+# Builds the la data set once into its own database (var/load/), then runs Locust against it; the
+# table is appended to bench/results/<date>.md. Not part of `make test` (minutes, and the machine's).
+load: $(STAMP)
+	$(PY) -m bench.load $(ARGS)
 
 manage: $(STAMP)
 	$(PY) -m ehc.localrun manage $(ARGS)
