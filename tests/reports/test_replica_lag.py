@@ -195,6 +195,7 @@ def test_a_report_reads_the_replica_and_shows_a_new_row_once_the_replica_has_it(
 
     caught_up()
     lag = time.monotonic() - written
+    assert Case.objects.using(REPLICA).filter(reference="EHC-RPL-NEW").exists()
     page = client.get(reverse("reports:items"))
     assert "EHC-RPL-NEW" in page.content.decode()
     print(
