@@ -61,6 +61,8 @@ ITEM_INDEXES = [
             status="outstanding", promised_on__isnull=False, promise_passed_notified_on__isnull=True
         ),
     ),
+    # A review's items (the review's case page section, the DCO's review reports): few, so partial.
+    models.Index(fields=["review", "id"], name="item_review", condition=models.Q(review__isnull=False)),
     # User foreign keys, looked up only when a user is deleted (PROTECT) and set only on items
     # returned, answered or excepted: partial, so the sweep's updates never write them.
     *[

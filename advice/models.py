@@ -41,6 +41,11 @@ class AdviceRequest(TimeStamped):
         help_text="The health services the family says are involved",
     )
     message = models.TextField("Message to the SPOC", blank=True)
+    # Set for a request for a review's report: its due date counts back from the meeting, and it is no
+    # part of the assessment's 6-week figures (docs/decisions/0044-annual-reviews.md).
+    review = models.ForeignKey(
+        "assessments.AnnualReview", null=True, blank=True, on_delete=models.PROTECT, related_name="advice_requests"
+    )
     notified_on = models.DateField()
     due_on = models.DateField()
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -55,7 +60,16 @@ class AdviceRequest(TimeStamped):
     class Meta:
         ordering = ["-notified_on", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "provider"], name="advice_request_one_per_provider"),
+            models.UniqueConstraint(
+                fields=["case", "provider"],
+                condition=models.Q(review__isnull=True),
+                name="advice_request_one_per_provider",
+            ),
+            models.UniqueConstraint(
+                fields=["review", "provider"],
+                condition=models.Q(review__isnull=False),
+                name="advice_request_one_per_provider_per_review",
+            ),
             models.CheckConstraint(
                 condition=models.Q(due_on__gte=models.F("notified_on")), name="advice_due_after"
             ),
@@ -161,6 +175,11 @@ class AdviceItem(TimeStamped):
     provider = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     local_authority = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey("assessments.Case", on_delete=models.PROTECT, related_name="advice_items")
+    # Copied from the request: a review's items are counted apart from the assessment's 6 weeks.
+    review = models.ForeignKey(
+        "assessments.AnnualReview", null=True, blank=True, on_delete=models.PROTECT, related_name="advice_items",
+        db_index=False,
+    )
     due_on = models.DateField()
     known_status = models.CharField(
         max_length=20, choices=KnownStatus.choices, default=KnownStatus.UNCONFIRMED

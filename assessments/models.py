@@ -14,6 +14,7 @@ from .children import Child
 
 # Re-exported: the first migrations name the validators here.
 from .identifiers import UPN_LETTERS, validate_nhs_number, validate_upn  # noqa: F401
+from .reviews import AnnualReview, ReviewDecision, ReviewKind  # noqa: F401
 
 
 class Requester(models.TextChoices):

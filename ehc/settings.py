@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "assessments",
     "advice",
     "escalation",
+    "reviews",
     "reports",
     "administration",
     "home",

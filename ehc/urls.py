@@ -55,6 +55,7 @@ urlpatterns = [
     path("cases/", include("assessments.urls")),
     path("advice/", include("advice.urls")),
     path("escalation/", include("escalation.urls")),
+    path("reviews/", include("reviews.urls")),
     path("reports/", include("reports.urls")),
     path("administration/", include("administration.urls")),
     # The JSON API at /api/v1/ and its clients' administration pages (docs/decisions/0029-json-api.md).

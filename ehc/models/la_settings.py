@@ -4,6 +4,7 @@ import datetime
 import uuid
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from .base import TimeStamped
@@ -78,6 +79,30 @@ class LocalAuthoritySettings(TimeStamped):
     escalation_1_response_working_days = models.PositiveSmallIntegerField(default=3)
     escalation_2_after_escalation_1_days = models.PositiveSmallIntegerField(default=14)
     head_of_service_response_working_days = models.PositiveSmallIntegerField(default=10)
+    # Annual reviews (docs/decisions/0044-annual-reviews.md). The regulations' floors are the minimums.
+    review_birthday_alignment = models.BooleanField(
+        "Align annual reviews with the child's birthday",
+        default=True,
+        help_text="A review is due by the child's birthday when one falls in the second half of the review period",
+    )
+    review_notice_weeks = models.PositiveSmallIntegerField(
+        "Notice of a review meeting, in weeks",
+        default=2,
+        validators=[MinValueValidator(2)],
+        help_text="Invitations and requests for advice go at least this many weeks before the meeting (at least 2)",
+    )
+    review_health_notice_weeks = models.PositiveSmallIntegerField(
+        "Health's notice of a review meeting, in weeks",
+        default=6,
+        validators=[MinValueValidator(2)],
+        help_text="Health is asked for its report at least this many weeks before the meeting",
+    )
+    review_advice_days_before_meeting = models.PositiveSmallIntegerField(
+        "Reports due before the meeting, in days",
+        default=14,
+        validators=[MinValueValidator(14)],
+        help_text="Advice for a review is due this many days before the meeting, so it can be circulated (at least 14)",
+    )
     digest_weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
     digest_time = models.TimeField(default=datetime.time(9, 0))
     # Compare-and-set by the sweep so the digest goes once a week whatever runs how often.
@@ -171,6 +196,12 @@ class LocalAuthoritySettings(TimeStamped):
             "escalation_2_after_escalation_1": period_text(self.escalation_2_after_escalation_1_days),
             "head_of_service_response_working_days": self.head_of_service_response_working_days,
             "head_of_service_response_period": period_text(self.head_of_service_response_working_days, working=True),
+            "review_notice_weeks": self.review_notice_weeks,
+            "review_notice": period_text(7 * self.review_notice_weeks),
+            "review_health_notice_weeks": self.review_health_notice_weeks,
+            "review_health_notice": period_text(7 * self.review_health_notice_weeks),
+            "review_advice_days_before_meeting": self.review_advice_days_before_meeting,
+            "review_advice_before_meeting": period_text(self.review_advice_days_before_meeting),
         }
 
     def secure_domains(self) -> set[str]:

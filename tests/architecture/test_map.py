@@ -7,7 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 MAP = ROOT / "docs" / "ARCHITECTURE.md"
-PACKAGES = ("ehc", "assessments", "advice", "escalation", "reports", "api", "bench")
+PACKAGES = ("ehc", "assessments", "advice", "escalation", "reviews", "reports", "api", "bench")
 CODE = re.compile(r"`([^`\s]+)`")
 
 

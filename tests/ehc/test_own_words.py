@@ -17,7 +17,7 @@ from django.core import validators
 
 from ehc.text import possessive
 
-PACKAGES = ["ehc", "assessments", "advice", "escalation", "reports", "administration", "api"]
+PACKAGES = ["ehc", "assessments", "advice", "escalation", "reviews", "reports", "administration", "api"]
 
 
 def _project_forms():

@@ -15,7 +15,7 @@ from ehc.forms import CountedTextarea
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["ehc", "assessments", "advice", "escalation", "reports", "administration"]
+APPS = ["ehc", "assessments", "advice", "escalation", "reviews", "reports", "administration"]
 
 
 def _project_forms():
