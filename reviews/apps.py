@@ -15,7 +15,8 @@ class ReviewsConfig(AppConfig):
         from assessments.sections import register_case_section
         from assessments.signals import case_ended, plan_issued
 
-        from . import case_page, scheduling
+        from . import case_page
+        from .services import scheduling
 
         plan_issued.connect(scheduling.first_review_on_plan_issued, dispatch_uid="reviews.first_review_on_plan_issued")
         case_ended.connect(scheduling.open_review_cancel_on_case_ended, dispatch_uid="reviews.cancel_on_case_ended")

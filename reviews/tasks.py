@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .scheduling import reviews_schedule_missing
+from .services import reviews_schedule_missing
 
 
 @shared_task(ignore_result=True)

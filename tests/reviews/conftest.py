@@ -14,6 +14,8 @@ from tests.factories import CaseFactory
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 D = datetime.date
+# Born 15 November: a birthday in the second half of a year from a plan issued in March.
+BORN = D(2014, 11, 15)
 
 
 def at(day: datetime.date, hour=10):
@@ -52,7 +54,7 @@ def issue_plan(ours, travel):
     """issue_plan(on, date_of_birth=..., **case) -> a case of our LA whose final plan our case officer
     recorded on `on` (the clock is left there), with its first review scheduled."""
 
-    def _issue(on: datetime.date, *, date_of_birth=D(2014, 11, 15), **fields):
+    def _issue(on: datetime.date, *, date_of_birth=BORN, **fields):
         fields.setdefault("local_authority", ours.la)
         fields.setdefault("case_officer", ours.case_officer)
         case = CaseFactory(

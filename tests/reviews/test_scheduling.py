@@ -8,12 +8,11 @@ import pytest
 from assessments.models import AnnualReview, CaseStatus, ReviewKind
 from assessments.services import case_close
 from ehc.models import AuditEvent
-from reviews.scheduling import missing_review_anchor
-from reviews.services import review_schedule_next, reviews_schedule_missing
+from reviews.services import missing_review_anchor, review_schedule_next, reviews_schedule_missing
 from reviews.tasks import reviews_schedule_missing_task
 from tests.factories import CaseFactory
 
-from .conftest import D, alignment
+from .conftest import BORN, D, alignment
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +29,9 @@ def test_a_plan_issued_has_its_review_due_by_the_birthday_in_the_second_half_of_
     assert review.kind == ReviewKind.ANNUAL
     assert review.recorded_by == ours.case_officer
     assert review.local_authority_id == ours.la.pk
-    assert AuditEvent.objects.filter(case=case, summary__startswith="Annual review scheduled: due by 15/11/2026").exists()
+    assert AuditEvent.objects.filter(
+        case=case, summary__startswith="Annual review scheduled: due by 15/11/2026"
+    ).exists()
 
 
 def test_without_alignment_the_review_is_due_12_months_after_the_plan(ours, issue_plan):
@@ -88,7 +89,11 @@ def test_a_case_that_ends_cancels_its_open_review_with_the_reason(ours, issue_pl
     case = issue_plan(D(2026, 3, 10))
     travel(D(2026, 7, 1))
     case_close(
-        case=case, user=ours.case_officer, status=CaseStatus.MOVED_AWAY, closed_on=D(2026, 7, 1), reason="Moved to Leeds"
+        case=case,
+        user=ours.case_officer,
+        status=CaseStatus.MOVED_AWAY,
+        closed_on=D(2026, 7, 1),
+        reason="Moved to Leeds",
     )
     review = AnnualReview.objects.get(case=case)
     assert review.closed_on == D(2026, 7, 1)
@@ -97,7 +102,7 @@ def test_a_case_that_ends_cancels_its_open_review_with_the_reason(ours, issue_pl
     assert AuditEvent.objects.filter(case=case, summary__contains="cancelled: the case ended").exists()
 
 
-def _imported_plan(ours, issued_on, date_of_birth=D(2014, 11, 15)):
+def _imported_plan(ours, issued_on, date_of_birth=BORN):
     """A plan the product never saw issued: recorded straight on the case, as an import does."""
     return CaseFactory(
         local_authority=ours.la,

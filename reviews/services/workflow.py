@@ -20,18 +20,9 @@ from assessments.models import AnnualReview, ReviewDecision, ReviewKind
 from ehc.audit import audit_record
 from ehc.models import AuditAction
 
-from .scheduling import (  # noqa: F401 (the app's services, in one place)
-    first_review_on_plan_issued,
-    open_review_cancel_on_case_ended,
-    review_schedule_next,
-    reviews_schedule_missing,
-)
+from .scheduling import review_schedule_next
 
 PFA_FIELDS = ("pfa_employment", "pfa_independent_living", "pfa_community_inclusion", "pfa_health")
-
-
-def today():
-    return timezone.localdate()
 
 
 def _locked(review) -> AnnualReview:
@@ -49,7 +40,7 @@ def _check(errors: dict):
 
 
 def _not_future(errors, name, value, label):
-    if value > today():
+    if value > timezone.localdate():
         errors.setdefault(name, f"{label} must be today or in the past")
 
 
@@ -81,7 +72,7 @@ def review_arrange_meeting(*, review, user, meeting_on: datetime.date) -> Annual
             f"The date of the review meeting must be on or after {review.anchor_on:%-d %B %Y}, when the review "
             "period started"
         )
-    elif meeting_on < today():
+    elif meeting_on < timezone.localdate():
         errors["meeting_on"] = (
             "The date of the review meeting must be today or later: for a meeting already held, record the meeting held"
         )
@@ -108,7 +99,7 @@ def review_bring_forward(*, review, user, due_on: datetime.date, early_reason: s
         errors["due_on"] = f"The new due date must be before {review.due_on:%-d %B %Y}, when the review is due now"
     elif due_on < review.anchor_on:
         errors["due_on"] = f"The new due date must be on or after {review.anchor_on:%-d %B %Y}, when the period started"
-    elif due_on < today():
+    elif due_on < timezone.localdate():
         errors["due_on"] = "The new due date must be today or later"
     if not early_reason.strip():
         errors["early_reason"] = "Enter why the review is early"
