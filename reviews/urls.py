@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import lists, views
 
 app_name = "reviews"
 
 urlpatterns = [
+    # The LA's work lists (reviews.selectors): ?list=due|invitations|reports|decisions|amended_plans.
+    path("", lists.work_list, name="work_list"),
     path("<int:pk>/", views.review_detail, name="detail"),
     path("<int:pk>/meeting/", views.arrange_meeting, name="meeting"),
     path("<int:pk>/early/", views.bring_forward, name="early"),
