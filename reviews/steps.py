@@ -50,7 +50,8 @@ def _actionable(review, key) -> bool:
     if key == "meeting":
         return review.held_on is None
     if key == "invitations":
-        return review.held_on is None and review.invitations_sent_on is None
+        # They name the meeting's date: sent once it is arranged.
+        return review.meeting_on is not None and review.held_on is None and review.invitations_sent_on is None
     if key == "report":
         return review.held_on is not None and review.report_circulated_on is None
     if key == "decision":
@@ -87,14 +88,28 @@ class ReviewView:
     preparing_for_adulthood: bool
     meeting_late: bool
     next_step: StepRow | None
+    # Where the meeting's date is set: arranged here before the invitations go; after, moved on the
+    # advice side's page (which tells everyone invited), when there is one.
+    meeting_url: str | None = None
+    meeting_link_text: str = ""
 
 
 def review_view(review, *, date_of_birth, today, la_settings, calendar, can_edit) -> ReviewView:
     rows = step_rows(review, today=today, la_settings=la_settings, calendar=calendar, can_edit=can_edit)
+    meeting_url, meeting_link_text = None, ""
+    if can_edit and review.is_open and review.held_on is None:
+        if review.invitations_sent_on is None:
+            meeting_url = _url("reviews:meeting", review)
+            meeting_link_text = "Change the meeting date" if review.meeting_on else "Arrange the meeting"
+        else:
+            meeting_url = _url("reviews:meeting_move", review)
+            meeting_link_text = "Move the meeting"
     return ReviewView(
         review=review,
         steps=rows,
         preparing_for_adulthood=review.covers_preparing_for_adulthood(date_of_birth),
         meeting_late=review.meeting_on is not None and review.meeting_on > review.due_on,
         next_step=next((row for row in rows if row.url), None),
+        meeting_url=meeting_url,
+        meeting_link_text=meeting_link_text,
     )

@@ -63,7 +63,7 @@ def review_arrange_meeting(*, review, user, meeting_on: datetime.date) -> Annual
         raise ValidationError("The meeting has been held: record what followed it instead")
     if review.invitations_sent_on is not None:
         raise ValidationError(
-            "Invitations have been sent for this meeting: move it from the invitations page, so that everyone "
+            'Invitations have been sent for this meeting: move it with "Move the meeting", so that everyone '
             "invited is told"
         )
     errors = {}
