@@ -2,28 +2,32 @@
 
 Two parts, both once with the demo's cases (escalation.demo.seed_demo calls `seed_reviews`, registered
 from a layer above it):
-- each plan the demo's year issued has its first review scheduled, by the LA's birthday alignment, as
-  a plan issued today would (most are due months ahead);
+- each plan the demo's year issued has its first review scheduled by the daily run's own service
+  (reviews.services.reviews_schedule_missing), by the LA's birthday alignment (most are months ahead);
 - a set of plans issued before the demo's year, one for each state a review can be in, dated around
   `today`: due, overdue, meeting arranged, invitations sent, held, report late, decision overdue,
   kept and closed with the next scheduled, amending with the amended plan pending and one overdue,
   amended plan issued, ceased, an early review with its reason, and a year 9+ review with its
   preparing for adulthood text. Their children and cases are new, with the demo's invented names.
+  Each step that happened is recorded by its own service (reviews.services), dated in the past, so
+  the audit trail and the next review are the product's; the invitations (the advice side's) and a
+  meeting arranged in the past (the service takes today's or later) are dates on the row.
 """
 
 import datetime
 
-from django.db.models import Exists, OuterRef
-
 from assessments import review_schedule
-from assessments.models import AnnualReview, Case, CaseStatus, Child, Requester, ReviewDecision, ReviewKind
+from assessments.models import AnnualReview, Case, CaseStatus, Child, Requester, ReviewDecision
 from ehc.models import LocalAuthoritySettings
 from escalation.demo.cases import FIRST_NAMES, LAST_NAMES, SETTINGS, demo_nhs_number
 
+from . import services
+
 DAY = datetime.timedelta(days=1)
 
-# (state, age in years at `today`, the meeting's offset from today, what happened: offsets in days from
-# the meeting, None for a step not taken). A review not held has its due date `due` days from today.
+# (state, the child's age in years, what happened): a meeting held `held` days from today and each step
+# after it (report, amended plan) so many days after the meeting; a review not held is due `due` days
+# from today, its meeting (if arranged) `meeting` days from today, its invitations so many days before.
 STATES = [
     ("due", 8, {"due": 40}),
     ("due, not arranged and late", 11, {"due": -10}),
@@ -44,7 +48,7 @@ STATES = [
     ),
     ("ceased", 17, {"held": -60, "report": 8, "decision": ReviewDecision.CEASE}),
     ("early review", 11, {"due": 21, "early": True}),
-    ("year 9 and later, preparing for adulthood", 14, {"held": -10, "report": 7, "pfa": True}),
+    ("year 9 and later, preparing for adulthood", 14, {"held": -10, "report": 7}),
 ]
 EARLY_REASON = "The family asked for an early review: the move to secondary school in September"
 PFA_TEXT = {
@@ -59,27 +63,6 @@ PFA_TEXT = {
 
 def _due(date_of_birth, anchor, aligned):
     return review_schedule.review_due(date_of_birth, anchor, birthday_alignment=aligned)
-
-
-def first_reviews_for_issued_plans(*, la, today):
-    """The first review of each issued plan that has none, from the plan's issue date."""
-    aligned = LocalAuthoritySettings.for_la(la).review_birthday_alignment
-    cases = (
-        Case.objects.filter(local_authority=la, status=CaseStatus.PLAN_ISSUED, final_plan_issued_on__isnull=False)
-        .filter(~Exists(AnnualReview.objects.filter(case_id=OuterRef("pk"))))
-        .select_related("child")
-    )
-    AnnualReview.objects.bulk_create(
-        AnnualReview(
-            case=case,
-            local_authority=la,
-            anchor_on=case.final_plan_issued_on,
-            due_on=_due(case.child.date_of_birth, case.final_plan_issued_on, aligned),
-            birthday_aligned=aligned,
-            recorded_by=case.case_officer,
-        )
-        for case in cases
-    )
 
 
 def _plan(*, la, officer, rng, serial, age, issued_on, today, used):
@@ -112,64 +95,71 @@ def _plan(*, la, officer, rng, serial, age, issued_on, today, used):
     return case
 
 
+def _pfa(case, year_9):
+    first = case.child.first_name
+    texts = {name: text.format(first=first) for name, text in PFA_TEXT.items()}
+    if not year_9:
+        texts["adult_services_transition"] = ""
+    return texts
+
+
 def _review_in_state(*, case, officer, today, what, aligned):
-    """The case's review in the state `what` describes, and the next one where it was closed."""
+    """The case's review brought to the state `what` describes: the row as scheduled, then each step
+    that happened by the step's own service (reviews.services), dated in the past; invitations, which
+    are the advice side's, as a date on the row."""
     dob = case.child.date_of_birth
-    fields = {"case": case, "local_authority": case.local_authority, "recorded_by": officer}
-    if "held" in what:
-        held = today + what["held"] * DAY
-        fields.update(meeting_on=held, held_on=held, invitations_sent_on=held - 43 * DAY)
-        # The period this review closed started 12 months before its meeting, give or take.
+    fields = {"case": case, "local_authority": case.local_authority, "recorded_by": officer, "birthday_aligned": False}
+    held = today + what["held"] * DAY if "held" in what else None
+    if held is not None:
+        # The period this review closes started about 12 months (6 under 5) before its meeting.
         anchor = review_schedule.add_months(held, -review_schedule.review_months(dob, held)) + 10 * DAY
-        fields.update(
-            anchor_on=anchor, due_on=max(_due(dob, anchor, aligned), held - 5 * DAY), birthday_aligned=aligned
-        )
-        if what.get("report") is not None:
-            fields["report_circulated_on"] = held + what["report"] * DAY
-        if what.get("decision"):
-            fields.update(
-                decision=what["decision"],
-                decision_notified_on=held + 24 * DAY,
-                decision_reason="Agreed at the meeting with the family and the school.",
-            )
-            if what["decision"] != ReviewDecision.AMEND:
-                fields["closed_on"] = fields["decision_notified_on"]
-        if what.get("amended_plan") is not None:
-            fields["amended_plan_issued_on"] = held + what["amended_plan"] * DAY
-            fields["closed_on"] = fields["amended_plan_issued_on"]
-        if what.get("pfa"):
-            first = case.child.first_name
-            fields.update({name: text.format(first=first) for name, text in PFA_TEXT.items()})
+        due = max(_due(dob, anchor, aligned), held - 5 * DAY)
+        fields.update(anchor_on=anchor, due_on=due, meeting_on=held, invitations_sent_on=held - 43 * DAY)
     else:
         due = today + what["due"] * DAY
-        fields.update(due_on=due, anchor_on=review_schedule.add_months(due, -12), birthday_aligned=aligned)
+        fields.update(
+            anchor_on=review_schedule.add_months(due, -12), due_on=due + (80 * DAY if what.get("early") else 0 * DAY)
+        )
         if "meeting" in what:
             fields["meeting_on"] = today + what["meeting"] * DAY
         if "invitations" in what:
             fields["invitations_sent_on"] = fields["meeting_on"] + what["invitations"] * DAY
-        if what.get("early"):
-            fields.update(kind=ReviewKind.EARLY, early_reason=EARLY_REASON, anchor_on=due - 200 * DAY)
     case.final_plan_issued_on = min(case.final_plan_issued_on, fields["anchor_on"])
     case.save(update_fields=["final_plan_issued_on"])
     review = AnnualReview.objects.create(**fields)
-    if review.closed_on is not None and review.decision != ReviewDecision.CEASE:
-        # Kept, or amended and issued: the next review counts from this one's meeting (s.44(1)).
-        AnnualReview.objects.create(
-            case=case,
-            local_authority=case.local_authority,
-            anchor_on=review.held_on,
-            due_on=_due(dob, review.held_on, aligned),
-            birthday_aligned=aligned,
-            recorded_by=officer,
+    if what.get("early"):
+        review = services.review_bring_forward(review=review, user=officer, due_on=due, early_reason=EARLY_REASON)
+    if held is None:
+        return review
+    year_9 = review_schedule.covers_preparing_for_adulthood(dob, held)
+    review = services.review_record_held(review=review, user=officer, held_on=held, **_pfa(case, year_9))
+    if what.get("report") is not None:
+        review = services.review_record_report(
+            review=review, user=officer, report_circulated_on=held + what["report"] * DAY
+        )
+    if what.get("decision"):
+        # Keeping the plan closes the review and schedules the next from the meeting (s.44(1)).
+        review = services.review_record_decision(
+            review=review,
+            user=officer,
+            decision=what["decision"],
+            decision_notified_on=held + 24 * DAY,
+            decision_reason="Agreed at the meeting with the family and the school.",
+        )
+    if what.get("amended_plan") is not None:
+        review = services.review_record_amended_plan(
+            review=review, user=officer, amended_plan_issued_on=held + what["amended_plan"] * DAY
         )
     return review
 
 
 def seed_reviews(*, la, users, today, rng):
     """The demo's reviews (see the module's docstring). Idempotent with the demo's cases: made once."""
-    if AnnualReview.objects.filter(local_authority=la).exists():
+    if Case.objects.filter(local_authority=la, reference__contains="-R001").exists():
         return
-    first_reviews_for_issued_plans(la=la, today=today)
+    # The year's plans, as the daily run schedules those issued before reviews were (a plan issued
+    # through the product has its review from the moment it is issued; the replay writes the rows).
+    services.reviews_schedule_missing(today=today)
     aligned = LocalAuthoritySettings.for_la(la).review_birthday_alignment
     officers = [users["case.officer"], users["case.officer2"]]
     used = set(Child.objects.filter(local_authority=la).values_list("nhs_number", flat=True))

@@ -45,8 +45,10 @@ def test_reviews_in_every_state(demo):
     # Kept, and amended and issued: the next review scheduled from the meeting.
     for closed in demo.filter(closed_on__isnull=False).exclude(decision=ReviewDecision.CEASE):
         assert demo.filter(case=closed.case, closed_on__isnull=True, anchor_on=closed.held_on).exists()
-    year_9 = demo.exclude(pfa_employment="").select_related("case__child").first()
-    assert year_9.covers_preparing_for_adulthood(year_9.case.child.date_of_birth)
+    # The four Preparing for Adulthood domains at every meeting; the move to adult services from year 9.
+    assert not demo.filter(held_on__isnull=False, pfa_health="").exists()
+    for review in demo.exclude(adult_services_transition="").select_related("case__child"):
+        assert review.covers_preparing_for_adulthood(review.case.child.date_of_birth)
 
 
 def test_every_work_list_has_rows_for_the_demos_case_officers(demo):
