@@ -59,3 +59,12 @@ class DecisionForm(forms.Form):
 
 class AmendedPlanForm(forms.Form):
     amended_plan_issued_on = GovDateField(label="Date the amended plan was issued")
+
+
+class MovedAwayForm(forms.Form):
+    moved_on = GovDateField(label="Date the child moved")
+    reason = text_field(
+        "Where the child moved to, and when the plan was sent",
+        required=True,
+        help_text="The new council takes the plan on: name it, and the date the plan was sent to it",
+    )

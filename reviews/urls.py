@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/report/", views.record_report, name="report"),
     path("<int:pk>/decision/", views.record_decision, name="decision"),
     path("<int:pk>/amended-plan/", views.record_amended_plan, name="amended_plan"),
+    path("<int:pk>/moved-away/", views.moved_away, name="moved_away"),
 ]

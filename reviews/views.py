@@ -159,3 +159,17 @@ def record_amended_plan(request, pk):
         service=services.review_record_amended_plan,
         done="Amended plan recorded",
     )
+
+
+@role_required(*LA_EDITORS, **EDIT)
+@require_http_methods(["GET", "POST"])
+def moved_away(request, pk):
+    return _step_page(
+        request,
+        pk,
+        form_class=forms.MovedAwayForm,
+        title="The child moved to another council",
+        service=services.plan_end_moved_away,
+        done="The case has ended: moved away. Its review is cancelled",
+        intro="The new council takes the plan on and reviews it. This ends the case here and cancels the open review.",
+    )

@@ -14,6 +14,7 @@ from .scheduling import (
 )
 from .workflow import (
     PFA_FIELDS,
+    plan_end_moved_away,
     review_arrange_meeting,
     review_bring_forward,
     review_record_amended_plan,
@@ -32,6 +33,7 @@ __all__ = [
     "first_review_on_plan_issued",
     "missing_review_anchor",
     "open_review_cancel_on_case_ended",
+    "plan_end_moved_away",
     "review_arrange_meeting",
     "review_bring_forward",
     "review_due_for",

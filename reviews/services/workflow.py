@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments import review_schedule
-from assessments.models import AnnualReview, ReviewDecision, ReviewKind
+from assessments.models import AnnualReview, CaseStatus, ReviewDecision, ReviewKind
+from assessments.services import case_close
 from ehc.audit import audit_record
 from ehc.models import AuditAction
 
@@ -271,3 +272,26 @@ def review_record_amended_plan(*, review, user, amended_plan_issued_on: datetime
     _audit(review, user, f"Amended plan issued on {_on(amended_plan_issued_on)}{late}")
     _close_and_schedule_next(review, user, amended_plan_issued_on)
     return review
+
+
+@transaction.atomic
+def plan_end_moved_away(*, review, user, moved_on: datetime.date, reason: str):
+    """The child or young person moved to another LA, which takes the plan on (reg. 15): the case
+    ends as moved away (assessments.services.case_close), which cancels the open review with the
+    reason (`case_ended`) and stops any advice timer."""
+    review = _locked(review)
+    _refuse_unless_open(review)
+    case = review.case
+    if case.status != CaseStatus.PLAN_ISSUED:
+        raise ValidationError("Only a case whose plan has been issued ends here")
+    errors = {}
+    if case.final_plan_issued_on and moved_on < case.final_plan_issued_on:
+        errors["moved_on"] = (
+            f"The date the child moved must be on or after {case.final_plan_issued_on:%-d %B %Y}, when the plan "
+            "was issued"
+        )
+    _not_future(errors, "moved_on", moved_on, "The date the child moved")
+    if not reason.strip():
+        errors["reason"] = "Enter where the child moved to and what was sent to the new council"
+    _check(errors)
+    return case_close(case=case, user=user, status=CaseStatus.MOVED_AWAY, closed_on=moved_on, reason=reason.strip())

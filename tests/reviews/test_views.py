@@ -4,14 +4,14 @@ page; bad input comes back with the error summary, what was typed kept, nothing 
 
 import pytest
 
-from assessments.models import AnnualReview
+from assessments.models import AnnualReview, CaseStatus
 from ehc.models import AuditAction, AuditEvent
 
 from .conftest import D, alignment, date_fields
 
 pytestmark = pytest.mark.django_db
 
-STEPS = ("meeting", "early", "held", "report", "decision", "amended_plan")
+STEPS = ("meeting", "early", "held", "report", "decision", "amended_plan", "moved_away")
 PATHS = {
     "detail": "/reviews/{}/",
     "meeting": "/reviews/{}/meeting/",
@@ -20,6 +20,7 @@ PATHS = {
     "report": "/reviews/{}/report/",
     "decision": "/reviews/{}/decision/",
     "amended_plan": "/reviews/{}/amended-plan/",
+    "moved_away": "/reviews/{}/moved-away/",
 }
 
 
@@ -123,3 +124,23 @@ def test_a_child_named_oneill_is_escaped(ours, review, login):
         assert "Siobhan O'Neill" not in html
     html = client.get(f"/cases/{review.case_id}/").content.decode()
     assert "O&#x27;Neill" in html and "Siobhan O'Neill" not in html
+
+
+def test_the_child_moved_away_ends_the_case_and_cancels_the_review(ours, review, login):
+    client = login(ours.case_officer)
+    response = client.post(
+        PATHS["moved_away"].format(review.pk), {**date_fields("moved_on", D(2026, 9, 1)), "reason": ""}
+    )
+    assert "Enter where the child moved to" in response.content.decode()
+    assert AnnualReview.objects.get(pk=review.pk).is_open
+    response = client.post(
+        PATHS["moved_away"].format(review.pk),
+        {**date_fields("moved_on", D(2026, 8, 28)), "reason": "To Leeds; plan sent 28/08/2026"},
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    review.case.refresh_from_db()
+    assert review.case.status == CaseStatus.MOVED_AWAY
+    assert (review.closed_on, review.cancelled_reason) == (D(2026, 8, 28), "Moved away: To Leeds; plan sent 28/08/2026")
+    html = client.get(f"/cases/{review.case_id}/").content.decode()
+    assert "No review is open" in html and "cancelled" in html
