@@ -65,7 +65,14 @@ def _professionals_annotate(user, case):
             *related_fields("provider", "id", "name", "spoc_email"),
         ),
         "professional_item_rows": json_rows(
-            items, "id", "request_id", "provider_id", "status", "due_on", *related_fields("team", "id", "name", "email")
+            items,
+            "id",
+            "request_id",
+            "team_id",
+            "provider_id",
+            "status",
+            "due_on",
+            *related_fields("team", "id", "name", "email"),
         ),
         "area_name": F("local_authority__icb__name"),
     }
