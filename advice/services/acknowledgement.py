@@ -36,11 +36,17 @@ def advice_acknowledge(*, advice_request, user, answers, note="") -> AdviceReque
     involved (with a reason). Answers for teams not on the request and not responding are ignored."""
     case = _lock_case(advice_request.case_id)
     advice_request = (
-        AdviceRequest.objects.select_for_update().select_related("provider").get(pk=advice_request.pk)
+        AdviceRequest.objects.select_for_update(of=("self",))
+        .select_related("provider", "review")
+        .get(pk=advice_request.pk)
     )
     if advice_request.is_acknowledged:
         raise AdviceError("This request has already been acknowledged")
-    if case.status not in REQUESTABLE_CASE_STATUSES:
+    if advice_request.review_id is not None:
+        # A review's request: the case's plan is issued; what matters is that the review is still open.
+        if advice_request.review.closed_on is not None:
+            raise AdviceError("The review has ended: there is nothing to acknowledge")
+    elif case.status not in REQUESTABLE_CASE_STATUSES:
         raise AdviceError("The case is no longer being assessed: there is nothing to acknowledge")
     items = {item.team_id: item for item in advice_request.items.select_for_update()}
     today = timezone.localdate()

@@ -40,6 +40,7 @@ def expected_buckets(items, today, excepted=frozenset()):
             "escalation_2": sum(i.stage == Stage.ESCALATION_2 for i in out),
             "promise_passed": sum(i.promised_on is not None and i.promised_on < today for i in out),
             "excepted": sum(i.pk in excepted for i in out),
+            "review": sum(i.review_id is not None for i in out),
         },
         "ages": {
             "0-6": sum(age(i) < 42 for i in out),
