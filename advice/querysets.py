@@ -25,3 +25,18 @@ class AdviceQuerySet(models.QuerySet):
 def is_for_review(row) -> bool:
     """The same rule for a row already read."""
     return row.review_id is not None
+
+
+class ReviewLabelled:
+    """A list's row (a queue's item or request, read as values) that says whether it is a review's:
+    `review_id`, `review_meeting_on` and `due_on` among its fields, read in the list's one query."""
+
+    __slots__ = ()
+
+    @property
+    def review_label(self) -> str:
+        """ "Annual review: meeting on 10 May 2027, report due 26 Apr 2027"; "" for an assessment's."""
+        if self.review_id is None:
+            return ""
+        meeting = f"meeting on {self.review_meeting_on:%-d %b %Y}, " if self.review_meeting_on else ""
+        return f"Annual review: {meeting}report due {self.due_on:%-d %b %Y}"
