@@ -179,3 +179,13 @@ def test_the_dashboard_keeps_review_items_in_view_counted_apart(ours, both):
     stages = {key: count for key, _label, count in figures.stages}
     # Two outstanding: the assessment's and the review's OT item; one of them is a review's.
     assert figures.total == 2 and stages["review"] == 1
+
+
+def test_the_apis_advice_item_says_which_review_it_is_for(ours, both):
+    from api.serializers import AdviceItemSerializer
+
+    case, review = both
+    for item in AdviceItem.objects.filter(review=review):
+        assert AdviceItemSerializer(item).data["review"] == review.pk
+    assessment_item = AdviceItem.objects.get(case=case)
+    assert AdviceItemSerializer(assessment_item).data["review"] is None

@@ -146,3 +146,31 @@ def test_a_review_of_another_la_is_asked_of_its_own_providers_only(ours, theirs)
     review = open_review(issued_case(theirs))
     with pytest.raises(AdviceError):
         review_advice_request_send(review, ours.provider, by=theirs.case_officer, today=SENT)
+
+
+def test_the_chase_the_letter_and_the_digests_say_it_is_a_report_for_a_review_meeting(ours, review):
+    from escalation.letters import letter_html
+    from escalation.models import Letter
+
+    invitations_send(review, providers=[ours.provider], message="", by=ours.case_officer, today=SENT)
+    day = D(2027, 4, 26)
+    while day <= D(2027, 5, 11):  # the daily runs, past escalation 1 on the meeting day
+        sweep(day)
+        day += datetime.timedelta(days=1)
+    email_send_due()
+    by_subject = {message.subject: message for message in mail.outbox}
+    chase = next(message for subject, message in by_subject.items() if subject.startswith("Chase"))
+    assert "report for an annual review" in chase.subject
+    assert "annual review meeting on 10 May 2027" in chase.body
+    letter = Letter.objects.get()
+    assert letter.content["review"] == {"meeting_on": "2027-05-10"}
+    html = letter_html(letter.content)
+    assert "overdue health report for an annual review" in html and "10 May 2027" in html
+    assert "O&#x27;Neill" in html  # the letter names the child, escaped
+    escalation_1 = [message for message in mail.outbox if message.subject.startswith("Escalation 1")]
+    assert escalation_1 and all("report for an annual review" in message.subject for message in escalation_1)
+    # The Monday digests (3 and 10 May) list the review's items with their meeting.
+    digests = [message for message in mail.outbox if "annual review meeting on 10 May 2027" in message.body]
+    assert len(digests) >= 2
+    for message in mail.outbox:
+        assert "O'Neill" not in message.body + message.subject and "Siobhan" not in message.body
