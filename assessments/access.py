@@ -13,7 +13,7 @@ from operator import or_
 from django.db.models import Exists, OuterRef, Q
 
 from ehc.access import NOTHING, la_cases_q, works_on_cases
-from ehc.models import OrganisationKind
+from ehc.models import OrganisationKind, Role
 
 from .models import Case, CaseShare
 
@@ -51,3 +51,17 @@ def case_visibility_q(user, *, prefix=""):
 
 def visible_cases(user):
     return Case.objects.filter(case_visibility_q(user))
+
+
+# Who records the steps of a case: the LA's case officers and business support, on its own cases only.
+LA_EDITORS = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT)
+
+
+def can_edit_case(user, case) -> bool:
+    """The rule the case page's forms and links follow, and every app's pages that record a step of
+    the case (the reviews app's too)."""
+    return (
+        user.organisation_id is not None
+        and case.local_authority_id == user.organisation_id
+        and user.has_role(*LA_EDITORS)
+    )

@@ -58,7 +58,10 @@ class AnnualReview(TimeStamped):
     # From year 9: how health will move the young person to adult services (continuing care, the adult team).
     adult_services_transition = models.TextField("Transition to adult health services", blank=True)
 
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Who scheduled it; nobody for one the daily run scheduled (reviews.services.scheduling.reviews_schedule_missing).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 

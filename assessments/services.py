@@ -8,7 +8,7 @@ from ehc.models import AuditAction
 
 from .children import IDENTITY_FIELDS
 from .models import Case, CaseStatus, Child, TimelineException
-from .signals import case_ended
+from .signals import case_ended, plan_issued
 
 
 def _split(data: dict):
@@ -158,6 +158,7 @@ def case_record_final_plan(*, case, user, final_plan_issued_on) -> Case:
         obj=case,
         summary=f"Recorded final plan issued on {final_plan_issued_on:%d/%m/%Y}",
     )
+    plan_issued.send(sender=Case, case=case, on=final_plan_issued_on, by=user)
     return case
 
 

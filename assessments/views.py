@@ -11,7 +11,7 @@ from ehc.decorators import role_required
 from ehc.models import OrganisationKind, Role
 
 from . import selectors, services, sharing
-from .access import visible_cases
+from .access import LA_EDITORS, can_edit_case, visible_cases
 from .children import IDENTITY_FIELDS
 from .duplicates import possible_duplicates
 from .forms import (
@@ -31,7 +31,6 @@ from .search import RESULTS_SHOWN, SearchError, search_cases, search_parse
 from .sections import case_sections
 
 LA_ROLES = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT, Role.AD_EDUCATION, Role.SEND_MANAGER)
-LA_EDITORS = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT)
 
 
 def _editable_case_or_404(request, pk):
@@ -194,7 +193,7 @@ def case_detail(request, pk):
     viewed = audit_view(request, case)
     today = services.today()
     page = selectors.case_page(case=case, user=request.user, today=today, viewed=viewed)
-    can_edit = case.local_authority_id == request.user.organisation_id and request.user.has_role(*LA_EDITORS)
+    can_edit = can_edit_case(request.user, case)
     context = {
         "case": case,
         "today": today,

@@ -17,6 +17,8 @@ def navigation(request):
     items = [("home", "Home")]
     if user.has_role(Role.CASE_OFFICER, Role.BUSINESS_SUPPORT, Role.AD_EDUCATION, Role.SEND_MANAGER):
         items.append(("assessments:caseload", "Cases"))
+        if user.is_la_user:
+            items.append(("reviews:work_list", "Annual reviews"))
     if user.has_role(Role.SPOC):
         items.append(("advice:spoc_queue", "Requests for advice"))
     if user.has_role(Role.PRACTITIONER):

@@ -363,6 +363,8 @@ CELERY_BEAT_SCHEDULE = {
     "advice-scans": {"task": "advice.tasks.advice_scans_due_task", "schedule": SCAN_SWEEP_INTERVAL_SECONDS},
     # Notify's delivery statuses (does nothing when email goes by SMTP).
     "notify-delivery": {"task": "ehc.tasks.delivery_fetch_due_task", "schedule": NOTIFY_STATUS_INTERVAL_SECONDS},
+    # Daily: a review for every issued plan without one (imported caseloads); safe to run twice.
+    "reviews-schedule-missing": {"task": "reviews.tasks.reviews_schedule_missing_task", "schedule": 24 * 60 * 60},
 }
 
 # Readiness (ehc.health): a worker heartbeats every 30 s; beat publishes every OUTBOX_INTERVAL_SECONDS.

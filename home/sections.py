@@ -28,6 +28,7 @@ from ehc.models import OrganisationKind, Role
 from escalation.approvals import letters_awaiting_approval
 from escalation.selectors import escalation_2_due_items, hos_queue_items, responses_owed_escalations
 from reports.selectors.overdue import ItemFilters, outstanding_items
+from reviews.selectors import WORK_LISTS, work_list_counts
 
 
 @dataclass
@@ -104,6 +105,31 @@ def _my_cases_at(user, today, stage, one, many):
     )
 
 
+# What each review work list holds, on the officer's own cases: (one, many).
+REVIEW_TASKS = {
+    "due": ("of your reviews is due in the next 12 weeks", "of your reviews are due in the next 12 weeks"),
+    "invitations": ("of your reviews has invitations to send", "of your reviews have invitations to send"),
+    "reports": ("review report not circulated in time", "review reports not circulated in time"),
+    "decisions": ("review decision overdue", "review decisions overdue"),
+    "amended_plans": ("amended plan overdue after a review", "amended plans overdue after a review"),
+}
+
+
+def _my_reviews(user, today):
+    """The review work lists on the officer's own cases: every list counted in one query by the
+    lists' own conditions (reviews.selectors.work_list_counts, the page's counts too)."""
+    counts = work_list_counts(user=user, today=today, mine=True)
+    return [
+        Task(
+            counts[work_list.key],
+            *REVIEW_TASKS[work_list.key],
+            _url("reviews:work_list", list=work_list.key, mine="on"),
+            work_list.caption,
+        )
+        for work_list in WORK_LISTS
+    ]
+
+
 def _case_officer(user, today):
     soon = caseload_cases(user=user, today=today, mine=True, rag="amber").count()
     return Section(
@@ -135,6 +161,7 @@ def _case_officer(user, today):
                 "of your cases is ready to draft: all its health advice is in",
                 "of your cases are ready to draft: all their health advice is in",
             ),
+            *_my_reviews(user, today),
         ],
     )
 
