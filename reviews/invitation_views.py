@@ -1,6 +1,7 @@
 """The case officer's pages for health's side of a review: sending the invitations and requests for
 advice, and moving the meeting after they went. For the LA's people who may record steps on the case
-(as assessments.views), on a review of their own LA's case; anyone else gets a 404."""
+(reviews.access.editable_reviews, as the review's own pages), on a review of their own LA's case;
+anyone else gets a 404."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -9,24 +10,19 @@ from django.views.decorators.http import require_http_methods
 
 from advice.models import AdviceRequest
 from advice.services import AdviceError, review_advice_due
-from assessments.access import visible_cases
-from assessments.models import AnnualReview
-from assessments.views import LA_EDITORS
+from assessments.access import LA_EDITORS
 from ehc.access import get_visible_or_404
 from ehc.decorators import role_required
 from ehc.models import LocalAuthoritySettings, OrganisationKind
 
+from .access import editable_reviews
 from .invitation_forms import InvitationsForm, MeetingMoveForm
 from .invitations import invitations_send, providers_asked_before, review_meeting_move, review_notice
 
 
-def _own_review_or_404(request, pk) -> AnnualReview:
+def _own_review_or_404(request, pk):
     return get_visible_or_404(
-        AnnualReview.objects.filter(
-            case__in=visible_cases(request.user), local_authority_id=request.user.organisation_id
-        ).select_related("case__child", "local_authority"),
-        request,
-        pk=pk,
+        editable_reviews(request.user).select_related("case__child", "local_authority"), request, pk=pk
     )
 
 
