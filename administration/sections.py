@@ -33,6 +33,13 @@ SECTIONS = [
         (LA,),
     ),
     Section(
+        "administration:review_timings",
+        "Annual review timings",
+        "Whether reviews follow the child's birthday, the notice of a review meeting to those invited and to "
+        "health, and when their reports are due before it.",
+        (LA,),
+    ),
+    Section(
         "administration:recipients",
         "Recipients and letters",
         "The AD Education, business support, the secure domains letters may be attached for, letter approval, "

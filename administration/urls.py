@@ -7,7 +7,7 @@ from .area import views as area
 from .caseload_import import views as caseload
 from .onboarding import views as onboarding
 from .provider import views as provider
-from .views import closures, letterhead, people, recipients, timings, wording
+from .views import closures, letterhead, people, recipients, review_timings, timings, wording
 
 # Included by ehc.urls at /administration/: each organisation's administrator manages its own
 # people and settings here (docs/decisions/0021-administration-in-the-product.md).
@@ -43,6 +43,7 @@ urlpatterns = [
     path("people/<int:pk>/deactivate/", people.person_deactivate_view, name="person_deactivate"),
     path("people/<int:pk>/reactivate/", people.person_reactivate_view, name="person_reactivate"),
     path("timings/", timings.timings, name="timings"),
+    path("timings/annual-reviews/", review_timings.review_timings, name="review_timings"),
     path("recipients/", recipients.recipients, name="recipients"),
     path("closure-days/", closures.closures, name="closures"),
     path("closure-days/<int:pk>/remove/", closures.closure_remove, name="closure_remove"),

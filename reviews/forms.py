@@ -3,9 +3,12 @@ says which); the forms check what a form alone can."""
 
 from django import forms
 
+from assessments import review_schedule
 from assessments.forms import text_field
 from assessments.models import ReviewDecision
 from ehc.forms import GovDateField
+
+from .services.workflow import TRANSITION_NEEDED
 
 
 class MeetingForm(forms.Form):
@@ -35,11 +38,24 @@ class HeldForm(forms.Form):
         rows=4,
     )
 
-    def __init__(self, *args, preparing_for_adulthood=False, **kwargs):
+    def __init__(self, *args, date_of_birth, planned_on, **kwargs):
         super().__init__(*args, **kwargs)
-        if not preparing_for_adulthood:
+        self.date_of_birth = date_of_birth
+        if not review_schedule.covers_preparing_for_adulthood(date_of_birth, planned_on):
             field = self.fields["adult_services_transition"]
             field.label = "Transition to adult health services (optional before year 9)"
+
+    def clean(self):
+        # Said with the other mistakes, not after them (the service checks it too).
+        data = super().clean()
+        held_on = data.get("held_on")
+        if (
+            held_on
+            and review_schedule.covers_preparing_for_adulthood(self.date_of_birth, held_on)
+            and not data.get("adult_services_transition", "").strip()
+        ):
+            self.add_error("adult_services_transition", TRANSITION_NEEDED)
+        return data
 
 
 class ReportForm(forms.Form):

@@ -115,7 +115,8 @@ def record_held(request, pk):
         service=services.review_record_held,
         done="Review meeting recorded",
         form_kwargs=lambda review: {
-            "preparing_for_adulthood": review.covers_preparing_for_adulthood(review.case.child.date_of_birth)
+            "date_of_birth": review.case.child.date_of_birth,
+            "planned_on": review.meeting_date,
         },
         intro="Record what the review said under each of the four Preparing for Adulthood domains, whatever the "
         "child's age.",

@@ -22,6 +22,18 @@ from .examples import send_examples
 from .replay import replay
 from .sign_off import sign_off_examples
 
+# What a layer above adds to the demo once its year is replayed (reviews.demo: plans under review),
+# registered from that app's `ready()`: escalation imports nothing above it. Each is called as
+# `step(la=..., users=..., today=..., rng=...)` inside the demo's transaction, once, with the cases.
+_demo_steps = []
+
+
+def register_demo_step(step):
+    """Add a step to the demo from a higher layer; registering it twice keeps one."""
+    if step not in _demo_steps:
+        _demo_steps.append(step)
+    return step
+
 
 def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
     """Idempotent: organisations and users are brought up to date; cases are made once."""
@@ -42,6 +54,8 @@ def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
         replay(events=events, start=start, today=today, users=users, la=la, provider=provider, sweep=sweep)
         send_examples(la=la, users=users)
         sign_off_examples(teams=teams, users=users, today=today)
+        for step in _demo_steps:
+            step(la=la, users=users, today=today, rng=random.Random(2027))
         # The replayed year's emails belong to the past: record them as sent then rather than
         # flood the demo's mailbox with a year of chases on first start; but the latest of each kind
         # is sent now, so the mailbox (var/mail/ under `make run`) holds an example of each (with those

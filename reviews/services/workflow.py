@@ -23,6 +23,7 @@ from ehc.models import AuditAction
 
 from .scheduling import review_schedule_next
 
+TRANSITION_NEEDED = "Enter how health will plan the move to adult services: the young person is in year 9 or above"
 PFA_FIELDS = ("pfa_employment", "pfa_independent_living", "pfa_community_inclusion", "pfa_health")
 
 
@@ -158,9 +159,7 @@ def review_record_held(
             errors[name] = f"Enter what the review said about {label}"
     transition = review_schedule.covers_preparing_for_adulthood(review.case.child.date_of_birth, held_on)
     if transition and not adult_services_transition.strip():
-        errors["adult_services_transition"] = (
-            "Enter how health will plan the move to adult services: the young person is in year 9 or above"
-        )
+        errors["adult_services_transition"] = TRANSITION_NEEDED
     _check(errors)
     review.held_on = held_on
     for name, text in domains.items():

@@ -144,3 +144,17 @@ def test_the_child_moved_away_ends_the_case_and_cancels_the_review(ours, review,
     assert (review.closed_on, review.cancelled_reason) == (D(2026, 8, 28), "Moved away: To Leeds; plan sent 28/08/2026")
     html = client.get(f"/cases/{review.case_id}/").content.decode()
     assert "No review is open" in html and "cancelled" in html
+
+
+def test_year_9_asks_for_the_transition_with_the_other_mistakes(ours, issue_plan, travel, login):
+    case = issue_plan(D(2026, 1, 15), date_of_birth=D(2012, 12, 1))
+    review = AnnualReview.objects.get(case=case)
+    travel(D(2026, 11, 20))
+    response = login(ours.case_officer).post(
+        PATHS["held"].format(review.pk), {**date_fields("held_on", D(2026, 11, 20)), "pfa_employment": "Work"}
+    )
+    html = response.content.decode()
+    assert "Enter preparing for adulthood: good health" in html
+    assert "the young person is in year 9 or above" in html
+    assert "(optional before year 9)" not in html
+    assert AnnualReview.objects.get(pk=review.pk).held_on is None

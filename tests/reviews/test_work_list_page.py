@@ -65,18 +65,24 @@ def test_a_row_shows_the_child_linked_to_the_case_its_dates_and_next_step_with_i
     assert "O&#x27;Neill" in html
     assert reverse("assessments:case_detail", args=[row.case_id]) in html
     assert row.case.reference in html
-    assert "Hold the review meeting, by 13 Dec 2026" in html
+    assert 'Hold the review meeting<span class="govuk-visually-hidden"> for ' in html and ", by 13 Dec 2026" in html
+    assert reverse("reviews:detail", args=[row.pk]) in html
     assert "On track" in html
     # The invitations list: notice 2 weeks before the meeting (27 Nov 2026), due soon.
     html = _get(login(ours.case_officer), list="invitations").content.decode()
-    assert "Send the invitations, by 27 Nov 2026" in html and "Due soon" in html
+    assert "Send the invitations<span" in html and ", by 27 Nov 2026" in html and "Due soon" in html
 
 
 def test_each_list_in_the_address_and_an_unknown_one_is_the_first(ours, login):
     review(ours, due_on=TODAY, held_on=TODAY - 30 * DAY, last_name="Decisionless")
     client = login(ours.case_officer)
     html = _get(client, list="decisions").content.decode()
-    assert "Decisions overdue" in html and "Decisionless" in html and "Notify the decision, by 21 Nov 2026" in html
+    assert (
+        "Decisions overdue" in html
+        and "Decisionless" in html
+        and "Notify the decision<span" in html
+        and ", by 21 Nov 2026" in html
+    )
     assert "Late" in html
     html = _get(client, list="sideways").content.decode()
     assert 'aria-current="page"><strong>Due in the next 12 weeks (0)' in html and "Decisionless" not in html
