@@ -20,6 +20,7 @@ PAGES = {
     "reports:items": ("la", "provider", "team", "stage", "age", "sort"),
     "advice:spoc_queue": ("team", "sort"),
     "advice:team_queue": ("team", "drafts", "sort"),
+    "reviews:work_list": ("list", "mine", "sort"),
 }
 NAME_MAX = 60
 QUERY_MAX = 500

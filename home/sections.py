@@ -105,28 +105,40 @@ def _my_cases_at(user, today, stage, one, many):
     )
 
 
-# What each review work list holds, on the officer's own cases: (one, many).
-REVIEW_TASKS = {
+# What each review work list holds, as (one, many): on the officer's own cases, and on the council's.
+MY_REVIEW_TASKS = {
     "due": ("of your reviews is due in the next 12 weeks", "of your reviews are due in the next 12 weeks"),
     "invitations": ("of your reviews has invitations to send", "of your reviews have invitations to send"),
+    "reports": ("of your reviews has its report late", "of your reviews have their reports late"),
+    "decisions": ("of your reviews has its decision overdue", "of your reviews have their decisions overdue"),
+    "amended_plans": (
+        "of your reviews has its amended plan overdue",
+        "of your reviews have their amended plans overdue",
+    ),
+}
+COUNCIL_REVIEW_TASKS = {
+    "invitations": ("review has invitations to send", "reviews have invitations to send"),
     "reports": ("review report not circulated in time", "review reports not circulated in time"),
     "decisions": ("review decision overdue", "review decisions overdue"),
     "amended_plans": ("amended plan overdue after a review", "amended plans overdue after a review"),
 }
 
 
-def _my_reviews(user, today):
-    """The review work lists on the officer's own cases: every list counted in one query by the
-    lists' own conditions (reviews.selectors.work_list_counts, the page's counts too)."""
-    counts = work_list_counts(user=user, today=today, mine=True)
+def _reviews(user, today, *, mine, keys):
+    """Review work lists, on the officer's own cases or the council's: every list counted in one query by
+    the lists' own conditions (reviews.selectors.work_list_counts, the page's counts too)."""
+    counts = work_list_counts(user=user, today=today, mine=mine)
+    words = MY_REVIEW_TASKS if mine else COUNCIL_REVIEW_TASKS
+    query = {"mine": "on"} if mine else {}
     return [
         Task(
             counts[work_list.key],
-            *REVIEW_TASKS[work_list.key],
-            _url("reviews:work_list", list=work_list.key, mine="on"),
+            *words[work_list.key],
+            _url("reviews:work_list", list=work_list.key, **query),
             work_list.caption,
         )
         for work_list in WORK_LISTS
+        if work_list.key in keys
     ]
 
 
@@ -161,7 +173,7 @@ def _case_officer(user, today):
                 "of your cases is ready to draft: all its health advice is in",
                 "of your cases are ready to draft: all their health advice is in",
             ),
-            *_my_reviews(user, today),
+            *_reviews(user, today, mine=True, keys=MY_REVIEW_TASKS),
         ],
     )
 
@@ -172,7 +184,12 @@ def _business_support(user, today):
         "As SEND business support",
         reverse("assessments:caseload"),
         "The council's caseload",
-        [_late_cases(user, today, mine=False), _past_due_advice(user, today)],
+        # Business support sends a review's invitations and circulates its report.
+        [
+            _late_cases(user, today, mine=False),
+            _past_due_advice(user, today),
+            *_reviews(user, today, mine=False, keys=("invitations", "reports")),
+        ],
     )
 
 
@@ -182,7 +199,12 @@ def _send_manager(user, today):
         "As the SEND manager",
         reverse("reports:dashboard"),
         "Overdue advice dashboard",
-        [_late_cases(user, today, mine=False), _past_due_advice(user, today)],
+        # The council's decisions after reviews, and the amended plans that follow them.
+        [
+            _late_cases(user, today, mine=False),
+            _past_due_advice(user, today),
+            *_reviews(user, today, mine=False, keys=("decisions", "amended_plans")),
+        ],
     )
 
 

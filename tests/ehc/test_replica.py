@@ -184,6 +184,8 @@ def test_every_report_and_dashboard_opts_in_and_nothing_else_does():
         "reports/non-return-audit/",
         "reports/monthly/",
         "reports/timeliness/",
+        "reports/reviews/",
+        "reports/review-health-reports/",
         "reports/sen2/",
         "reports/sen2/return.xml",
     }

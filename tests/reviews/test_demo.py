@@ -5,11 +5,15 @@ import datetime
 
 import pytest
 import time_machine
+from django.test import Client
+from django.urls import reverse
 
 from assessments.models import AnnualReview, Case, CaseStatus, ReviewDecision, ReviewKind
+from ehc.demo import DEMO_USERS
 from ehc.models import User
 from escalation.demo import seed_demo
 from reviews.selectors import WORK_LISTS, work_list_counts
+from tests.factories import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -61,3 +65,29 @@ def test_every_issued_plan_has_a_review(demo):
     issued = Case.objects.filter(status=CaseStatus.PLAN_ISSUED)
     assert issued.count() > 20
     assert not issued.exclude(pk__in=demo.values("case_id")).exists()
+
+
+# As the demo's users are made: the council's case-work roles open the work lists and the report; the
+# council's administrator, health and the platform operator do not; the DCO reads the area's report only.
+WORK_LIST_OPENS = {"case.officer", "case.officer2", "business.support", "ad.education", "send.manager"}
+REPORT_OPENS = WORK_LIST_OPENS | {"dco"}
+
+
+def test_who_opens_the_work_lists_and_the_report_as_the_demo_users_are_made(demo):
+    with time_machine.travel(NOW, tick=False):
+        for user in User.objects.filter(username__in=[row[0] for row in DEMO_USERS]):
+            client = verified_login(Client(), user)
+            lists = client.get(reverse("reviews:work_list")).status_code
+            report = client.get(reverse("reports:reviews")).status_code
+            assert lists == (200 if user.username in WORK_LIST_OPENS else 404), (user.username, lists)
+            if user.is_superuser:
+                continue
+            assert report == (200 if user.username in REPORT_OPENS else 404), (user.username, report)
+
+
+def test_another_councils_case_officer_sees_none_of_the_demos_reviews(demo, theirs):
+    with time_machine.travel(NOW, tick=False):
+        client = verified_login(Client(), theirs.case_officer)
+        for work_list in WORK_LISTS:
+            html = client.get(reverse("reviews:work_list"), {"list": work_list.key}).content.decode()
+            assert "No reviews in this list." in html and "EHC-2025-R0" not in html
