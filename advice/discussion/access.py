@@ -9,7 +9,7 @@ rules that already say who sees it (`assessments.access.case_visibility_q`), wit
 A case shared with someone (assessments.sharing) lets them read the case for a while, not join the
 professionals' discussion: a share is to show a partner the record, and a partner's officer is not one
 of the case's advice givers. A letters-only account, an administrator and the family (who have no
-accounts) see nothing of it. Decision: docs/decisions/0045-case-discussion.md.
+accounts) see nothing of it. Decision: docs/decisions/0046-case-discussion.md.
 
 `case_professionals` states the same rule the other way round (the people of one case, for mentions
 and the professionals panel); tests/advice/test_discussion_access.py checks that the two agree.

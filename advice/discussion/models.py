@@ -1,5 +1,5 @@
 """The case discussion's rows. Messages are append-only: a correction is a new message. The model refuses
-a change or a delete, and so does the database (a trigger, migration advice 0017), as for the audit trail.
+a change or a delete, and so does the database (a trigger, migration advice 0018), as for the audit trail.
 Registered through `advice.models`, which imports this module."""
 
 from django.conf import settings

@@ -114,7 +114,7 @@ URLS = {
     "advice:draft_plan_record": ({"case_pk": "case"}, BOTH, LA_EDITORS),
     "advice:draft_comment": ({"case_pk": "draft_case"}, BOTH, {"slt_practitioner", "spoc", "head_of_service"}),
     "advice:request_detail": ({"pk": "request"}, GET, SEES_CASE),
-    # The case discussion (decision 0045): the professionals whose organisation is party to the case;
+    # The case discussion (decision 0046): the professionals whose organisation is party to the case;
     # a share of the case (shared_current) reads the case, not the discussion.
     "advice:discussion": ({"case_pk": "case"}, BOTH, SEES_CASE),
     "advice:discussion_attachment": ({"case_pk": "case", "pk": "discussion_attachment"}, GET, SEES_CASE),

@@ -29,7 +29,7 @@ DROP FUNCTION IF EXISTS advice_discussion_refuse_change();
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("advice", "0016_review_requests"),
+        ("advice", "0017_item_la_outstanding_review"),
         ("assessments", "0011_review_scheduled_by_the_daily_run"),
         ("ehc", "0018_message_kind_discussion_mention"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
