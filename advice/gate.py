@@ -9,20 +9,21 @@ from django.db.models import Exists, OuterRef, Q
 from assessments.models import CaseStatus
 
 from .models import AdviceItem, ItemStatus
+from .querysets import is_for_review
 
 # The caseload's `stage` for ready_to_draft_q (assessments.forms.CaseFilterForm offers it by this name).
 READY_TO_DRAFT = "ready_to_draft"
 
 
 def gate_items():
-    """The items that hold a draft plan back: every item still outstanding, excepted ones too (an
-    exception excuses lateness, not the advice)."""
-    return AdviceItem.objects.filter(status=ItemStatus.OUTSTANDING)
+    """The items that hold a draft plan back: every item of the assessment still outstanding, excepted
+    ones too (an exception excuses lateness, not the advice). A review's report holds no draft back."""
+    return AdviceItem.objects.for_assessment().filter(status=ItemStatus.OUTSTANDING)
 
 
 def holds_gate(item) -> bool:
     """gate_items, for an item already read."""
-    return item.status == ItemStatus.OUTSTANDING
+    return item.status == ItemStatus.OUTSTANDING and not is_for_review(item)
 
 
 def draft_gate_outstanding(*, case) -> list[AdviceItem]:

@@ -43,6 +43,7 @@ ITEM_INDEXES = [
             "head_of_service_response_due_on",
             "head_of_service_responded_at",
             "exception_reason",
+            "review",
         ],
     ),
     # The DCO's "responses owed": escalation 2 answers not yet given. Only items with a response

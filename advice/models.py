@@ -10,6 +10,7 @@ from ehc.models import Organisation, OrganisationKind, Service, Team, TimeStampe
 
 from .documents import DOWNLOADABLE_SCAN_STATUSES, ScannedDocument, ScanStatus, advice_upload_path  # noqa: F401
 from .indexes import ITEM_INDEXES
+from .querysets import AdviceQuerySet
 
 # Service.values builds a new list on every access; queue pages label services on every row.
 _SERVICE_LABELS = dict(Service.choices)
@@ -56,6 +57,8 @@ class AdviceRequest(TimeStamped):
     acknowledgement_note = models.TextField(blank=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = AdviceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-notified_on", "-id"]
@@ -233,6 +236,8 @@ class AdviceItem(TimeStamped):
     )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = AdviceQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_on", "id"]

@@ -19,6 +19,7 @@ from .drafts import ReturnDraft
 from .exceptions import EXCEPTION_REASON_LABELS, excepted_on, excepted_reason
 from .gate import holds_gate
 from .models import ItemStatus, Stage, service_labels
+from .querysets import ReviewLabelled
 from .work import (
     DUE_SOON_DAYS,
     drafts_started_items,
@@ -66,7 +67,7 @@ def _short_date(value):
 
 
 @dataclass(slots=True)
-class QueueItem:
+class QueueItem(ReviewLabelled):
     """An outstanding advice item as the SPOC and team queues list it."""
 
     pk: int
@@ -83,6 +84,9 @@ class QueueItem:
     clock_stopped: bool = False
     # The team has saved a draft of its return (advice.drafts): only these queues, the team's, show it.
     has_draft: bool = False
+    # A review's report: the meeting it is for (read in the same query, through the item's review).
+    review_id: int | None = None
+    review_meeting_on: datetime.date | None = None
 
     COLUMNS = (
         "pk",
@@ -98,6 +102,8 @@ class QueueItem:
         "request__acknowledged_at",
         "clock_stopped",
         "has_draft",
+        "review_id",
+        "review__meeting_on",
     )
 
     @classmethod
@@ -138,7 +144,7 @@ class QueueItem:
 
 
 @dataclass(slots=True)
-class AwaitingRequest:
+class AwaitingRequest(ReviewLabelled):
     """A request for health advice awaiting the SPOC's acknowledgement, as the SPOC queue lists it."""
 
     pk: int
@@ -150,6 +156,8 @@ class AwaitingRequest:
     child_last_name: str
     local_authority_name: str
     local_authority_short_name: str
+    review_id: int | None = None
+    review_meeting_on: datetime.date | None = None
 
     COLUMNS = (
         "pk",
@@ -161,6 +169,8 @@ class AwaitingRequest:
         "case__child__last_name",
         "local_authority__name",
         "local_authority__short_name",
+        "review_id",
+        "review__meeting_on",
     )
 
     @property
@@ -233,7 +243,7 @@ def spoc_queue(
     with how many items each item list holds (of one team, given `team`). Four queries whatever the
     numbers, each served by a partial index on provider."""
     cursors, sort = cursors or {}, sort or queue_sort(None)
-    soon_until = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    soon = {"due_on__gte": today, "due_on__lte": today + datetime.timedelta(days=DUE_SOON_DAYS)}
     awaiting = spoc_awaiting_requests(provider=provider).values_list(*AwaitingRequest.COLUMNS)
     listed = QueueItem.rows(provider_outstanding_items(provider=provider, team=team), today)
     counts = spoc_item_counts(provider=provider, today=today, team=team)
@@ -241,13 +251,7 @@ def spoc_queue(
         awaiting_acknowledgement=sorted_page(
             awaiting, sort_awaiting or awaiting_sort(None), cursors.get("awaiting"), page_size, row=AwaitingRequest
         ),
-        due_soon=sorted_page(
-            listed.filter(due_on__gte=today, due_on__lte=soon_until),
-            sort,
-            cursors.get("soon"),
-            page_size,
-            row=QueueItem,
-        ),
+        due_soon=sorted_page(listed.filter(**soon), sort, cursors.get("soon"), page_size, row=QueueItem),
         overdue=sorted_page(listed.filter(due_on__lt=today), sort, cursors.get("overdue"), page_size, row=QueueItem),
         due_soon_count=counts["due_soon"],
         overdue_count=counts["overdue"],

@@ -141,6 +141,8 @@ class AdviceItemSerializer(serializers.ModelSerializer):
     case_reference = serializers.CharField(source="case.reference", read_only=True)
     team = TeamRef(read_only=True)
     advice_return = serializers.SerializerMethodField()
+    # The annual review the item is a report for; null for an assessment's advice.
+    review = serializers.PrimaryKeyRelatedField(read_only=True)
 
     class Meta:
         model = AdviceItem
@@ -148,6 +150,7 @@ class AdviceItemSerializer(serializers.ModelSerializer):
             "id",
             "request",
             "case",
+            "review",
             "case_reference",
             "team",
             "provider",

@@ -48,6 +48,7 @@ def letter_emails(
     dated,
     response_due_on,
     defer_rendering=True,
+    review_meeting_on=None,
 ) -> list[dict]:
     """The outbox rows (ehc.outbox.email_values) for one letter, one per recipient. `teams` are the
     outstanding teams' due dates and days overdue: their names are never put in an email."""
@@ -64,6 +65,8 @@ def letter_emails(
         "issued_on": dated,
         "response_due_on": response_due_on,
         "letter_path": reverse("escalation:letter_detail", args=[letter_id]),
+        # A review's report, due before this meeting; None for an assessment's advice.
+        "review_meeting_on": review_meeting_on,
     }
     for who, address in letter_recipients(provider_director_email=provider_director_email, la_settings=la_settings):
         attached = la_settings.is_secure_address(address)

@@ -72,6 +72,8 @@ def letter_content(
             for team in teams
         ],
         "response_due_on": _iso(response_due_on),
+        # A report for a review meeting rather than advice for an assessment: the letter says so.
+        "review": {"meeting_on": _iso(request.review.meeting_on)} if request.review_id else None,
         **la_content(la=la, la_settings=la_settings),
         "wording": wording_of(wording),
     }
@@ -166,6 +168,7 @@ def letter_html(content: dict) -> str:
         "notified_on": _date(content.get("notified_on")),
         "chased_on": _date(content.get("chased_on")),
         "response_due_on": _date(content.get("response_due_on")),
+        "review_meeting_on": _date((content.get("review") or {}).get("meeting_on")),
         "child": {**content["child"], "date_of_birth": _date(content["child"].get("date_of_birth"))},
         "teams": [{**team, "due_on": _date(team["due_on"])} for team in content["teams"]],
     }

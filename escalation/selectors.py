@@ -60,6 +60,9 @@ DIGEST_FIELDS = (
     "head_of_service_response_due_on",
     "head_of_service_responded_at",
     "exception_reason",
+    # A review's report says which meeting it is for (review in item_la_outstanding's INCLUDE).
+    "review_id",
+    "review__meeting_on",
 )
 STAGE_LABELS = dict(Stage.choices)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import lists, views
+from . import invitation_views, lists, views
 
 app_name = "reviews"
 
@@ -15,4 +15,7 @@ urlpatterns = [
     path("<int:pk>/decision/", views.record_decision, name="decision"),
     path("<int:pk>/amended-plan/", views.record_amended_plan, name="amended_plan"),
     path("<int:pk>/moved-away/", views.moved_away, name="moved_away"),
+    # Health's side (reviews.invitations): the invitations and requests for advice, the meeting moved after.
+    path("<int:pk>/invitations/", invitation_views.invitations, name="invitations"),
+    path("<int:pk>/meeting/move/", invitation_views.meeting_move, name="meeting_move"),
 ]

@@ -15,6 +15,7 @@ from .acknowledgement import (
     Acknowledgement,
     SeveralAcknowledgeError,
     TeamAnswer,
+    acknowledgement_open,
     advice_acknowledge,
     advice_acknowledge_several,
     advice_acknowledged_notify,
@@ -27,6 +28,12 @@ from .common import TIMER_EMAIL_KINDS, AdviceError, DraftGateClosed, advice_item
 from .drafts import draft_comment_add, draft_plan_record, draft_shared_notify
 from .requests import advice_request_notify_spoc, advice_request_send, missing_services, teams_for_services
 from .return_drafts import SignOffRequired, return_draft_save
+from .review_requests import (
+    review_advice_due,
+    review_advice_request_send,
+    review_request_notify_spoc,
+    review_teams,
+)
 from .sign_off import return_send_back, return_send_for_sign_off, return_sign_off
 
 __all__ = [
@@ -39,6 +46,7 @@ __all__ = [
     "AdviceError",
     "DraftGateClosed",
     "TeamAnswer",
+    "acknowledgement_open",
     "advice_acknowledge",
     "advice_acknowledged_notify",
     "advice_team_notify",
@@ -56,6 +64,10 @@ __all__ = [
     "draft_plan_record",
     "draft_shared_notify",
     "return_draft_save",
+    "review_advice_due",
+    "review_advice_request_send",
+    "review_request_notify_spoc",
+    "review_teams",
     "return_send_back",
     "return_send_for_sign_off",
     "return_sign_off",

@@ -30,17 +30,29 @@ class TeamAnswer:
         return self.known_status != NOT_INVOLVED
 
 
+def acknowledgement_open(advice_request, case) -> bool:
+    """Whether the request may still be acknowledged: an assessment's while the case is being
+    assessed; a review's (its case's plan issued) while the review is open. Reads `review`."""
+    if advice_request.review_id is not None:
+        return advice_request.review.closed_on is None
+    return case.status in REQUESTABLE_CASE_STATUSES
+
+
 @transaction.atomic
 def advice_acknowledge(*, advice_request, user, answers, note="") -> AdviceRequest:
     """Name the teams that will respond and whether the child is known to each; remove the teams not
     involved (with a reason). Answers for teams not on the request and not responding are ignored."""
     case = _lock_case(advice_request.case_id)
     advice_request = (
-        AdviceRequest.objects.select_for_update().select_related("provider").get(pk=advice_request.pk)
+        AdviceRequest.objects.select_for_update(of=("self",))
+        .select_related("provider", "review")
+        .get(pk=advice_request.pk)
     )
     if advice_request.is_acknowledged:
         raise AdviceError("This request has already been acknowledged")
-    if case.status not in REQUESTABLE_CASE_STATUSES:
+    if not acknowledgement_open(advice_request, case):
+        if advice_request.review_id is not None:
+            raise AdviceError("The review has ended: there is nothing to acknowledge")
         raise AdviceError("The case is no longer being assessed: there is nothing to acknowledge")
     items = {item.team_id: item for item in advice_request.items.select_for_update()}
     today = timezone.localdate()

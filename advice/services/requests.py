@@ -39,6 +39,8 @@ def _new_item(*, advice_request, team, **fields) -> AdviceItem:
         provider_id=advice_request.provider_id,
         local_authority_id=advice_request.local_authority_id,
         case_id=advice_request.case_id,
+        # A review's request makes review items: counted apart from the assessment (advice.querysets).
+        review_id=advice_request.review_id,
         due_on=advice_request.due_on,
         next_action_on=advice_request.due_on,
         stage=Stage.REQUESTED,

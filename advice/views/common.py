@@ -25,7 +25,7 @@ def _own_case_or_404(request, case_pk):
 def _item_or_404(request, pk):
     return get_visible_or_404(
         advice_items_for(request.user).select_related(
-            "team", "provider", "case__child", "request", "local_authority", "advice_return", "returned_by"
+            "team", "provider", "case__child", "request", "local_authority", "advice_return", "returned_by", "review"
         ),
         request,
         pk=pk,

@@ -64,7 +64,7 @@ def request_create(request, case_pk):
 def request_detail(request, pk):
     advice_request = get_visible_or_404(
         visible_advice_requests(request.user).select_related(
-            "case__child", "provider", "local_authority", "requested_by", "acknowledged_by"
+            "case__child", "provider", "local_authority", "requested_by", "acknowledged_by", "review"
         ),
         request,
         pk=pk,
@@ -86,7 +86,7 @@ def request_detail(request, pk):
             "items": items,
             "today": timezone.localdate(),
             "can_acknowledge": not advice_request.is_acknowledged
-            and case.status in selectors.REQUESTABLE_CASE_STATUSES
+            and services.acknowledgement_open(advice_request, case)
             and can_act_as_spoc(request.user, advice_request.provider),
         },
     )

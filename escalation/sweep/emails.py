@@ -142,6 +142,8 @@ class Messages:
                 {"due_on": team["due_on"], "days_overdue": team["days_overdue"]} for team in self.teams(escalation)
             ],
             "requested_on": request.notified_on,
+            # A review's report is due before its meeting: the emails say so (None for an assessment's).
+            "review_meeting_on": request.review.meeting_on if request.review_id else None,
             "issued_on": escalation.issued_on,
             "response_due_on": escalation.response_due_on,
             # The LA's durations: the emails state them from here, never in their own words.
@@ -193,6 +195,7 @@ class Messages:
             teams=self.teams(escalation),
             dated=escalation.issued_on,
             response_due_on=escalation.response_due_on,
+            review_meeting_on=request.review.meeting_on if request.review_id else None,
         )
         self.emails += emails
         self.email_las += [self._la(escalation)] * len(emails)

@@ -44,6 +44,9 @@ MESSAGE_FIELDS = (
     "request__provider__director_title",
     "request__provider__director_email",
     "request__provider__address",
+    # A review's report: the letter and emails say which meeting it is for.
+    "request__review_id",
+    "request__review__meeting_on",
 )
 
 
@@ -62,7 +65,7 @@ def messages_queue(*, report, failed, la=None, rules=None, scope=None, limit=MES
             Escalation.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(local_authority_id__in=list(scope), messages_queued_at__isnull=True)
             .exclude(pk__in=failed)
-            .select_related("request__case__child", "request__provider")
+            .select_related("request__case__child", "request__provider", "request__review")
             .only(*MESSAGE_FIELDS)
             .order_by("id")[:limit]
         )

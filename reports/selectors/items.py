@@ -33,7 +33,7 @@ def item_sort(value):
 def _list_queryset(*, user, today, filters):
     return (
         outstanding_items(user=user, today=today, filters=filters)
-        .select_related("case__child", "local_authority", "provider", "team", "request")
+        .select_related("case__child", "local_authority", "provider", "team", "request", "review")
         .annotate(excepted_reason=excepted_reason(), clock_stopped=excepted_on(today))
     )
 

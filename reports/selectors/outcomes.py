@@ -42,8 +42,11 @@ EXCEPTED = Q(excepted_reason__isnull=False)
 
 
 def period_items(*, user, start, end, local_authority=None, provider=None):
+    """The assessment's advice items asked for in the period (a review's are counted apart, by
+    reports.selectors.review_health)."""
     items = (
         visible_advice_items(user)
+        .for_assessment()
         .filter(request__notified_on__gte=start, request__notified_on__lte=end)
         .annotate(excepted_reason=excepted_reason())
     )
@@ -55,7 +58,7 @@ def period_items(*, user, start, end, local_authority=None, provider=None):
 
 
 def period_requests(*, user, start, end, local_authority=None, provider=None):
-    requests = visible_advice_requests(user).filter(notified_on__gte=start, notified_on__lte=end)
+    requests = visible_advice_requests(user).for_assessment().filter(notified_on__gte=start, notified_on__lte=end)
     if local_authority is not None:
         requests = requests.filter(local_authority_id=local_authority.pk)
     if provider is not None:

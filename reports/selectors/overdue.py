@@ -10,6 +10,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F, Q
 
 from advice.exceptions import excepted_on
 from advice.models import ItemStatus, Stage
+from advice.querysets import FOR_REVIEWS
 from ehc.models import Organisation, Team
 
 from .escalation_2 import escalation_2_outcomes
@@ -29,6 +30,9 @@ STAGE_BUCKETS = [
     # Counted in the buckets above as well (an excepted item is still outstanding): marked here so
     # the DCO sees which of them no chase or escalation will move while the exception runs.
     ("excepted", "Clock stopped by an exception"),
+    # Counted above as well: a review's report is chased on the same ladder, due before the meeting;
+    # marked here because it is no part of the assessment's 6 weeks (advice.querysets).
+    ("review", "Reports for an annual review"),
 ]
 STAGE_LABELS = dict(STAGE_BUCKETS)
 
@@ -61,6 +65,8 @@ def stage_q(key, today):
         return Q(promised_on__lt=today)
     if key == "excepted":
         return Q(excepted_on(today))
+    if key == "review":
+        return FOR_REVIEWS
     raise ValueError(key)
 
 

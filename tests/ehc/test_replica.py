@@ -185,6 +185,7 @@ def test_every_report_and_dashboard_opts_in_and_nothing_else_does():
         "reports/monthly/",
         "reports/timeliness/",
         "reports/reviews/",
+        "reports/review-health-reports/",
         "reports/sen2/",
         "reports/sen2/return.xml",
     }

@@ -7,8 +7,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from advice.models import AdviceItem, ItemStatus, Stage
-from assessments.models import ExceptionReason, TimelineException
+from advice.models import AdviceItem, AdviceRequest, ItemStatus, Stage
+from assessments.models import AnnualReview, ExceptionReason, TimelineException
 from ehc.models import MessageKind, MessageStatus, OutboundEmail
 from escalation.models import Escalation, EscalationStage
 
@@ -40,6 +40,7 @@ def expected_buckets(items, today, excepted=frozenset()):
             "escalation_2": sum(i.stage == Stage.ESCALATION_2 for i in out),
             "promise_passed": sum(i.promised_on is not None and i.promised_on < today for i in out),
             "excepted": sum(i.pk in excepted for i in out),
+            "review": sum(i.review_id is not None for i in out),
         },
         "ages": {
             "0-6": sum(age(i) < 42 for i in out),
@@ -60,6 +61,14 @@ def world_items(ours, theirs, on_today):
     # Some overdue items not chased yet (the sweep has not run): the "overdue" bucket.
     for days_ago in (45, 50):
         item(ours, notified_on=on_today - days_ago * DAY, team=ours.ot)
+    # One request is a review's: still counted in every bucket, and in its own (advice.querysets).
+    reviewed = AdviceItem.objects.filter(local_authority=ours.la, status=ItemStatus.OUTSTANDING).latest("id").request
+    review = AnnualReview.objects.create(
+        case=reviewed.case, local_authority=ours.la, anchor_on=on_today - 300 * DAY, due_on=on_today + 60 * DAY,
+        meeting_on=on_today + 30 * DAY, recorded_by=ours.case_officer,
+    )  # fmt: skip
+    AdviceRequest.objects.filter(pk=reviewed.pk).update(review=review)
+    AdviceItem.objects.filter(request=reviewed).update(review=review)
     items = list(AdviceItem.objects.filter(local_authority=ours.la).select_related("request"))
     # Two cases with exceptions covering all their advice: one running today, one ended two days ago.
     case_ids = list(dict.fromkeys(i.case_id for i in items if i.status == ItemStatus.OUTSTANDING))[:2]

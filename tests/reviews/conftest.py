@@ -7,15 +7,23 @@ import zoneinfo
 import pytest
 import time_machine
 
-from assessments.models import CaseStatus
+from advice.models import AdviceItem, ItemStatus
+from assessments.models import AnnualReview, CaseStatus
 from assessments.services import case_record_final_plan
 from ehc.models import LocalAuthoritySettings
-from tests.factories import CaseFactory
+from tests.factories import AdviceItemFactory, AdviceRequestFactory, CaseFactory
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 D = datetime.date
 # Born 15 November: a birthday in the second half of a year from a plan issued in March.
 BORN = D(2014, 11, 15)
+# Health's side of a review (reviews.invitations): the meeting whose 6 weeks' notice day is Easter
+# Monday 2027 (29 March); Good Friday is the day before the weekend, so health's notice must go by
+# Thursday 25 March. Its report is due 14 days before, on Monday 26 April.
+MEETING = D(2027, 5, 10)
+HEALTH_NOTICE_BY = D(2027, 3, 25)
+NOTICE_BY = D(2027, 4, 26)
+REPORT_DUE = D(2027, 4, 26)
 
 
 def at(day: datetime.date, hour=10):
@@ -68,3 +76,52 @@ def issue_plan(ours, travel):
         return case_record_final_plan(case=case, user=ours.case_officer, final_plan_issued_on=on)
 
     return _issue
+
+
+def issued_case(world, *, last_name="O'Neill", teams=None):
+    """A case of `world`'s LA with its plan issued in June 2026, whose assessment asked `world`'s
+    provider for advice from SLT and OT (both returned)."""
+    case = CaseFactory(
+        local_authority=world.la,
+        case_officer=world.case_officer,
+        status=CaseStatus.PLAN_ISSUED,
+        decided_to_assess=True,
+        received_on=D(2026, 1, 5),
+        decision_on=D(2026, 2, 9),
+        final_plan_issued_on=D(2026, 6, 1),
+        first_name="Siobhan",
+        last_name=last_name,
+    )
+    request = AdviceRequestFactory(
+        case=case, provider=world.provider, notified_on=D(2026, 2, 10), requested_by=world.case_officer
+    )
+    for team in teams if teams is not None else [world.slt, world.ot]:
+        AdviceItemFactory(
+            request=request,
+            team=team,
+            status=ItemStatus.RETURNED,
+            returned_on=D(2026, 3, 20),
+            next_action_on=None,
+        )
+    return case
+
+
+def open_review(case, *, meeting_on=MEETING, **fields) -> AnnualReview:
+    return AnnualReview.objects.create(
+        case=case,
+        local_authority=case.local_authority,
+        anchor_on=D(2026, 6, 1),
+        due_on=D(2027, 6, 1),
+        meeting_on=meeting_on,
+        recorded_by=case.case_officer,
+        **fields,
+    )
+
+
+@pytest.fixture
+def review(ours):
+    return open_review(issued_case(ours))
+
+
+def review_items(review):
+    return list(AdviceItem.objects.filter(review=review).order_by("team__name"))
