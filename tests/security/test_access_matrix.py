@@ -228,11 +228,17 @@ URLS = {
     "reviews:work_list": ({}, GET, LA3 | SHARED),
     # The annual reviews report, as the other reports; the LA's review settings, as its timings.
     "reports:reviews": ({}, GET, REPORTS),
+    # Health's reports for reviews by provider, as the dashboard.
+    "reports:review_health": ({}, GET, DASHBOARD),
     "administration:review_timings": ({}, BOTH, LA_ADMIN),
     "reviews:detail": ({"pk": "review"}, GET, LA3),
     **{
         f"reviews:{step}": ({"pk": "review"}, BOTH, LA_EDITORS)
-        for step in ("meeting", "early", "held", "report", "decision", "amended_plan", "moved_away")
+        for step in (
+            *("meeting", "early", "held", "report", "decision", "amended_plan", "moved_away"),
+            # Health's side: the invitations and requests for advice, the meeting moved after them.
+            *("invitations", "meeting_move"),
+        )
     },
 }
 
