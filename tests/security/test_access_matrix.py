@@ -34,7 +34,16 @@ from advice.models import AdviceItem, AdviceRequest, AdviceReturn
 from advice.services import advice_request_send, advice_return, draft_plan_record
 from advice.uploads import check_upload
 from api.models import ApiClient
-from assessments.models import Case, CaseShare, CaseStatus, DraftComment, DraftPlan, ExceptionReason, TimelineException
+from assessments.models import (
+    AnnualReview,
+    Case,
+    CaseShare,
+    CaseStatus,
+    DraftComment,
+    DraftPlan,
+    ExceptionReason,
+    TimelineException,
+)
 from assessments.sharing import case_share, case_share_revoke
 from ehc.models import (
     ClosureDay,
@@ -220,6 +229,23 @@ URLS = {
     "api:clients": ({}, GET, ADMINS),
     "api:client_add": ({}, BOTH, ADMINS),
     "api:client_revoke": ({"pk": "api_client"}, BOTH, LA_ADMIN),
+    # Annual reviews (issue 21): the LA's work lists; a review's page for the LA's own people, its steps
+    # recorded by its editors (reviews.access); a partner council's officer holding a share gets neither.
+    "reviews:work_list": ({}, GET, LA3 | SHARED),
+    # The annual reviews report, as the other reports; the LA's review settings, as its timings.
+    "reports:reviews": ({}, GET, REPORTS),
+    # Health's reports for reviews by provider, as the dashboard.
+    "reports:review_health": ({}, GET, DASHBOARD),
+    "administration:review_timings": ({}, BOTH, LA_ADMIN),
+    "reviews:detail": ({"pk": "review"}, GET, LA3),
+    **{
+        f"reviews:{step}": ({"pk": "review"}, BOTH, LA_EDITORS)
+        for step in (
+            *("meeting", "early", "held", "report", "decision", "amended_plan", "moved_away"),
+            # Health's side: the invitations and requests for advice, the meeting moved after them.
+            *("invitations", "meeting_move"),
+        )
+    },
 }
 
 # The dashboard and reports' addresses under /escalation/ before they moved (decision 0015): old name
@@ -383,7 +409,24 @@ def _objects(world, today):
         local_authority=world.la, uploaded_by=world.case_officer, filename="caseload.csv", content=b"x", sha256="0",
         status=UploadStatus.HAS_ERRORS, report={"rows": 1, "errors": [[2, "NHS number", "Enter a valid NHS number"]]},
     )
+    # An issued plan with its open review (the matrix's empty POSTs get each step's form errors).
+    plan_case = CaseFactory(
+        local_authority=world.la,
+        case_officer=world.case_officer,
+        status=CaseStatus.PLAN_ISSUED,
+        received_on=D(2026, 1, 5),
+        final_plan_issued_on=D(2026, 5, 20),
+        closed_on=D(2026, 5, 20),
+    )
+    review = AnnualReview.objects.create(
+        case=plan_case,
+        local_authority=world.la,
+        anchor_on=D(2026, 5, 20),
+        due_on=D(2027, 5, 20),
+        recorded_by=world.case_officer,
+    )
     return {
+        "review": review,
         "saved_filter": saved_filter,
         "caseload_upload": caseload_upload,
         "notification": notification,
@@ -419,6 +462,7 @@ FINGERPRINTED = (
     MessageMention,
     DiscussionReceipt,
     TimelineException,
+    AnnualReview,
     Team,
     Organisation,
     LocalAuthoritySettings,
