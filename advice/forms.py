@@ -163,7 +163,9 @@ class ReturnForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.item = item
         # The structured provision and outcomes (advice.provision_forms); "add another" posts back.
-        self.rows = RowSets(self.data if self.is_bound else None, local_authority=item.case.local_authority, initial=self.initial)
+        self.rows = RowSets(
+            self.data if self.is_bound else None, local_authority=item.case.local_authority, initial=self.initial
+        )
         self.adding = self.rows.adding
         self.draft = draft or self.adding
         self.checked_upload = None

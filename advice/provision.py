@@ -211,7 +211,9 @@ def rows_take(content: dict) -> tuple[list, list]:
 def rows_save(advice_return, provision: list, outcomes: list):
     """A return's (or an amended version's) rows, numbered from 1 in the order given."""
     ProvisionRow.objects.bulk_create(
-        ProvisionRow(advice_return=advice_return, number=number, **{k: row.get(k) for k in PROVISION_FIELDS if k in row})
+        ProvisionRow(
+            advice_return=advice_return, number=number, **{k: row.get(k) for k in PROVISION_FIELDS if k in row}
+        )
         for number, row in enumerate(provision, start=1)
     )
     OutcomeRow.objects.bulk_create(
@@ -226,7 +228,9 @@ def rows_of(advice_return) -> dict:
         "provision_rows": [
             {name: getattr(row, name) for name in PROVISION_FIELDS} for row in advice_return.provision_rows.all()
         ],
-        "outcome_rows": [{name: getattr(row, name) for name in OUTCOME_FIELDS} for row in advice_return.outcome_rows.all()],
+        "outcome_rows": [
+            {name: getattr(row, name) for name in OUTCOME_FIELDS} for row in advice_return.outcome_rows.all()
+        ],
     }
 
 

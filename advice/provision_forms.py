@@ -77,7 +77,9 @@ class ProvisionRowForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("wait_weeks") is not None and data.get("availability") != Availability.WAITING_LIST:
-            self.add_error("wait_weeks", "Give an expected wait only for a waiting list: choose 'Waiting list' or clear the wait")
+            self.add_error(
+                "wait_weeks", "Give an expected wait only for a waiting list: choose 'Waiting list' or clear the wait"
+            )
         if data.get("duration") is not None and not data.get("duration_unit"):
             self.add_error("duration_unit", "Select weeks, months, terms or years for how long")
         if data.get("session_minutes") is not None and data.get("unit") not in ("", None, Unit.SESSIONS, Unit.VISITS):
@@ -119,7 +121,9 @@ class OutcomeRowForm(forms.Form):
 ProvisionFormSet = forms.formset_factory(
     ProvisionRowForm, extra=0, max_num=MAX_ROWS, validate_max=True, absolute_max=MAX_ROWS
 )
-OutcomeFormSet = forms.formset_factory(OutcomeRowForm, extra=0, max_num=MAX_ROWS, validate_max=True, absolute_max=MAX_ROWS)
+OutcomeFormSet = forms.formset_factory(
+    OutcomeRowForm, extra=0, max_num=MAX_ROWS, validate_max=True, absolute_max=MAX_ROWS
+)
 
 
 def _blank(row: dict) -> bool:

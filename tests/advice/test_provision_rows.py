@@ -178,7 +178,9 @@ def test_a_retired_type_stays_on_the_draft_that_used_it(ours, slt_item, login, t
     travel(NOTIFIED + datetime.timedelta(days=5))
     types = _types(ours.la)
     slt = login(ours.slt_practitioner)
-    slt.post(reverse("advice:item_return", args=[slt_item.pk]), {"action": "draft", "draft_revision": 0, **two_rows(types)})
+    slt.post(
+        reverse("advice:item_return", args=[slt_item.pk]), {"action": "draft", "draft_revision": 0, **two_rows(types)}
+    )
     ProvisionType.objects.filter(pk=types[DEFAULT_PROVISION_TYPES[1]]).update(is_active=False)
     page = slt.get(reverse("advice:item_return", args=[slt_item.pk])).content.decode()
     assert f'value="{types[DEFAULT_PROVISION_TYPES[1]]}" selected' in page
