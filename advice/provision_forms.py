@@ -146,6 +146,12 @@ class RowSets:
     """The two formsets of a return form, bound or opened on `initial` rows (a draft's or a version's)."""
 
     def __init__(self, data, *, local_authority, initial: dict):
+        if data is not None and any(f"{prefix}-TOTAL_FORMS" not in data for prefix in ("provision", "outcome")):
+            # A post without the rows (the API, a page from before them): no rows, not an error.
+            data = data.copy()
+            for prefix in ("provision", "outcome"):
+                if f"{prefix}-TOTAL_FORMS" not in data:
+                    data[f"{prefix}-TOTAL_FORMS"] = data[f"{prefix}-INITIAL_FORMS"] = "0"
         adding = data.get(ADD_ROW) if data is not None else None
         self.adding = adding in ("provision", "outcome")
         if self.adding:
