@@ -32,7 +32,16 @@ from advice.models import AdviceItem, AdviceRequest, AdviceReturn
 from advice.services import advice_request_send, advice_return, draft_plan_record
 from advice.uploads import check_upload
 from api.models import ApiClient
-from assessments.models import Case, CaseShare, CaseStatus, DraftComment, DraftPlan, ExceptionReason, TimelineException
+from assessments.models import (
+    AnnualReview,
+    Case,
+    CaseShare,
+    CaseStatus,
+    DraftComment,
+    DraftPlan,
+    ExceptionReason,
+    TimelineException,
+)
 from assessments.sharing import case_share, case_share_revoke
 from ehc.models import (
     ClosureDay,
@@ -150,6 +159,21 @@ URLS = {
     "reports:timeliness": ({}, GET, REPORTS),
     "reports:sen2": ({}, GET, SEN2),
     "reports:sen2_xml": ({}, GET, SEN2),
+    # Annual reviews (decisions 0044 to 0046): the LA's pages; the review's steps and health's side
+    # (invitations, the meeting moved) for those who record the case's steps; the figures as the reports'.
+    "reviews:work_list": ({}, GET, LA3 | SHARED),
+    "reviews:detail": ({"pk": "review"}, GET, LA3),
+    "reviews:meeting": ({"pk": "review"}, BOTH, LA_EDITORS),
+    "reviews:early": ({"pk": "review"}, BOTH, LA_EDITORS),
+    "reviews:held": ({"pk": "review"}, BOTH, LA_EDITORS),
+    "reviews:report": ({"pk": "review"}, BOTH, LA_EDITORS),
+    "reviews:decision": ({"pk": "review"}, BOTH, LA_EDITORS),
+    "reviews:amended_plan": ({"pk": "review"}, BOTH, LA_EDITORS),
+    "reviews:moved_away": ({"pk": "review"}, BOTH, LA_EDITORS),
+    "reviews:invitations": ({"pk": "review"}, BOTH, LA_EDITORS),
+    "reviews:meeting_move": ({"pk": "review"}, BOTH, LA_EDITORS),
+    "reports:reviews": ({}, GET, REPORTS),
+    "reports:review_health": ({}, GET, DASHBOARD),
     "escalation:exception_new": ({"pk": "case"}, BOTH, LA_EDITORS),
     "escalation:exception_change": ({"pk": "exception"}, BOTH, LA_EDITORS),
     "escalation:exception_end": ({"pk": "exception"}, BOTH, LA_EDITORS),
@@ -191,6 +215,7 @@ URLS = {
     "administration:onboard": ({}, BOTH, set()),
     "administration:recipients": ({}, BOTH, LA_ADMIN),
     "administration:timings": ({}, BOTH, LA_ADMIN),
+    "administration:review_timings": ({}, BOTH, LA_ADMIN),
     "administration:closures": ({}, BOTH, LA_ADMIN),
     "administration:closure_remove": ({"pk": "closure_day"}, BOTH, LA_ADMIN),
     # The LA's letterhead and signature images (letter wording): the LA's administrator only; each
@@ -373,7 +398,21 @@ def _objects(world, today):
         local_authority=world.la, uploaded_by=world.case_officer, filename="caseload.csv", content=b"x", sha256="0",
         status=UploadStatus.HAS_ERRORS, report={"rows": 1, "errors": [[2, "NHS number", "Enter a valid NHS number"]]},
     )
+    # A plan issued in June 2026 with its annual review's meeting arranged for May 2027.
+    review_case = CaseFactory(
+        local_authority=world.la,
+        case_officer=world.case_officer,
+        status=CaseStatus.PLAN_ISSUED,
+        decided_to_assess=True,
+        received_on=D(2026, 1, 5),
+        final_plan_issued_on=D(2026, 6, 1),
+    )
+    review = AnnualReview.objects.create(
+        case=review_case, local_authority=world.la, anchor_on=D(2026, 6, 1), due_on=D(2027, 6, 1),
+        meeting_on=D(2027, 5, 10), recorded_by=world.case_officer,
+    )  # fmt: skip
     return {
+        "review": review,
         "saved_filter": saved_filter,
         "caseload_upload": caseload_upload,
         "notification": notification,
