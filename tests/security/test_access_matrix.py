@@ -28,6 +28,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from administration.models import CaseloadUpload, UploadStatus
+from advice.discussion.models import CaseMessage, DiscussionReceipt, MessageAttachment, MessageMention
+from advice.discussion.services import discussion_message_post
 from advice.models import AdviceItem, AdviceRequest, AdviceReturn
 from advice.services import advice_request_send, advice_return, draft_plan_record
 from advice.uploads import check_upload
@@ -121,6 +123,12 @@ URLS = {
     "advice:draft_plan_record": ({"case_pk": "case"}, BOTH, LA_EDITORS),
     "advice:draft_comment": ({"case_pk": "draft_case"}, BOTH, {"slt_practitioner", "spoc", "head_of_service"}),
     "advice:request_detail": ({"pk": "request"}, GET, SEES_CASE),
+    # The case discussion (decision 0046): the professionals whose organisation is party to the case;
+    # a share of the case (shared_current) reads the case, not the discussion.
+    "advice:discussion": ({"case_pk": "case"}, BOTH, SEES_CASE),
+    # Each user's own list of discussions with unread messages: anyone who works on cases.
+    "advice:discussions": ({}, GET, SEES_CASE | SHARED),
+    "advice:discussion_attachment": ({"case_pk": "case", "pk": "discussion_attachment"}, GET, SEES_CASE),
     "advice:acknowledge": ({"pk": "request"}, BOTH, {"spoc"}),
     # Several requests acknowledged on one page (decision 0035): with none ticked, the queue's error.
     "advice:acknowledge_several": ({}, BOTH, {"spoc"}),
@@ -159,21 +167,6 @@ URLS = {
     "reports:timeliness": ({}, GET, REPORTS),
     "reports:sen2": ({}, GET, SEN2),
     "reports:sen2_xml": ({}, GET, SEN2),
-    # Annual reviews (decisions 0044 to 0046): the LA's pages; the review's steps and health's side
-    # (invitations, the meeting moved) for those who record the case's steps; the figures as the reports'.
-    "reviews:work_list": ({}, GET, LA3 | SHARED),
-    "reviews:detail": ({"pk": "review"}, GET, LA3),
-    "reviews:meeting": ({"pk": "review"}, BOTH, LA_EDITORS),
-    "reviews:early": ({"pk": "review"}, BOTH, LA_EDITORS),
-    "reviews:held": ({"pk": "review"}, BOTH, LA_EDITORS),
-    "reviews:report": ({"pk": "review"}, BOTH, LA_EDITORS),
-    "reviews:decision": ({"pk": "review"}, BOTH, LA_EDITORS),
-    "reviews:amended_plan": ({"pk": "review"}, BOTH, LA_EDITORS),
-    "reviews:moved_away": ({"pk": "review"}, BOTH, LA_EDITORS),
-    "reviews:invitations": ({"pk": "review"}, BOTH, LA_EDITORS),
-    "reviews:meeting_move": ({"pk": "review"}, BOTH, LA_EDITORS),
-    "reports:reviews": ({}, GET, REPORTS),
-    "reports:review_health": ({}, GET, DASHBOARD),
     "escalation:exception_new": ({"pk": "case"}, BOTH, LA_EDITORS),
     "escalation:exception_change": ({"pk": "exception"}, BOTH, LA_EDITORS),
     "escalation:exception_end": ({"pk": "exception"}, BOTH, LA_EDITORS),
@@ -215,7 +208,6 @@ URLS = {
     "administration:onboard": ({}, BOTH, set()),
     "administration:recipients": ({}, BOTH, LA_ADMIN),
     "administration:timings": ({}, BOTH, LA_ADMIN),
-    "administration:review_timings": ({}, BOTH, LA_ADMIN),
     "administration:closures": ({}, BOTH, LA_ADMIN),
     "administration:closure_remove": ({"pk": "closure_day"}, BOTH, LA_ADMIN),
     # The LA's letterhead and signature images (letter wording): the LA's administrator only; each
@@ -239,6 +231,23 @@ URLS = {
     "api:clients": ({}, GET, ADMINS),
     "api:client_add": ({}, BOTH, ADMINS),
     "api:client_revoke": ({"pk": "api_client"}, BOTH, LA_ADMIN),
+    # Annual reviews (issue 21): the LA's work lists; a review's page for the LA's own people, its steps
+    # recorded by its editors (reviews.access); a partner council's officer holding a share gets neither.
+    "reviews:work_list": ({}, GET, LA3 | SHARED),
+    # The annual reviews report, as the other reports; the LA's review settings, as its timings.
+    "reports:reviews": ({}, GET, REPORTS),
+    # Health's reports for reviews by provider, as the dashboard.
+    "reports:review_health": ({}, GET, DASHBOARD),
+    "administration:review_timings": ({}, BOTH, LA_ADMIN),
+    "reviews:detail": ({"pk": "review"}, GET, LA3),
+    **{
+        f"reviews:{step}": ({"pk": "review"}, BOTH, LA_EDITORS)
+        for step in (
+            *("meeting", "early", "held", "report", "decision", "amended_plan", "moved_away"),
+            # Health's side: the invitations and requests for advice, the meeting moved after them.
+            *("invitations", "meeting_move"),
+        )
+    },
 }
 
 # The dashboard and reports' addresses under /escalation/ before they moved (decision 0015): old name
@@ -356,6 +365,10 @@ def _objects(world, today):
         document=document,
         checked=check_upload(document),
     )
+    attached = SimpleUploadedFile("notes.pdf", pdf_bytes("Notes"), content_type="application/pdf")
+    message = discussion_message_post(
+        case=case, user=world.slt_practitioner, text="Notes attached", uploads=[(attached, check_upload(attached))]
+    )
     draft_case = CaseFactory(
         local_authority=world.la,
         case_officer=world.case_officer,
@@ -398,19 +411,22 @@ def _objects(world, today):
         local_authority=world.la, uploaded_by=world.case_officer, filename="caseload.csv", content=b"x", sha256="0",
         status=UploadStatus.HAS_ERRORS, report={"rows": 1, "errors": [[2, "NHS number", "Enter a valid NHS number"]]},
     )
-    # A plan issued in June 2026 with its annual review's meeting arranged for May 2027.
-    review_case = CaseFactory(
+    # An issued plan with its open review (the matrix's empty POSTs get each step's form errors).
+    plan_case = CaseFactory(
         local_authority=world.la,
         case_officer=world.case_officer,
         status=CaseStatus.PLAN_ISSUED,
-        decided_to_assess=True,
         received_on=D(2026, 1, 5),
-        final_plan_issued_on=D(2026, 6, 1),
+        final_plan_issued_on=D(2026, 5, 20),
+        closed_on=D(2026, 5, 20),
     )
     review = AnnualReview.objects.create(
-        case=review_case, local_authority=world.la, anchor_on=D(2026, 6, 1), due_on=D(2027, 6, 1),
-        meeting_on=D(2027, 5, 10), recorded_by=world.case_officer,
-    )  # fmt: skip
+        case=plan_case,
+        local_authority=world.la,
+        anchor_on=D(2026, 5, 20),
+        due_on=D(2027, 5, 20),
+        recorded_by=world.case_officer,
+    )
     return {
         "review": review,
         "saved_filter": saved_filter,
@@ -420,6 +436,7 @@ def _objects(world, today):
         "la": world.la,
         "case": case,
         "exception": exception,
+        "discussion_attachment": message.attachments.get(),
         "request": request,
         "returned_item": items[world.slt.pk],
         "returned_advice": AdviceReturn.objects.get(item=items[world.slt.pk]),
@@ -442,7 +459,12 @@ FINGERPRINTED = (
     Escalation,
     OutboundEmail,
     CaseShare,
+    CaseMessage,
+    MessageAttachment,
+    MessageMention,
+    DiscussionReceipt,
     TimelineException,
+    AnnualReview,
     Team,
     Organisation,
     LocalAuthoritySettings,
