@@ -43,6 +43,9 @@ class PersonRolesForm(forms.Form):
         roles = data.get("roles") or []
         if Role.LETTERS_ONLY in roles and len(roles) > 1:
             self.add_error("roles", "A letters-only account holds no other role: untick one of them")
+        if Role.COMMISSIONER in roles and len(roles) > 1:
+            # A commissioner sees anonymised figures only; any other role would show them children.
+            self.add_error("roles", "A commissioner's account holds no other role: untick one of them")
         if "teams" in self.fields and any(role in roles for role in TEAM_ROLES) and not data.get("teams"):
             if "teams" not in self.errors:
                 self.add_error("teams", "Select the teams this practitioner or head of service works for")

@@ -31,6 +31,8 @@ def navigation(request):
         items.append(("escalation:approvals", "Letters to approve"))
     if user.has_role(Role.LETTERS_ONLY) and user.is_provider_user:
         items.append(("escalation:my_letters", "My letters"))
+    if user.has_role(Role.DCO, Role.COMMISSIONER):
+        items.append(("reports:commissioning", "Commissioning"))
     if user.has_role(Role.DCO):
         items.append(("escalation:responses_owed", "Responses owed"))
         items.append(("escalation:resolutions_due", "Escalation 2 due"))

@@ -106,6 +106,8 @@ DEMO_USERS = [
         "Physiotherapy lead and deputy SPOC",
     ),
     ("dco", "Dana", "Whitcombe", "icb", [Role.DCO], [], "Designated Clinical Officer"),
+    # The ICB's commissioner: the commissioning report and its anonymised rows, nothing else.
+    ("commissioner", "Rowan", "Ashby", "icb", [Role.COMMISSIONER], [], "Commissioning manager"),
     # The provider's director, with a letters-only account: the letters sent to their address.
     ("alliance.director", "Robin", "Carrow", "provider", [Role.LETTERS_ONLY], [], "Alliance Director"),
     # Each organisation's administrator: its people and settings, on the administration pages.

@@ -22,6 +22,9 @@ def home(request):
         # Django admin: the admin's own pages have no link to onboarding).
         if user.has_role(Role.LETTERS_ONLY) and user.is_provider_user:
             return redirect("escalation:my_letters")
+        if user.has_role(Role.COMMISSIONER):
+            # A commissioner's one page (reports.views_commissioning).
+            return redirect("reports:commissioning")
         if user.is_staff and user.is_superuser:
             return redirect("administration:onboard")
         return render(request, "ehc/no_role.html")

@@ -21,6 +21,9 @@ class Role(models.TextChoices):
     # A provider director given an account to read the letters addressed to them, and nothing else
     # (escalation.recipients; docs/decisions/0016-letters.md).
     LETTERS_ONLY = "letters_only", "Letters only (letters addressed to them)"
+    # An ICB's or an LA's commissioner (the SEND board): the commissioning report and its anonymised
+    # rows, and nothing else (reports.views_commissioning; docs/decisions on commissioning).
+    COMMISSIONER = "commissioner", "Commissioner (commissioning report only)"
 
 
 ROLES_BY_KIND = {
@@ -30,6 +33,7 @@ ROLES_BY_KIND = {
         Role.AD_EDUCATION,
         Role.SEND_MANAGER,
         Role.ADMINISTRATOR,
+        Role.COMMISSIONER,
     },
     OrganisationKind.HEALTH_PROVIDER: {
         Role.SPOC,
@@ -38,7 +42,7 @@ ROLES_BY_KIND = {
         Role.ADMINISTRATOR,
         Role.LETTERS_ONLY,
     },
-    OrganisationKind.ICB: {Role.DCO, Role.ADMINISTRATOR},
+    OrganisationKind.ICB: {Role.DCO, Role.ADMINISTRATOR, Role.COMMISSIONER},
 }
 
 
