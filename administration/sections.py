@@ -53,6 +53,13 @@ SECTIONS = [
         (LA,),
     ),
     Section(
+        "administration:provision_types",
+        "Types of provision",
+        "The list health advice givers choose from for each row of provision, which the commissioning report "
+        "counts by: add, rename, order and retire types.",
+        (LA,),
+    ),
+    Section(
         "administration:teams",
         "Teams",
         "The teams that write health advice: name, service and mailbox; deactivate a team no longer in use.",

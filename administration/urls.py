@@ -7,7 +7,7 @@ from .area import views as area
 from .caseload_import import views as caseload
 from .onboarding import views as onboarding
 from .provider import views as provider
-from .views import closures, letterhead, people, recipients, review_timings, timings, wording
+from .views import closures, letterhead, people, provision_types, recipients, review_timings, timings, wording
 
 # Included by ehc.urls at /administration/: each organisation's administrator manages its own
 # people and settings here (docs/decisions/0021-administration-in-the-product.md).
@@ -47,6 +47,8 @@ urlpatterns = [
     path("recipients/", recipients.recipients, name="recipients"),
     path("closure-days/", closures.closures, name="closures"),
     path("closure-days/<int:pk>/remove/", closures.closure_remove, name="closure_remove"),
+    path("provision-types/", provision_types.provision_types, name="provision_types"),
+    path("provision-types/<int:pk>/", provision_types.provision_type_change, name="provision_type_change"),
     # The LA's letterhead and the AD Education's signature image (issue 16, letter wording).
     path("letterhead/", letterhead.letterhead, name="letterhead"),
     path("letterhead/logo/", letterhead.letterhead_logo, name="letterhead_logo"),

@@ -13,6 +13,7 @@ version) has them as rows of its own, so that a version superseded keeps what it
 
 from django.db import models
 from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history
 
 from ehc.models import Organisation, TimeStamped
 
@@ -278,11 +279,13 @@ def missing_parts(advice_return) -> list[str]:
 def provision_types_seed(local_authority) -> None:
     """An LA that has never had a list gets the defaults, once (its administrator edits them from there)."""
     if not ProvisionType.objects.filter(local_authority=local_authority).exists():
-        ProvisionType.objects.bulk_create(
+        # With their history rows, so that the list's history starts with the defaults.
+        bulk_create_with_history(
             [
                 ProvisionType(local_authority=local_authority, name=name, position=position)
                 for position, name in enumerate(DEFAULT_PROVISION_TYPES, start=1)
             ],
+            ProvisionType,
             ignore_conflicts=True,
         )
 
