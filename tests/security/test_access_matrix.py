@@ -31,6 +31,7 @@ from administration.models import CaseloadUpload, UploadStatus
 from advice.discussion.models import CaseMessage, DiscussionReceipt, MessageAttachment, MessageMention
 from advice.discussion.services import discussion_message_post
 from advice.models import AdviceItem, AdviceRequest, AdviceReturn
+from advice.provision import ProvisionType, provision_types_seed
 from advice.services import advice_request_send, advice_return, draft_plan_record
 from advice.uploads import check_upload
 from api.models import ApiClient
@@ -92,7 +93,11 @@ NO_CASE_WORK = {"la_admin", "la_norole", "provider_admin", "provider_norole", "i
 # address, and the pages everyone has; no case work at all.
 LETTERS_ONLY = {"letters_only"}
 SEES_LETTER = LA3 | {"dco", "spoc", "head_of_service"} | LETTERS_ONLY
-EVERYONE = SEES_CASE | SHARED | NO_CASE_WORK | LETTERS_ONLY
+# Commissioners (issue 20), an ICB's and an LA's: the commissioning report and its anonymised rows,
+# and the pages everyone has; no case work at all.
+COMMISSIONERS = {"icb_commissioner", "la_commissioner"}
+COMMISSIONING = {"dco"} | COMMISSIONERS
+EVERYONE = SEES_CASE | SHARED | NO_CASE_WORK | LETTERS_ONLY | COMMISSIONERS
 # Each organisation's administrators (issue 16): their own organisation's people and settings.
 ADMINS = {"la_admin", "provider_admin", "icb_admin"}
 LA_ADMIN, PROVIDER_ADMIN, ICB_ADMIN = {"la_admin"}, {"provider_admin"}, {"icb_admin"}
@@ -210,6 +215,10 @@ URLS = {
     "administration:timings": ({}, BOTH, LA_ADMIN),
     "administration:closures": ({}, BOTH, LA_ADMIN),
     "administration:closure_remove": ({"pk": "closure_day"}, BOTH, LA_ADMIN),
+    "administration:provision_types": ({}, BOTH, LA_ADMIN),
+    "administration:provision_type_change": ({"pk": "provision_type"}, BOTH, LA_ADMIN),
+    "reports:commissioning": ({}, GET, COMMISSIONING),
+    "reports:commissioning_rows": ({}, GET, COMMISSIONING),
     # The LA's letterhead and signature images (letter wording): the LA's administrator only; each
     # address serves or changes the administrator's own LA's image, so there is no other one to ask for.
     "administration:letterhead": ({}, BOTH, LA_ADMIN),
@@ -314,6 +323,8 @@ EXTRA_ROLES = {
     "icb_admin": ("icb", [Role.ADMINISTRATOR]),
     "icb_norole": ("icb", []),
     "letters_only": ("provider", [Role.LETTERS_ONLY]),
+    "icb_commissioner": ("icb", [Role.COMMISSIONER]),
+    "la_commissioner": ("la", [Role.COMMISSIONER]),
 }
 MISSING = 10**9
 D = datetime.date
@@ -395,6 +406,8 @@ def _objects(world, today):
     escalated = make_request(world, notified_on=D(2026, 11, 20))
     # Long after the dates the matrix's sweeps run on: it moves none of them.
     closure_day = ClosureDay.objects.create(local_authority=world.la, date=D(2030, 6, 12), reason="Training day")
+    provision_types_seed(world.la)
+    provision_type = ProvisionType.objects.filter(local_authority=world.la).first()
     notification = Notification.objects.create(
         kind=MessageKind.ESCALATION_1_RESPONSE,
         event=f"matrix:{case.pk}",
@@ -446,6 +459,7 @@ def _objects(world, today):
         "draft_case": draft_case,
         "escalated_request": escalated,
         "closure_day": closure_day,
+        "provision_type": provision_type,
     }
 
 
@@ -469,6 +483,7 @@ FINGERPRINTED = (
     Organisation,
     LocalAuthoritySettings,
     ApiClient,
+    ProvisionType,
 )
 
 
