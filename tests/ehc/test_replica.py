@@ -186,6 +186,8 @@ def test_every_report_and_dashboard_opts_in_and_nothing_else_does():
         "reports/timeliness/",
         "reports/reviews/",
         "reports/review-health-reports/",
+        "reports/commissioning/",
+        "reports/commissioning/rows/",
         "reports/sen2/",
         "reports/sen2/return.xml",
     }
