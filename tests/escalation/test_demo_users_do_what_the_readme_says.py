@@ -39,6 +39,7 @@ PROMISED = {
     + [
         "administration:timings",
         "administration:closures",
+        "administration:provision_types",
         "administration:recipients",
         "administration:letterhead",
         "administration:wording",
@@ -54,7 +55,14 @@ PROMISED = {
     "head.of.camhs": HEAD,
     "physio.lead": ["advice:spoc_queue", "escalation:hos_queue", "advice:team_queue"],
     "alliance.director": ["escalation:my_letters"],
-    "dco": ["reports:dashboard", "escalation:responses_owed", "escalation:resolutions_due", "reports:index"],
+    "dco": [
+        "reports:dashboard",
+        "escalation:responses_owed",
+        "escalation:resolutions_due",
+        "reports:index",
+        "reports:commissioning",
+    ],
+    "commissioner": ["reports:commissioning", "reports:commissioning_rows"],
     "provider.admin": ADMINISTRATION
     + ["administration:teams", "administration:team_add", "administration:heads", "administration:contacts"],
     "icb.admin": ADMINISTRATION + ["administration:area", "administration:area_dco_office"],
