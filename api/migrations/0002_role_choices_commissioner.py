@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('api', '0001_initial'),
+        ("api", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='apiclient',
-            name='role',
-            field=models.CharField(choices=[('case_officer', 'SEND case officer'), ('business_support', 'SEND business support'), ('ad_education', 'Assistant Director of Education'), ('send_manager', 'SEND manager'), ('spoc', 'Health single point of contact'), ('practitioner', 'Health practitioner'), ('head_of_service', 'Head of service'), ('dco', 'Designated Clinical/Medical Officer'), ('administrator', 'Administrator'), ('letters_only', 'Letters only (letters addressed to them)'), ('commissioner', 'Commissioner (commissioning report only)')], max_length=30),
+            model_name="apiclient",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("case_officer", "SEND case officer"),
+                    ("business_support", "SEND business support"),
+                    ("ad_education", "Assistant Director of Education"),
+                    ("send_manager", "SEND manager"),
+                    ("spoc", "Health single point of contact"),
+                    ("practitioner", "Health practitioner"),
+                    ("head_of_service", "Head of service"),
+                    ("dco", "Designated Clinical/Medical Officer"),
+                    ("administrator", "Administrator"),
+                    ("letters_only", "Letters only (letters addressed to them)"),
+                    ("commissioner", "Commissioner (commissioning report only)"),
+                ],
+                max_length=30,
+            ),
         ),
     ]

@@ -5,15 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ehc', '0018_message_kind_discussion_mention'),
+        ("ehc", "0018_message_kind_discussion_mention"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='user',
-            name='roles',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('case_officer', 'SEND case officer'), ('business_support', 'SEND business support'), ('ad_education', 'Assistant Director of Education'), ('send_manager', 'SEND manager'), ('spoc', 'Health single point of contact'), ('practitioner', 'Health practitioner'), ('head_of_service', 'Head of service'), ('dco', 'Designated Clinical/Medical Officer'), ('administrator', 'Administrator'), ('letters_only', 'Letters only (letters addressed to them)'), ('commissioner', 'Commissioner (commissioning report only)')], max_length=30), blank=True, default=list, size=None),
+            model_name="user",
+            name="roles",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(
+                    choices=[
+                        ("case_officer", "SEND case officer"),
+                        ("business_support", "SEND business support"),
+                        ("ad_education", "Assistant Director of Education"),
+                        ("send_manager", "SEND manager"),
+                        ("spoc", "Health single point of contact"),
+                        ("practitioner", "Health practitioner"),
+                        ("head_of_service", "Head of service"),
+                        ("dco", "Designated Clinical/Medical Officer"),
+                        ("administrator", "Administrator"),
+                        ("letters_only", "Letters only (letters addressed to them)"),
+                        ("commissioner", "Commissioner (commissioning report only)"),
+                    ],
+                    max_length=30,
+                ),
+                blank=True,
+                default=list,
+                size=None,
+            ),
         ),
     ]
