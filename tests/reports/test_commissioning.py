@@ -159,6 +159,7 @@ def test_the_commissioner_sees_no_identifying_data_anywhere(
             client.get(reverse("home"), follow=True),
             client.get("/api/v1/cases/"),
             client.get("/api/v1/advice-items/"),
+            client.get(f"/api/v1/cases/{returned.pk}/"),
             client.get(reverse("assessments:search"), {"q": CHILD["last_name"]}),
         ]
         for response in responses:
@@ -186,6 +187,12 @@ def test_the_commissioner_sees_no_identifying_data_anywhere(
 )
 def test_the_commissioner_is_refused_every_other_page(name, commissioner, login):
     assert login(commissioner).get(reverse(name)).status_code == 404
+
+
+def test_no_api_client_is_given_the_commissioner_role():
+    from api.models import CLIENT_ROLES
+
+    assert all(Role.COMMISSIONER not in roles for roles in CLIENT_ROLES.values())
 
 
 def test_the_commissioner_is_refused_the_case_and_its_advice(returned, ours, commissioner, la_commissioner, login):
