@@ -84,7 +84,10 @@ class ReviewTimingsForm(forms.Form):
         help_text="Yes: a review is due by the child's birthday when it falls in the second half of the review "
         "period, else at the 12 months (6 under 5). No: always at the 12 months. Applies to reviews scheduled "
         "from now on",
-        error_messages={"required": "Select whether to align annual reviews with the child's birthday"},
+        error_messages={
+            "required": "Select whether to align annual reviews with the child's birthday",
+            "invalid_choice": "Select whether to align annual reviews with the child's birthday",
+        },
     )
     review_notice_weeks = _number("review_notice_weeks")
     review_health_notice_weeks = _number("review_health_notice_weeks")

@@ -19,9 +19,12 @@ class AdviceConfig(AppConfig):
         from assessments.signals import case_ended
 
         from . import access, case_page, gate
+        from .discussion import case_page as discussion_page
 
         register_case_party(access.provider_party_to_case)
         register_case_section(case_page.ADVICE_SECTION)
+        register_case_section(discussion_page.DISCUSSION_SECTION)
+        register_case_section(discussion_page.PROFESSIONALS_SECTION)
         register_caseload_columns(case_page.caseload_columns)
         register_caseload_filter(gate.READY_TO_DRAFT, gate.ready_to_draft_q)
         case_ended.connect(_stop_advice_when_case_ends, dispatch_uid="advice.stop_advice_when_case_ends")

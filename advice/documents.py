@@ -11,6 +11,7 @@ import uuid
 from django.db import models
 
 from ehc.models import TimeStamped
+from ehc.text import possessive
 
 
 def advice_upload_path(instance, filename):
@@ -51,6 +52,14 @@ class ScannedDocument(TimeStamped):
     @property
     def document_available(self):
         return bool(self.document) and self.scan_status in DOWNLOADABLE_SCAN_STATUSES
+
+    # What the scanner's audit entry asks of the case's people when it deletes an infected file.
+    scan_infected_ask = "Ask the team to send the advice again"
+
+    def scan_subject(self):
+        """(case, object, words for the document) that the scanner's audit entries name (advice.scanning)."""
+        item = self.advice_item
+        return item.case, item, f"{possessive(item.team.name)} advice document"
 
     def upload_record(self, checked, uploaded):
         """Keep a checked upload (advice.uploads.CheckedUpload) under a name the server chose."""

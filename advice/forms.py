@@ -87,6 +87,29 @@ def _size(size):
     return f"{size / (1024 * 1024):g} MB"
 
 
+def uploads_check(files) -> list:
+    """Each file checked on its own (advice.uploads); together no more than one document may be,
+    the most the upload page's request may carry (decision 0013). [(file, CheckedUpload)], or
+    ValidationError with every file's reason (named when there are several). The return's documents
+    and the case discussion's attachments both go through it."""
+    limit = settings.ADVICE_UPLOAD_MAX_BYTES
+    if sum(file.size or 0 for file in files) > limit and len(files) > 1:
+        raise ValidationError(
+            f"The selected files must be smaller than {_size(limit)} together: choose fewer, or smaller, files"
+        )
+    errors, checked = [], []
+    for file in files:
+        try:
+            checked.append(check_upload(file))
+        except ValidationError as error:
+            name = getattr(file, "name", "") or "file"
+            prefix = "" if len(files) == 1 else f"{safe_display_name(name)}: "
+            errors.extend(prefix + message for message in error.messages)
+    if errors:
+        raise ValidationError(errors)
+    return list(zip(files, checked, strict=True))
+
+
 class ReturnForm(forms.Form):
     document = SeveralFilesField(
         label="Upload the advice (optional if you complete the sections below)",
@@ -157,26 +180,9 @@ class ReturnForm(forms.Form):
                 }
 
     def clean_document(self):
-        """Each file checked on its own (advice.uploads); together no more than one document may be,
-        the most the upload page's request may carry (decision 0013)."""
         files = self.cleaned_data.get("document") or []
-        limit = settings.ADVICE_UPLOAD_MAX_BYTES
-        if sum(file.size or 0 for file in files) > limit and len(files) > 1:
-            raise ValidationError(
-                f"The selected files must be smaller than {_size(limit)} together: choose fewer, or smaller, files"
-            )
-        errors, checked = [], []
-        for file in files:
-            try:
-                checked.append(check_upload(file))
-            except ValidationError as error:
-                name = getattr(file, "name", "") or "file"
-                prefix = "" if len(files) == 1 else f"{safe_display_name(name)}: "
-                errors.extend(prefix + message for message in error.messages)
-        if errors:
-            raise ValidationError(errors)
-        self.checked_uploads = list(zip(files, checked, strict=True))
-        self.checked_upload = checked[0] if checked else None
+        self.checked_uploads = uploads_check(files)
+        self.checked_upload = self.checked_uploads[0][1] if self.checked_uploads else None
         return files
 
     def uploads(self):

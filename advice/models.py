@@ -369,5 +369,6 @@ class AdviceReturn(ScannedDocument):
 
 
 # Defined in their own modules (this one is near its size limit), registered with the app from here.
+from .discussion.models import CaseMessage, DiscussionReceipt, MessageAttachment, MessageMention  # noqa: E402, F401
 from .documents import AdviceDocument  # noqa: E402, F401
 from .drafts import DraftDocument, DraftStatus, ReturnDraft  # noqa: E402, F401

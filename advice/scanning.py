@@ -14,7 +14,8 @@ and served as before (local `make run`, tests by default).
 A return's first document is a column of the return, its others `AdviceDocument` rows
 (advice.documents), and a return awaiting a team lead's sign-off keeps its documents as
 `DraftDocument` rows (advice.drafts); all are scanned alike, told apart by `kind` ("return",
-"document" or "draft").
+"document" or "draft"), as are the case discussion's attachments (`advice.discussion.models.MessageAttachment`,
+kind "discussion"). Each names what its audit entries say through its `scan_subject()`.
 
 clamd's protocol is small and the Python clients on PyPI are unmaintained (clamd 1.0.2 is from
 2014, pyClamd 0.4.0 from 2017), so the client is here
@@ -33,9 +34,8 @@ from django.utils import timezone
 
 from ehc.audit import audit_record
 from ehc.models import AuditAction
-from ehc.text import possessive
 
-from .models import AdviceDocument, AdviceReturn, DraftDocument, ScanStatus
+from .models import AdviceDocument, AdviceReturn, DraftDocument, MessageAttachment, ScanStatus
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,12 @@ def clamd_instream(handle) -> tuple[str, str]:
 
 
 # The rows a document lives on, by the name a task carries (ids only, never objects).
-KINDS = {"return": AdviceReturn, "document": AdviceDocument, "draft": DraftDocument}
+KINDS = {
+    "return": AdviceReturn,
+    "document": AdviceDocument,
+    "draft": DraftDocument,
+    "discussion": MessageAttachment,
+}
 
 
 def _kind(row) -> str:
@@ -179,24 +184,22 @@ def _record(advice_return_id, verdict, detail, kind="return"):
     row.scanned_at = timezone.now()
     row.scan_due_at = None
     fields = ["scan_status", "scan_result", "scanned_at", "scan_due_at", "updated_at"]
-    item = row.advice_item
+    case, subject, what = row.scan_subject()
     if verdict == ScanStatus.INFECTED:
         row.document = ""
         fields.append("document")
         audit_record(
             action=AuditAction.CHANGE,
-            case=item.case,
-            obj=item,
-            summary=f"Virus found in {possessive(item.team.name)} advice document ({detail[:120]}): "
-            "the file was deleted. Ask the team to send the advice again",
+            case=case,
+            obj=subject,
+            summary=f"Virus found in {what} ({detail[:120]}): the file was deleted. {row.scan_infected_ask}",
         )
     elif verdict == ScanStatus.FAILED:
         audit_record(
             action=AuditAction.CHANGE,
-            case=item.case,
-            obj=item,
-            summary=f"{possessive(item.team.name)} advice document could not be checked for viruses ({detail[:120]}): "
-            "it is withheld",
+            case=case,
+            obj=subject,
+            summary=f"{what[0].upper()}{what[1:]} could not be checked for viruses ({detail[:120]}): it is withheld",
         )
     row.save(update_fields=fields)
     return verdict

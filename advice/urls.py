@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .discussion import views as discussion
 
 app_name = "advice"
 
@@ -13,6 +14,13 @@ urlpatterns = [
     path("cases/<int:case_pk>/request/", views.request_create, name="request_create"),
     path("cases/<int:case_pk>/draft-plan/", views.draft_plan_record, name="draft_plan_record"),
     path("cases/<int:case_pk>/draft-plan/comments/", views.draft_comment, name="draft_comment"),
+    path("discussions/", discussion.discussions, name="discussions"),
+    path("cases/<int:case_pk>/discussion/", discussion.discussion, name="discussion"),
+    path(
+        "cases/<int:case_pk>/discussion/attachments/<int:pk>/",
+        discussion.discussion_attachment,
+        name="discussion_attachment",
+    ),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("requests/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("items/<int:pk>/", views.item_detail, name="item_detail"),

@@ -31,14 +31,16 @@ def register_case_party(rule):
     return rule
 
 
-def case_visibility_q(user, *, prefix=""):
-    """A Q over Case (or, with prefix 'case__', over a model with a case FK) for the cases `user` may see."""
+def case_visibility_q(user, *, prefix="", shares=True):
+    """A Q over Case (or, with prefix 'case__', over a model with a case FK) for the cases `user` may see.
+    With `shares=False`, only those their organisation is party to, not those shared with them alone
+    (the professionals on the case: advice.discussion.access)."""
     if not works_on_cases(user):
         return NOTHING
     org = user.organisation
     case_ref = OuterRef(f"{prefix}pk" if prefix else "pk")
     # Read at request time: an expired or revoked share gives nothing, whatever a cleanup job did.
-    shared = Exists(CaseShare.objects.current().filter(user_id=user.pk, case_id=case_ref))
+    shared = Exists(CaseShare.objects.current().filter(user_id=user.pk, case_id=case_ref)) if shares else NOTHING
     if org.kind == OrganisationKind.LOCAL_AUTHORITY:
         own = la_cases_q(user, la_field=f"{prefix}local_authority_id", case_prefix=prefix)
     elif org.kind == OrganisationKind.ICB:

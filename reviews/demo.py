@@ -10,18 +10,21 @@ from a layer above it):
   amended plan issued, ceased, an early review with its reason, and a year 9+ review with its
   preparing for adulthood text. Their children and cases are new, with the demo's invented names.
   Each step that happened is recorded by its own service (reviews.services), dated in the past, so
-  the audit trail and the next review are the product's; the invitations (the advice side's) and a
-  meeting arranged in the past (the service takes today's or later) are dates on the row.
+  the audit trail and the next review are the product's; the invitations of the review still to meet
+  go by their own service (health's request then waits in the SPOC's queue); those of a meeting
+  already held, and a meeting arranged in the past (the service takes today's or later), are dates on
+  the row.
 """
 
 import datetime
 
 from assessments import review_schedule
 from assessments.models import AnnualReview, Case, CaseStatus, Child, Requester, ReviewDecision
-from ehc.models import LocalAuthoritySettings
+from ehc.models import LocalAuthoritySettings, Organisation, OrganisationKind
 from escalation.demo.cases import FIRST_NAMES, LAST_NAMES, SETTINGS, demo_nhs_number
 
 from . import services
+from .invitations import invitations_send
 
 DAY = datetime.timedelta(days=1)
 
@@ -103,10 +106,9 @@ def _pfa(case, year_9):
     return texts
 
 
-def _review_in_state(*, case, officer, today, what, aligned):
+def _review_in_state(*, case, officer, today, what, aligned, provider):
     """The case's review brought to the state `what` describes: the row as scheduled, then each step
-    that happened by the step's own service (reviews.services), dated in the past; invitations, which
-    are the advice side's, as a date on the row."""
+    that happened by the step's own service (reviews.services, reviews.invitations), dated in the past."""
     dob = case.child.date_of_birth
     fields = {"case": case, "local_authority": case.local_authority, "recorded_by": officer, "birthday_aligned": False}
     held = today + what["held"] * DAY if "held" in what else None
@@ -122,13 +124,21 @@ def _review_in_state(*, case, officer, today, what, aligned):
         )
         if "meeting" in what:
             fields["meeting_on"] = today + what["meeting"] * DAY
-        if "invitations" in what:
-            fields["invitations_sent_on"] = fields["meeting_on"] + what["invitations"] * DAY
     case.final_plan_issued_on = min(case.final_plan_issued_on, fields["anchor_on"])
     case.save(update_fields=["final_plan_issued_on"])
     review = AnnualReview.objects.create(**fields)
     if what.get("early"):
         review = services.review_bring_forward(review=review, user=officer, due_on=due, early_reason=EARLY_REASON)
+    if "invitations" in what and provider is not None:
+        # Sent by the invitations' own service on the day they went: health's request for its report is
+        # then in the SPOC's queue to acknowledge, due before the meeting.
+        invitations_send(
+            review,
+            providers=[provider],
+            message="Please send your report for the annual review using the Appendix C headings.",
+            by=officer,
+            today=review.meeting_on + what["invitations"] * DAY,
+        )
     if held is None:
         return review
     year_9 = review_schedule.covers_preparing_for_adulthood(dob, held)
@@ -162,10 +172,11 @@ def seed_reviews(*, la, users, today, rng):
     services.reviews_schedule_missing(today=today)
     aligned = LocalAuthoritySettings.for_la(la).review_birthday_alignment
     officers = [users["case.officer"], users["case.officer2"]]
+    provider = Organisation.objects.filter(kind=OrganisationKind.HEALTH_PROVIDER, served_las=la).order_by("pk").first()
     used = set(Child.objects.filter(local_authority=la).values_list("nhs_number", flat=True))
     for serial, (_, age, what) in enumerate(STATES, start=1):
         officer = officers[serial % 2]
         issued_on = today - datetime.timedelta(days=400 + 10 * serial)
         case = _plan(la=la, officer=officer, rng=rng, serial=serial, age=age, issued_on=issued_on, today=today,
                      used=used)  # fmt: skip
-        _review_in_state(case=case, officer=officer, today=today, what=what, aligned=aligned)
+        _review_in_state(case=case, officer=officer, today=today, what=what, aligned=aligned, provider=provider)

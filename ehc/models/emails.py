@@ -36,6 +36,8 @@ class MessageKind(models.TextChoices):
     INVITATION = "invitation", "Invitation: set up your account"
     # A team lead sent a return waiting for sign-off back to its author (advice.services.sign_off).
     SIGN_OFF_SENT_BACK = "sign_off_sent_back", "Advice sent back by a team lead"
+    # Someone on a case named with @ in its discussion (advice.discussion.services.mentions_notify).
+    DISCUSSION_MENTION = "discussion_mention", "Mentioned in a case discussion"
 
 
 class MessageStatus(models.TextChoices):

@@ -72,6 +72,7 @@ def test_saving_the_same_values_records_nothing(ours, our_admins, login):
         ("review_advice_days_before_meeting", "13", "Reports due before the meeting must be from 14 to 56 days"),
         ("review_health_notice_weeks", "2", "Health&#x27;s notice must be longer than the time before the meeting"),
         ("review_birthday_alignment", "", "Select whether to align annual reviews with the child&#x27;s birthday"),
+        ("review_birthday_alignment", "maybe", "Select whether to align annual reviews with the child&#x27;s birthday"),
     ],
 )
 def test_bad_values_are_errors_with_nothing_changed(ours, our_admins, login, field, value, message):

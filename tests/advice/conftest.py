@@ -98,3 +98,7 @@ def record_draft(case, world, sent_on=None):
         section_c="C",
         section_g="G",
     )
+
+
+# The case discussion's cast, made as the demo makes its people (tests/advice/discussion.py).
+from .discussion import demo, demo_case  # noqa: E402, F401

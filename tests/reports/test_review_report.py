@@ -155,3 +155,18 @@ def test_the_same_queries_for_a_few_reviews_as_for_many(ours, login):
     for day in range(1, 29):
         review(ours, due_on=_on(day), held_on=_on(day), decision=ReviewDecision.MAINTAIN, decision_notified_on=_on(29))
     assert count() == few
+
+
+def test_the_pdf_and_an_unknown_table_or_format(hand_made, login):
+    client = login(hand_made.case_officer)
+    response = client.get(reverse("reports:reviews"), _period(format="pdf"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert client.get(reverse("reports:reviews"), _period(format="csv", table="sideways")).status_code == 404
+    assert client.get(reverse("reports:reviews"), _period(format="xls")).status_code == 404
+
+
+def test_a_bad_period_is_an_error_on_the_page(hand_made, login):
+    response = login(hand_made.case_officer).get(reverse("reports:reviews"), _period(end=datetime.date(2026, 1, 1)))
+    html = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in html
+    assert "End date must be the same as or after the start date" in html

@@ -8,6 +8,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from advice.models import AdviceRequest
 from assessments.models import AnnualReview, Case, CaseStatus, ReviewDecision, ReviewKind
 from ehc.demo import DEMO_USERS
 from ehc.models import User
@@ -46,6 +47,10 @@ def test_reviews_in_every_state(demo):
     }
     for state, reviews in states.items():
         assert reviews.exists(), state
+    # The invitations of a review still to meet went by their service: health's request waits for the SPOC.
+    sent = states["invitations sent"].get()
+    request = AdviceRequest.objects.get(review=sent)
+    assert request.acknowledged_at is None and request.due_on < sent.meeting_on
     # Kept, and amended and issued: the next review scheduled from the meeting.
     for closed in demo.filter(closed_on__isnull=False).exclude(decision=ReviewDecision.CEASE):
         assert demo.filter(case=closed.case, closed_on__isnull=True, anchor_on=closed.held_on).exists()

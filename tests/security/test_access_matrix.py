@@ -28,6 +28,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from administration.models import CaseloadUpload, UploadStatus
+from advice.discussion.models import CaseMessage, DiscussionReceipt, MessageAttachment, MessageMention
+from advice.discussion.services import discussion_message_post
 from advice.models import AdviceItem, AdviceRequest, AdviceReturn
 from advice.services import advice_request_send, advice_return, draft_plan_record
 from advice.uploads import check_upload
@@ -121,6 +123,12 @@ URLS = {
     "advice:draft_plan_record": ({"case_pk": "case"}, BOTH, LA_EDITORS),
     "advice:draft_comment": ({"case_pk": "draft_case"}, BOTH, {"slt_practitioner", "spoc", "head_of_service"}),
     "advice:request_detail": ({"pk": "request"}, GET, SEES_CASE),
+    # The case discussion (decision 0046): the professionals whose organisation is party to the case;
+    # a share of the case (shared_current) reads the case, not the discussion.
+    "advice:discussion": ({"case_pk": "case"}, BOTH, SEES_CASE),
+    # Each user's own list of discussions with unread messages: anyone who works on cases.
+    "advice:discussions": ({}, GET, SEES_CASE | SHARED),
+    "advice:discussion_attachment": ({"case_pk": "case", "pk": "discussion_attachment"}, GET, SEES_CASE),
     "advice:acknowledge": ({"pk": "request"}, BOTH, {"spoc"}),
     # Several requests acknowledged on one page (decision 0035): with none ticked, the queue's error.
     "advice:acknowledge_several": ({}, BOTH, {"spoc"}),
@@ -357,6 +365,10 @@ def _objects(world, today):
         document=document,
         checked=check_upload(document),
     )
+    attached = SimpleUploadedFile("notes.pdf", pdf_bytes("Notes"), content_type="application/pdf")
+    message = discussion_message_post(
+        case=case, user=world.slt_practitioner, text="Notes attached", uploads=[(attached, check_upload(attached))]
+    )
     draft_case = CaseFactory(
         local_authority=world.la,
         case_officer=world.case_officer,
@@ -424,6 +436,7 @@ def _objects(world, today):
         "la": world.la,
         "case": case,
         "exception": exception,
+        "discussion_attachment": message.attachments.get(),
         "request": request,
         "returned_item": items[world.slt.pk],
         "returned_advice": AdviceReturn.objects.get(item=items[world.slt.pk]),
@@ -446,6 +459,10 @@ FINGERPRINTED = (
     Escalation,
     OutboundEmail,
     CaseShare,
+    CaseMessage,
+    MessageAttachment,
+    MessageMention,
+    DiscussionReceipt,
     TimelineException,
     AnnualReview,
     Team,
