@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<int:case_pk>/request/", views.request_create, name="request_create"),
     path("cases/<int:case_pk>/draft-plan/", views.draft_plan_record, name="draft_plan_record"),
     path("cases/<int:case_pk>/draft-plan/comments/", views.draft_comment, name="draft_comment"),
+    path("discussions/", discussion.discussions, name="discussions"),
     path("cases/<int:case_pk>/discussion/", discussion.discussion, name="discussion"),
     path(
         "cases/<int:case_pk>/discussion/attachments/<int:pk>/",

@@ -17,13 +17,14 @@ from django.urls import reverse
 
 from administration.access import is_administrator
 from administration.invitations import people_with_states
+from advice.discussion.selectors import unread_discussions
 from advice.gate import READY_TO_DRAFT
 from advice.selectors import drafts_started_items, spoc_awaiting_requests, spoc_item_counts, team_outstanding_items
 from advice.sign_off_queue import awaiting_sign_off
 from assessments.models import CaseStatus
 from assessments.selectors import caseload_cases
 from assessments.timeline import AMBER_DAYS
-from ehc.access import can_act_as_spoc
+from ehc.access import can_act_as_spoc, works_on_cases
 from ehc.models import OrganisationKind, Role
 from escalation.approvals import letters_awaiting_approval
 from escalation.selectors import escalation_2_due_items, hos_queue_items, responses_owed_escalations
@@ -389,4 +390,10 @@ def sections_for(user, *, today: datetime.date) -> list[Section]:
     """The user's sections, one per role they hold and may work in."""
     if not user.is_active:
         return []
-    return [build(user, today) for role, allowed, build in SECTIONS if user.has_role(role) and allowed(user)]
+    sections = [build(user, today) for role, allowed, build in SECTIONS if user.has_role(role) and allowed(user)]
+    unread = unread_discussions(user).count() if sections and works_on_cases(user) else 0
+    if unread:  # every role on cases has discussions (decision 0046), shown when something is unread
+        url, many = reverse("advice:discussions"), "case discussions with unread messages"
+        task = Task(unread, many.replace("discussions", "discussion"), many, url, many.capitalize())
+        sections.append(Section("discussions", "Case discussions", url, "Your unread discussions", [task]))
+    return sections

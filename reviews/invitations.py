@@ -76,6 +76,8 @@ def invitations_send(review, *, providers, message, by, today, short_notice_conf
     review = _lock_open_review(review)
     if review.meeting_on < today:
         raise AdviceError("The meeting date has passed: move the meeting first", field="providers")
+    if review.invitations_sent_on is not None and not providers:
+        raise AdviceError("The invitations have gone: select a health provider to ask", field="providers")
     notice = review_notice(review)
     late = notice.invitations_late(today) or (bool(providers) and notice.health_late(today))
     if late and not short_notice_confirmed:

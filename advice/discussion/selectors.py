@@ -27,6 +27,24 @@ def unread_messages(user):
     )
 
 
+def unread_discussions(user):
+    """The discussions of `user`'s (a receipt row) with messages they have not read, newest message
+    first, each with `unread_count` and `last_message_at`: the list "Case discussions with unread
+    messages" shows these rows and the home page counts them."""
+    newest = CaseMessage.objects.filter(case_id=OuterRef("pk")).order_by("-id")
+    return (
+        discussion_cases(user)
+        .filter(Exists(unread_messages(user).filter(case_id=OuterRef("pk"))))
+        .annotate(
+            unread_count=unread_count_expression(user, OuterRef("pk")),
+            last_message_id=Subquery(newest.values("id")[:1]),
+            last_message_at=Subquery(newest.values("created_at")[:1]),
+        )
+        .select_related("child")
+        .order_by("-last_message_id", "-pk")
+    )
+
+
 def unread_count_expression(user, case_ref):
     """On a case row: how many of its messages `user` has not read (all of them by others, if they
     never opened it)."""

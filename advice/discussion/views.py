@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ehc.access import get_visible_or_404
+from ehc.access import get_visible_or_404, works_on_cases
 from ehc.audit import audit_record, audit_view
 from ehc.models import AuditAction
 
@@ -61,6 +61,29 @@ def discussion(request, case_pk):
             "title": "Case discussion",
             # Files are never kept between tries: say so beside the field when the form comes back.
             "files_chosen": request.method == "POST" and bool(request.FILES),
+        },
+    )
+
+
+# The most rows the list shows: the newest first, the rest reached from their cases.
+DISCUSSIONS_SHOWN = 50
+
+
+@login_required
+@require_GET
+def discussions(request):
+    """The user's case discussions with messages they have not read (the home page counts these)."""
+    if not works_on_cases(request.user):
+        raise Http404
+    rows = list(selectors.unread_discussions(request.user)[: DISCUSSIONS_SHOWN + 1])
+    return render(
+        request,
+        "advice/discussions.html",
+        {
+            "cases": rows[:DISCUSSIONS_SHOWN],
+            "more": len(rows) > DISCUSSIONS_SHOWN,
+            "shown": DISCUSSIONS_SHOWN,
+            "title": "Case discussions with unread messages",
         },
     )
 

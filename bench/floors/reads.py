@@ -20,7 +20,11 @@ STAGE_FILTERS = {
           AND x.starts_on <= %(today)s AND (x.ends_on IS NULL OR x.ends_on >= %(today)s)
           AND (x.covers_all_advice OR EXISTS (SELECT 1 FROM advice_adviceitem_timeline_exceptions c
                WHERE c.timelineexception_id = x.id AND c.adviceitem_id = i.id)))""",
+    # A review's report (advice.querysets.FOR_REVIEWS), counted in the buckets above too.
+    "review": "i.review_id IS NOT NULL",
 }
+# A report for an annual review, chased on the same ladder: the dashboard's own bucket (advice.querysets.FOR_REVIEWS).
+STAGE_FILTERS["review"] = "i.review_id IS NOT NULL"
 AGE_FILTERS = {
     "0-6": "r.notified_on > %(today)s::date - 42",
     "6-8": "r.notified_on <= %(today)s::date - 42 AND r.notified_on > %(today)s::date - 56",

@@ -18,6 +18,7 @@ from ehc.models import MessageStatus, OutboundEmail
 from ehc.outbox import email_send
 
 from .cases import seed_cases
+from .discussion import discussion_examples
 from .examples import send_examples
 from .replay import replay
 from .sign_off import sign_off_examples
@@ -54,6 +55,7 @@ def seed_demo(*, today=None, sweep=None, stdout=None, months=12):
         replay(events=events, start=start, today=today, users=users, la=la, provider=provider, sweep=sweep)
         send_examples(la=la, users=users)
         sign_off_examples(teams=teams, users=users, today=today)
+        discussion_examples(users=users, la=la)
         for step in _demo_steps:
             step(la=la, users=users, today=today, rng=random.Random(2027))
         # The replayed year's emails belong to the past: record them as sent then rather than

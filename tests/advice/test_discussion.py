@@ -338,3 +338,30 @@ def test_a_discussion_error_says_which_field(demo, demo_case):
     assert raised.value.field == "text"
     assert not CaseMessage.objects.exists()
     assert datetime.date.today()  # the clock is real here: nothing in the discussion depends on dates
+
+
+def test_the_home_page_counts_the_discussions_with_unread_messages_its_list_shows(demo, demo_case, login):
+    from tests.factories import CaseFactory
+
+    officer, spoc, dco = demo.users["case.officer"], demo.users["spoc"], demo.users["dco"]
+    second = CaseFactory(local_authority=demo.la, case_officer=officer, first_name="Sam", last_name="O'Neill")
+    post(demo_case, spoc, "First case: an update")
+    post(second, dco, "Second case: a question")
+    post(second, dco, "Second case: another")
+    client = login(officer)
+    home = client.get(reverse("home")).content.decode()
+    assert ">2 case discussions with unread messages</a>" in home
+    listed = client.get(reverse("advice:discussions")).content.decode()
+    body = listed.split('<tbody class="govuk-table__body">')[1].split("</tbody>")[0]
+    assert body.count("<tr") == 2
+    assert body.index(second.reference) < body.index(demo_case.reference)  # the newest message first
+    assert escape("Sam O'Neill") in body and ">2</td>" in body
+    client.get(discussion_url(second))
+    home = client.get(reverse("home")).content.decode()
+    assert ">1 case discussion with unread messages</a>" in home
+    client.get(discussion_url(demo_case))
+    assert "Case discussions" not in client.get(reverse("home")).content.decode()
+    # Someone who never opened, posted in or was named in a discussion has none of their own.
+    assert "Case discussions" not in login(demo.users["business.support"]).get(reverse("home")).content.decode()
+    for name in ("alliance.director", "admin"):
+        assert login(demo.users[name]).get(reverse("advice:discussions")).status_code == 404

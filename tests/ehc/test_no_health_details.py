@@ -19,6 +19,7 @@ import time_machine
 from django.core import mail
 from pypdf import PdfReader
 
+from advice.discussion.services import discussion_message_post
 from advice.models import DelayReason, KnownStatus
 from advice.services import (
     TeamAnswer,
@@ -228,6 +229,16 @@ def walk_the_loop(world):
                 TeamAnswer(team=world.ot, known_status=KnownStatus.NOT_KNOWN),
                 TeamAnswer(team=world.paeds, known_status=KnownStatus.WAITING_LIST),
             ],
+        )
+    deliver()
+    with on(D(2026, 11, 25)):
+        # The case discussion (decision 0046): a message full of the child's details, mentioning the
+        # practitioner; their email carries the reference and a link only.
+        discussion_message_post(
+            case=case,
+            user=world.case_officer,
+            text=f"@{world.practitioner.username} can you see {CHILD.first_name} {CHILD.last_name} at "
+            f"{case.child.setting} before {case.child.date_of_birth:%-d %B}?",
         )
     deliver()
     with on(D(2026, 12, 14)):

@@ -174,3 +174,14 @@ def test_the_chase_the_letter_and_the_digests_say_it_is_a_report_for_a_review_me
     assert len(digests) >= 2
     for message in mail.outbox:
         assert "O'Neill" not in message.body + message.subject and "Siobhan" not in message.body
+
+
+def test_after_the_invitations_the_page_only_asks_more_providers(ours, review):
+    invitations_send(review, providers=[], message="", by=ours.case_officer, today=SENT)
+    with pytest.raises(AdviceError, match="select a health provider"):
+        invitations_send(review, providers=[], message="", by=ours.case_officer, today=SENT)
+    (advice_request,) = invitations_send(
+        review, providers=[ours.provider], message="", by=ours.case_officer, today=SENT
+    )
+    review.refresh_from_db()
+    assert review.invitations_sent_on == SENT and advice_request.review == review

@@ -126,6 +126,8 @@ URLS = {
     # The case discussion (decision 0046): the professionals whose organisation is party to the case;
     # a share of the case (shared_current) reads the case, not the discussion.
     "advice:discussion": ({"case_pk": "case"}, BOTH, SEES_CASE),
+    # Each user's own list of discussions with unread messages: anyone who works on cases.
+    "advice:discussions": ({}, GET, SEES_CASE | SHARED),
     "advice:discussion_attachment": ({"case_pk": "case", "pk": "discussion_attachment"}, GET, SEES_CASE),
     "advice:acknowledge": ({"pk": "request"}, BOTH, {"spoc"}),
     # Several requests acknowledged on one page (decision 0035): with none ticked, the queue's error.
