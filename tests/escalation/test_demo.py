@@ -77,3 +77,14 @@ def test_the_ad_has_a_letter_to_approve_whatever_day_the_demo_is_made_on():
     print(f"letters needing approval: {asked.count()}, the newest issued on {newest and newest.escalation.issued_on}")
     assert newest is not None and newest.escalation.issued_on < saturday - datetime.timedelta(days=3)
     assert list(awaiting_approval()) == [newest]
+
+
+def test_the_demo_has_provision_rows_for_the_commissioning_report():
+    """Some of the year's returns have structured provision: available, waiting list, not commissioned."""
+    from advice.provision import Availability, ProvisionRow
+
+    seed_demo(today=TODAY, months=2)
+    found = set(ProvisionRow.objects.values_list("availability", flat=True))
+    assert set(Availability.values) <= found
+    assert ProvisionRow.objects.filter(availability=Availability.WAITING_LIST, wait_weeks__gt=0).exists()
+    assert User.objects.get(username="commissioner").roles == [Role.COMMISSIONER]
