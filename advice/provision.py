@@ -244,6 +244,24 @@ def rows_initial(start) -> dict:
     return rows_of(start)
 
 
+def draft_rows(draft) -> tuple[list, list]:
+    """A draft's rows as unsaved rows, numbered, for the pages that show a draft (a lead's sign-off)."""
+    provision = [
+        ProvisionRow(number=number, **{k: row.get(k) for k in PROVISION_FIELDS if k in row})
+        for number, row in enumerate(draft.provision_rows or [], start=1)
+    ]
+    types = dict(
+        ProvisionType.objects.filter(pk__in=[row.provision_type_id for row in provision]).values_list("pk", "name")
+    )
+    for row in provision:
+        row.type_name = types.get(row.provision_type_id, "")
+    outcomes = [
+        OutcomeRow(number=number, **{k: row.get(k) or "" for k in OUTCOME_FIELDS})
+        for number, row in enumerate(draft.outcome_rows or [], start=1)
+    ]
+    return provision, outcomes
+
+
 def missing_parts(advice_return) -> list[str]:
     """What a plan writer needs that this return does not say (every part is optional): shown to the
     case officer on the return. A document may say it; the list says only what the structure lacks."""

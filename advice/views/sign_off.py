@@ -17,6 +17,7 @@ from ehc.models import OrganisationKind, Role
 from ehc.text import possessive
 
 from .. import selectors, services
+from ..provision import draft_rows
 from ..sign_off_queue import awaiting_sign_off
 from .common import _apply_error, _item_or_404
 from .items import _serve
@@ -88,6 +89,8 @@ def sign_off_review(request, pk):
             "case": item.case,
             "draft": draft,
             "documents": list(draft.documents.all()),
+            # The structured provision and outcomes the lead signs off with the text.
+            "rows": draft_rows(draft),
             "form": form,
             "refused_sign_off": refused_sign_off,
             "title": "Sign off the health advice",

@@ -237,3 +237,29 @@ def test_an_amendment_opens_on_the_rows_and_the_new_version_has_its_own(ours, sl
     assert [r.availability for r in amended.provision_rows.order_by("number")] == ["available", "waiting_list"]
     # The superseded version keeps what it said.
     assert [r.availability for r in first.provision_rows.order_by("number")] == ["available", "not_commissioned"]
+
+
+def test_the_lead_signs_off_the_rows_and_the_return_has_them(ours, case, login, travel):
+    from advice.services import return_sign_off
+    from tests.advice.sign_off import make_lead, require_sign_off, send
+    from tests.advice.sign_off import slt_item as item_for
+
+    travel(NOTIFIED)
+    item = item_for(case, ours)
+    require_sign_off(ours.slt)
+    lead = make_lead(ours, ours.slt, "slt-lead-rows")
+    travel(NOTIFIED + datetime.timedelta(days=14))
+    types = _types(ours.la)
+    rows = [
+        {"provision_type_id": types[DEFAULT_PROVISION_TYPES[1]], "availability": "not_commissioned", "quantity": 2},
+        {"availability": "waiting_list", "wait_weeks": 30},
+    ]
+    send(item, ours.slt_practitioner, provision_rows=rows, outcome_rows=[{"domain": "health", "what": "Eats safely"}])
+    page = login(lead).get(reverse("advice:sign_off_review", args=[item.pk])).content.decode()
+    assert DEFAULT_PROVISION_TYPES[1] in page and "Waiting list (about 30 weeks)" in page and "Eats safely" in page
+    return_sign_off(item=item, user=lead)
+    item.refresh_from_db()
+    assert [r.availability for r in item.advice_return.provision_rows.order_by("number")] == [
+        "not_commissioned",
+        "waiting_list",
+    ]
