@@ -51,8 +51,9 @@ def _rows(html, caption):
 def demo():
     with time_machine.travel(NOW, tick=False):
         seed_demo(today=TODAY, months=12, sweep=sweep_run)
-    # Each demo user with a home page: a letters-only account and the platform operator go to their one page.
-    names = [row[0] for row in DEMO_USERS if row[0] not in ("alliance.director", "platform.admin")]
+    # Each demo user with a home page: a letters-only account, a commissioner and the platform operator go to
+    # their one page.
+    names = [row[0] for row in DEMO_USERS if row[0] not in ("alliance.director", "commissioner", "platform.admin")]
     return {user.username: user for user in User.objects.filter(username__in=names)}
 
 
