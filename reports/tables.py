@@ -132,9 +132,7 @@ def audit_tables(report):
         key="late",
         caption="Advice returned late, by the stage reached, per provider",
         header=["Provider", "Returned late", *[label for _, label in LATE_COLUMNS]],
-        rows=[
-            [row["name"], row["late"], *[row[key] for key, _ in LATE_COLUMNS]] for row in report.by_provider
-        ],
+        rows=[[row["name"], row["late"], *[row[key] for key, _ in LATE_COLUMNS]] for row in report.by_provider],
         total=["All providers", totals["late"], *[totals[key] for key, _ in LATE_COLUMNS]],
     )
     by_team = Table(
@@ -258,8 +256,7 @@ def monthly_tables(report):
         caption="New health requests per month",
         header=["Month", "Requests", "Known to services", "Not known"],
         rows=[
-            [label, row["requests"], row["known"], row["not_known"]]
-            for label, row in zip(labels, months, strict=True)
+            [label, row["requests"], row["known"], row["not_known"]] for label, row in zip(labels, months, strict=True)
         ],
         total=["Total", totals["requests"], totals["known"], totals["not_known"]],
         chart=charts.stacked_columns(
@@ -276,10 +273,7 @@ def monthly_tables(report):
             ],
             y_label="Requests",
         ),
-        note=(
-            "Known to services: at least one team said the child is open to it, "
-            "or was within the last 12 months."
-        ),
+        note=("Known to services: at least one team said the child is open to it, or was within the last 12 months."),
     )
     by_month = Table(
         key="months",
@@ -309,10 +303,7 @@ def monthly_tables(report):
         key="teams",
         caption="Share returned within 6 weeks, by team",
         header=["Team", "Provider", "Due or decided", "Within 6 weeks", "Within 6 weeks (%)"],
-        rows=[
-            [row["name"], row["provider_name"], row["decided"], row["within"], row["share_within"]]
-            for row in teams
-        ],
+        rows=[[row["name"], row["provider_name"], row["decided"], row["within"], row["share_within"]] for row in teams],
         chart=charts.percent_bars(
             chart_id="chart-teams",
             title="Share of advice returned within 6 weeks, by team",
@@ -337,10 +328,7 @@ def timeliness_tables(report):
         key="plans-chart",
         caption="Final plans issued within 20 weeks, excluding exceptions",
         header=["Local authority", "Plans issued", "Within 20 weeks", "Within 20 weeks (%)"],
-        rows=[
-            [row["name"], row["plans_ex"], row["plans_in_time_ex"], row["plans_share_ex"]]
-            for row in report.by_la
-        ],
+        rows=[[row["name"], row["plans_ex"], row["plans_in_time_ex"], row["plans_share_ex"]] for row in report.by_la],
         total=["All", totals["plans_ex"], totals["plans_in_time_ex"], totals["plans_share_ex"]],
         chart=charts.percent_bars(
             chart_id="chart-plans",
