@@ -163,9 +163,11 @@ def test_who_may_check(ours, theirs, returned, login, case):
     other = CaseFactory(local_authority=theirs.la)
     assert other.pk != case.pk
     # Only the LA's editors are offered the check.
-    assert "Accept or send back" in login(ours.case_officer).get(
-        reverse("advice:item_detail", args=[returned.pk])
-    ).content.decode()
-    assert "Accept or send back" not in login(ours.spoc).get(
-        reverse("advice:item_detail", args=[returned.pk])
-    ).content.decode()
+    assert (
+        "Accept or send back"
+        in login(ours.case_officer).get(reverse("advice:item_detail", args=[returned.pk])).content.decode()
+    )
+    assert (
+        "Accept or send back"
+        not in login(ours.spoc).get(reverse("advice:item_detail", args=[returned.pk])).content.decode()
+    )
