@@ -52,6 +52,9 @@ class ReturnDraft(TimeStamped):
     pfa_independent_living = models.TextField(blank=True)
     pfa_community_inclusion = models.TextField(blank=True)
     pfa_health = models.TextField(blank=True)
+    # The structured provision and outcomes as typed (advice.provision.PROVISION_FIELDS, OUTCOME_FIELDS).
+    provision_rows = models.JSONField(default=list, blank=True)
+    outcome_rows = models.JSONField(default=list, blank=True)
     saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     saved_at = models.DateTimeField()
     # Who saved it first: a practitioner's "Drafts you started" (advice.work.drafts_started_items).
@@ -81,7 +84,12 @@ class ReturnDraft(TimeStamped):
         return f"Draft of {self.item}"
 
     def content(self) -> dict:
-        return {name: getattr(self, name) for name in self.CONTENT_FIELDS}
+        """The text sections and the rows (advice.provision.ROW_FIELDS), as a return takes them."""
+        return {
+            **{name: getattr(self, name) for name in self.CONTENT_FIELDS},
+            "provision_rows": list(self.provision_rows or []),
+            "outcome_rows": list(self.outcome_rows or []),
+        }
 
     @property
     def awaiting_sign_off(self):

@@ -10,6 +10,7 @@ from ehc.models import Organisation, OrganisationKind, Service, Team
 
 from .drafts import APPENDIX_C_FIELDS
 from .models import ExceptionReason82, NotProvidedReason
+from .provision_forms import RowSets
 from .services import missing_services
 from .uploads import check_upload, safe_display_name
 
@@ -155,11 +156,20 @@ class ReturnForm(forms.Form):
     def __init__(self, *args, item, draft=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.item = item
-        self.draft = draft
+        # The structured provision and outcomes (advice.provision_forms); "add another" posts back.
+        self.rows = RowSets(
+            self.data if self.is_bound else None, local_authority=item.case.local_authority, initial=self.initial
+        )
+        self.adding = self.rows.adding
+        self.draft = draft or self.adding
         self.checked_upload = None
         self.checked_uploads = []
         self.fields["returned_on"].initial = timezone.localdate()
-        if draft:
+        if self.adding:
+            # Another row asked for: the page comes back as it was, with no errors yet.
+            for field in self.fields.values():
+                field.required = False
+        if self.draft:
             # Saving a draft asks for nothing and keeps text longer than a return takes: the limits
             # apply when it is returned. The text boxes still count down to the return's limit.
             self.fields["returned_on"].required = False
@@ -187,7 +197,7 @@ class ReturnForm(forms.Form):
         data = super().clean()
         _on_or_after(self, "returned_on", self.item.request.notified_on, "the date the advice was requested")
         if self.draft:
-            if data.get("document"):
+            if data.get("document") and not self.adding:
                 self.add_error(
                     "document",
                     "A draft keeps what you write, not documents: choose the document again when you return the advice",
@@ -203,8 +213,21 @@ class ReturnForm(forms.Form):
                 self.add_error(name, f"Enter {self.fields[name].label[0].lower()}{self.fields[name].label[1:]}")
         return data
 
+    @property
+    def row_errors(self) -> list[tuple[str, str]]:
+        return [] if self.adding else self.rows.errors()
+
+    def is_valid(self):
+        # Both checked, so that the summary lists the sections' and the rows' errors together. A row
+        # added is never valid: the page comes back with it, nothing is saved.
+        form_ok, rows_ok = super().is_valid(), self.rows.is_valid()
+        return form_ok and rows_ok and not self.adding
+
     def content(self):
-        return {name: self.cleaned_data.get(name, "") for name in self.CONTENT_FIELDS}
+        return {
+            **{name: self.cleaned_data.get(name, "") for name in self.CONTENT_FIELDS},
+            **self.rows.content(),
+        }
 
 
 class AmendForm(ReturnForm):

@@ -367,6 +367,11 @@ class AdviceReturn(ScannedDocument):
     def number(self):
         return 1
 
+    def missing_parts(self) -> list[str]:
+        from .provision import missing_parts
+
+        return missing_parts(self)
+
     @property
     def has_structured_content(self):
         return bool(self.description_of_needs or self.provision_required or self.outcomes)
@@ -376,4 +381,5 @@ class AdviceReturn(ScannedDocument):
 from .discussion.models import CaseMessage, DiscussionReceipt, MessageAttachment, MessageMention  # noqa: E402, F401
 from .documents import AdviceDocument  # noqa: E402, F401
 from .drafts import DraftDocument, DraftStatus, ReturnDraft  # noqa: E402, F401
+from .provision import OutcomeRow, ProvisionRow, ProvisionType  # noqa: E402, F401
 from .quality.models import QualityCheck, QualityDecision, SendBackReason  # noqa: E402, F401

@@ -13,6 +13,7 @@ from ehc.outbox import email_queue
 from ehc.text import possessive
 
 from ..models import AdviceItem, AdviceReturn, ItemStatus
+from ..provision import rows_save, rows_take
 from .answers import _signed, _signed_words, documents_store
 from .common import AdviceError, _la_recipients, _path
 from .return_drafts import sign_off_check, sign_off_use_up
@@ -24,6 +25,8 @@ def advice_return_amend(*, item, user, reason: str, content: dict, uploads=(), s
     itself); the version it replaces is kept, with its documents, marked superseded. A team that
     requires sign-off has its amendments made only with `sign_off`, as its returns."""
     uploads = list(uploads)
+    content = dict(content)
+    provision, outcomes = rows_take(content)
     item = (
         AdviceItem.objects.select_for_update(of=("self",))
         .select_related("team", "provider", "case__child", "request")
@@ -56,6 +59,8 @@ def advice_return_amend(*, item, user, reason: str, content: dict, uploads=(), s
     stored = []
     try:
         documents_store(amended, uploads, stored)
+        # The new version carries the rows it was given (the form opens on the version in force's).
+        rows_save(amended, provision, outcomes)
         audit_record(
             user=user,
             action=AuditAction.CHANGE,

@@ -11,6 +11,7 @@ from ehc.text import possessive
 
 from .. import scanning
 from ..models import AdviceDocument, AdviceItem, AdviceReturn, ItemStatus, QualityCheck, QualityDecision, Stage
+from ..provision import rows_save, rows_take
 from .common import AdviceError, _la_recipients, _lock_outstanding, _path, advice_timers_stop
 from .return_drafts import return_draft_take, sign_off_check, sign_off_use_up
 
@@ -49,6 +50,8 @@ def advice_return(
     return_drafts.SignOff: the lead, acting, and the practitioner whose return it is), by
     advice.services.sign_off.return_sign_off."""
     uploads = list(uploads) + ([(document, checked)] if document is not None else [])
+    content = dict(content)
+    provision, outcomes = rows_take(content)
     item = _lock_outstanding(item)
     sign_off_check(item=item, sign_off=sign_off)
     if sign_off is None:
@@ -74,6 +77,7 @@ def advice_return(
     stored = []
     try:
         documents_store(advice_return, uploads, stored)
+        rows_save(advice_return, provision, outcomes)
         on_behalf = "" if author.teams.filter(pk=item.team_id).exists() else " on the team's behalf"
         kinds = ", ".join(checked.kind.upper() for _file, checked in uploads)
         audit_record(

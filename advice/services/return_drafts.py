@@ -51,6 +51,8 @@ def return_draft_save(*, item, user, content: dict, returned_on=None, revision=N
         draft.revision += 1
     for name in ReturnDraft.CONTENT_FIELDS:
         setattr(draft, name, content.get(name) or "")
+    draft.provision_rows = list(content.get("provision_rows") or [])
+    draft.outcome_rows = list(content.get("outcome_rows") or [])
     draft.returned_on = returned_on
     draft.saved_by = user
     draft.saved_at = now

@@ -93,6 +93,8 @@ def return_send_for_sign_off(
     draft.revision += 1
     for name in ReturnDraft.CONTENT_FIELDS:
         setattr(draft, name, content.get(name) or "")
+    draft.provision_rows = list(content.get("provision_rows") or [])
+    draft.outcome_rows = list(content.get("outcome_rows") or [])
     draft.returned_on = None if amending else returned_on
     draft.amendment_reason = reason.strip()
     draft.saved_by = draft.sent_by = user

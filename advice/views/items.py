@@ -19,6 +19,7 @@ from .. import selectors, services
 from ..access import advice_items_for
 from ..forms import AmendForm, ExceptionForm, NotProvidedForm, ReturnForm
 from ..models import AdviceReturn, ItemStatus
+from ..provision import rows_initial
 from ..quality.selectors import current_return_unchecked
 from ..uploads import CONTENT_TYPES
 from .common import _apply_error, _item_or_404
@@ -176,7 +177,7 @@ def item_amend(request, pk):
     if request.method == "POST":
         form = AmendForm(request.POST, request.FILES, item=item)
     else:
-        initial = {name: getattr(start, name) for name in AmendForm.CONTENT_FIELDS}
+        initial = {name: getattr(start, name) for name in AmendForm.CONTENT_FIELDS} | rows_initial(start)
         form = AmendForm(initial={**initial, "reason": start.amendment_reason if start is draft else ""}, item=item)
     needs_sign_off = item.team.returns_need_sign_off
     if request.method == "POST" and form.is_valid():

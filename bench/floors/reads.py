@@ -23,6 +23,8 @@ STAGE_FILTERS = {
     # A review's report (advice.querysets.FOR_REVIEWS), counted in the buckets above too.
     "review": "i.review_id IS NOT NULL",
 }
+# A report for an annual review, chased on the same ladder: the dashboard's own bucket (advice.querysets.FOR_REVIEWS).
+STAGE_FILTERS["review"] = "i.review_id IS NOT NULL"
 AGE_FILTERS = {
     "0-6": "r.notified_on > %(today)s::date - 42",
     "6-8": "r.notified_on <= %(today)s::date - 42 AND r.notified_on > %(today)s::date - 56",

@@ -115,3 +115,16 @@ def test_the_section_costs_no_query_however_many_reviews(ours, case, login, trav
     with django_assert_num_queries(PAGE_QUERIES):
         html = client.get(f"/cases/{case.pk}/").content.decode()
     assert html.count("cancelled") >= 3
+
+
+def test_after_the_invitations_the_meeting_is_moved_on_healths_side(ours, case, login):
+    review = AnnualReview.objects.get(case=case)
+    services.review_arrange_meeting(review=review, user=ours.case_officer, meeting_on=D(2026, 11, 30))
+    html = _section(login(ours.case_officer).get(f"/cases/{case.pk}/").content.decode())
+    assert f'href="/reviews/{review.pk}/invitations/"' in html
+    assert f'href="/reviews/{review.pk}/meeting/"' in html
+    AnnualReview.objects.filter(pk=review.pk).update(invitations_sent_on=D(2026, 9, 1))
+    html = _section(login(ours.case_officer).get(f"/cases/{case.pk}/").content.decode())
+    assert f'href="/reviews/{review.pk}/meeting/move/"' in html
+    assert f'href="/reviews/{review.pk}/meeting/"' not in html
+    assert f'href="/reviews/{review.pk}/invitations/"' not in html

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('advice', '0018_case_discussion'),
+        ('advice', '0019_structured_provision'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
