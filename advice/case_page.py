@@ -57,9 +57,12 @@ def _build(*, case, user, today, read):
     )
     for item in items:
         item.quality_list = as_instances(QualityCheck, item.quality_rows)
-        current = item.advice_return if item.status == ItemStatus.RETURNED else None
-        item.awaiting_check = current is not None and all(
-            check.advice_return_id != current.pk for check in item.quality_list
+        # A caseload imported as returned may have no return row: nothing to check there.
+        current_id = getattr(item, "advice_return", None) and item.advice_return.pk
+        item.awaiting_check = bool(
+            item.status == ItemStatus.RETURNED
+            and current_id
+            and all(check.advice_return_id != current_id for check in item.quality_list)
         )
     read["advice_items"] = items
     return case_advice_panel(
