@@ -171,3 +171,22 @@ def test_who_may_check(ours, theirs, returned, login, case):
         "Accept or send back"
         not in login(ours.spoc).get(reverse("advice:item_detail", args=[returned.pk])).content.decode()
     )
+
+
+def test_the_case_page_and_the_api_show_each_versions_check(ours, case, returned, login):
+    from ehc.models import Role
+    from tests.api.clients import api_client_for, calling_with
+
+    officer = login(ours.case_officer)
+    page = officer.get(reverse("assessments:case_detail", args=[case.pk])).content.decode()
+    assert "Not yet checked by the local authority" in page
+    advice_send_back(item=returned, user=ours.case_officer, reasons=["outcomes", "child_not_seen"], note="")
+    page = officer.get(reverse("assessments:case_detail", args=[case.pk])).content.decode()
+    assert "Sent back" in page and "Outcomes not specific; Child not seen or not known adequately" in page
+    assert f"due again {DUE_AGAIN:%-d %b %Y}" in page
+
+    api = calling_with(api_client_for(ours.la, Role.CASE_OFFICER)[1])
+    body = api.get(f"/api/v1/advice-items/{returned.pk}/").json()
+    assert body["first_due_on"] == "2027-01-04" and body["due_on"] == DUE_AGAIN.isoformat()
+    [check] = body["quality_checks"]
+    assert (check["version"], check["decision"], check["reasons"]) == (1, "sent_back", ["outcomes", "child_not_seen"])
