@@ -190,3 +190,16 @@ def test_the_case_page_and_the_api_show_each_versions_check(ours, case, returned
     assert body["first_due_on"] == "2027-01-04" and body["due_on"] == DUE_AGAIN.isoformat()
     [check] = body["quality_checks"]
     assert (check["version"], check["decision"], check["reasons"]) == (1, "sent_back", ["outcomes", "child_not_seen"])
+
+
+def test_rescheduling_keeps_the_send_backs_due_date(ours, case, returned):
+    """A change of the LA's timings or closure days, or of an exception, re-derives the open items' dates
+    (escalation.exceptions.items_reschedule): advice sent back keeps its new due date, not the first."""
+    from administration.reschedule import open_items_reschedule
+    from escalation.exceptions import items_reschedule
+
+    advice_send_back(item=returned, user=ours.case_officer, reasons=["provision"], note="")
+    items_reschedule(case=case, today=DAY_30)
+    open_items_reschedule(la=ours.la, today=DAY_30)
+    returned.refresh_from_db()
+    assert (returned.due_on, returned.next_action_on, returned.first_due_on) == (DUE_AGAIN, DUE_AGAIN, D(2027, 1, 4))
