@@ -203,4 +203,5 @@ def test_rescheduling_keeps_the_send_backs_due_date(ours, case, returned):
     open_items_reschedule(la=ours.la, today=DAY_30)
     returned.refresh_from_db()
     # Re-derived, the next action is the chase: the first working day after the new due date.
-    assert (returned.due_on, returned.next_action_on, returned.first_due_on) == (DUE_AGAIN, D(2027, 1, 12), D(2027, 1, 4))
+    assert (returned.due_on, returned.first_due_on) == (DUE_AGAIN, D(2027, 1, 4))
+    assert returned.next_action_on == D(2027, 1, 12)
