@@ -222,7 +222,7 @@ def test_practitioner_writes_the_structured_advice_with_the_keyboard_only(journe
     # Needs and outcomes written, provision forgotten.
     type_into(page, "#id_description_of_needs", "Difficulty with fine motor tasks such as writing and cutting.")
     type_into(page, "#id_outcomes", "Robin writes a short paragraph independently by the end of year 4.")
-    press_enter_on(page, "button[type=submit]")
+    press_enter_on(page, "button[name=action][value=return]")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter provision required to meet the needs")
     journey.check("keyboard: return form, provision missing")
 
@@ -231,7 +231,7 @@ def test_practitioner_writes_the_structured_advice_with_the_keyboard_only(journe
     page.keyboard.type("Weekly fine motor programme delivered by a teaching assistant, reviewed by OT termly.")
     type_into(page, "#id_how_often_seen", "Termly")
     type_into(page, "#id_seen_over_period", "Since September 2025")
-    tab_to(page, "button[type=submit]")
+    tab_to(page, "button[name=action][value=return]")
     page.keyboard.press("Enter")
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Advice returned")
     expect(page.get_by_role("heading", name="The advice")).to_be_visible()
