@@ -63,6 +63,13 @@ BOUNDS = {
         "working days",
         "how many working days the heads of service have to respond to escalation 2",
     ),
+    "quality_send_back_working_days": (
+        "Advice sent back",
+        1,
+        30,
+        "working days",
+        "how many working days a team has to return advice the local authority sent back",
+    ),
 }
 TIMING_FIELDS = [*BOUNDS, "digest_weekday", "digest_time"]
 # The settings history names each timing as the page does, with its unit.
@@ -86,6 +93,8 @@ HELP = {
     "escalation_2_after_escalation_1_days": "Calendar days; on the first working day on or after",
     "head_of_service_response_working_days": "The heads of service's answer is due this many working days after "
     "escalation 2. Applies to escalations from now on",
+    "quality_send_back_working_days": "Advice a case officer sends back for its quality is due again this many "
+    "working days later, then chased and escalated as any late advice. Applies to advice sent back from now on",
 }
 
 
@@ -114,6 +123,7 @@ class TimingsForm(forms.Form):
     escalation_1_response_working_days = _number("escalation_1_response_working_days")
     escalation_2_after_escalation_1_days = _number("escalation_2_after_escalation_1_days")
     head_of_service_response_working_days = _number("head_of_service_response_working_days")
+    quality_send_back_working_days = _number("quality_send_back_working_days")
     digest_weekday = forms.TypedChoiceField(
         label="Day of the weekly list of late advice to business support",
         choices=Weekday.choices,

@@ -68,11 +68,7 @@ def advice_items_for(user):
     every team that gave advice (`advice.selectors.draft_teams_for`).
     """
     items = visible_advice_items(user)
-    if (
-        not user.is_authenticated
-        or not user.is_provider_user
-        or user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE)
-    ):
+    if not user.is_authenticated or not user.is_provider_user or user.has_role(Role.SPOC, Role.HEAD_OF_SERVICE):
         return items
     my_teams = user.teams.filter(provider_id=user.organisation_id).values("pk")
     involved = AdviceItem.objects.filter(

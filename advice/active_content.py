@@ -171,8 +171,7 @@ def _field_instructions(root):
 DOCX_ACTIVE = {
     "dde": (
         "docx_dde",
-        "The selected Word document contains a field that runs another program (DDE): "
-        "save it as a PDF and upload that",
+        "The selected Word document contains a field that runs another program (DDE): save it as a PDF and upload that",
     ),
     "field_link": (
         "docx_external",

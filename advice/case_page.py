@@ -10,7 +10,7 @@ from ehc.json_rows import USER_NAME, as_instances, concrete_fields, json_rows, r
 from ehc.models import Organisation, OrganisationKind, Role
 
 from .access import advice_items_for, visible_advice_requests
-from .models import AdviceItem, AdviceRequest, ItemStatus
+from .models import AdviceItem, AdviceRequest, ItemStatus, QualityCheck
 from .selectors import case_advice_panel
 
 
@@ -45,8 +45,25 @@ def _build(*, case, user, today, read):
         advice_items_for(user)
         .filter(case=case)
         .select_related("team", "provider", "request", "advice_return", "head_of_service_responded_by")
+        # Each version's quality check (advice.quality), with the row: the page makes no query per item.
+        .annotate(
+            quality_rows=json_rows(
+                QualityCheck.objects.filter(item_id=OuterRef("pk")).order_by("decided_at", "id"),
+                *concrete_fields(QualityCheck),
+                *related_fields("decided_by", *USER_NAME),
+            )
+        )
         .order_by("team__name", "id")
     )
+    for item in items:
+        item.quality_list = as_instances(QualityCheck, item.quality_rows)
+        # A caseload imported as returned may have no return row: nothing to check there.
+        current_id = getattr(item, "advice_return", None) and item.advice_return.pk
+        item.awaiting_check = bool(
+            item.status == ItemStatus.RETURNED
+            and current_id
+            and all(check.advice_return_id != current_id for check in item.quality_list)
+        )
     read["advice_items"] = items
     return case_advice_panel(
         case=case,

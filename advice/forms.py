@@ -65,9 +65,7 @@ class AdviceRequestForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not self.case.family_views.strip():
-            raise ValidationError(
-                "Record the family's views in the case details first: advice givers write to them"
-            )
+            raise ValidationError("Record the family's views in the case details first: advice givers write to them")
         provider, services = data.get("provider"), data.get("services_named")
         if provider is not None and not provider.spoc_email:
             self.add_error("provider", f"{provider} has no SPOC mailbox: ask an administrator to add it")
@@ -80,8 +78,6 @@ class AdviceRequestForm(forms.Form):
                     f"{provider} has no team for {labels}: untick it or choose another provider",
                 )
         return data
-
-
 
 
 def _size(size):
@@ -129,9 +125,7 @@ class ReturnForm(forms.Form):
         max_length=ADVICE_TEXT_LIMIT,
         help_text="What, who, how often",
     )
-    outcomes = text_field(
-        "The difference the provision should make (outcomes)", rows=5, max_length=ADVICE_TEXT_LIMIT
-    )
+    outcomes = text_field("The difference the provision should make (outcomes)", rows=5, max_length=ADVICE_TEXT_LIMIT)
     how_often_seen = forms.CharField(
         label="How often the child is seen",
         required=False,
@@ -212,15 +206,11 @@ class ReturnForm(forms.Form):
         if "document" in self.errors:
             return data
         if not data.get("document"):
-            missing = [
-                name for name in self.STRUCTURED_REQUIRED if not data.get(name) and name not in self.errors
-            ]
+            missing = [name for name in self.STRUCTURED_REQUIRED if not data.get(name) and name not in self.errors]
             if len(missing) == len(self.STRUCTURED_REQUIRED):
                 raise ValidationError("Upload the advice, or complete the needs, provision and outcomes")
             for name in missing:
-                self.add_error(
-                    name, f"Enter {self.fields[name].label[0].lower()}{self.fields[name].label[1:]}"
-                )
+                self.add_error(name, f"Enter {self.fields[name].label[0].lower()}{self.fields[name].label[1:]}")
         return data
 
     @property
@@ -332,9 +322,7 @@ class DraftCommentForm(forms.Form):
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.filter(pk__in=[team.pk for team in teams]).order_by(
-            "name"
-        )
+        self.fields["team"].queryset = Team.objects.filter(pk__in=[team.pk for team in teams]).order_by("name")
         if len(teams) == 1:
             self.fields["team"].initial = teams[0].pk
             self.fields["team"].widget = forms.HiddenInput()

@@ -58,9 +58,7 @@ ITEM_INDEXES = [
     models.Index(
         fields=["local_authority", "promised_on", "id"],
         name="item_promise_unnotified",
-        condition=models.Q(
-            status="outstanding", promised_on__isnull=False, promise_passed_notified_on__isnull=True
-        ),
+        condition=models.Q(status="outstanding", promised_on__isnull=False, promise_passed_notified_on__isnull=True),
     ),
     # A review's items (the review's case page section, the DCO's review reports): few, so partial.
     models.Index(fields=["review", "id"], name="item_review", condition=models.Q(review__isnull=False)),

@@ -73,9 +73,7 @@ class AdviceRequest(TimeStamped):
                 condition=models.Q(review__isnull=False),
                 name="advice_request_one_per_provider_per_review",
             ),
-            models.CheckConstraint(
-                condition=models.Q(due_on__gte=models.F("notified_on")), name="advice_due_after"
-            ),
+            models.CheckConstraint(condition=models.Q(due_on__gte=models.F("notified_on")), name="advice_due_after"),
         ]
         indexes = [
             # reports.selectors.outcomes: requests of an LA in a period (audit and monthly reports).
@@ -180,13 +178,18 @@ class AdviceItem(TimeStamped):
     case = models.ForeignKey("assessments.Case", on_delete=models.PROTECT, related_name="advice_items")
     # Copied from the request: a review's items are counted apart from the assessment's 6 weeks.
     review = models.ForeignKey(
-        "assessments.AnnualReview", null=True, blank=True, on_delete=models.PROTECT, related_name="advice_items",
+        "assessments.AnnualReview",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="advice_items",
         db_index=False,
     )
     due_on = models.DateField()
-    known_status = models.CharField(
-        max_length=20, choices=KnownStatus.choices, default=KnownStatus.UNCONFIRMED
-    )
+    # The first due date, kept once the LA sends the advice back with a new one (advice.quality): "within
+    # 6 weeks" is measured on the first return against it (reports.selectors.outcomes).
+    first_due_on = models.DateField(null=True, blank=True)
+    known_status = models.CharField(max_length=20, choices=KnownStatus.choices, default=KnownStatus.UNCONFIRMED)
     named_by_family = models.BooleanField(default=False)
     added_by_spoc = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=ItemStatus.choices, default=ItemStatus.OUTSTANDING)
@@ -279,7 +282,8 @@ class AdviceItem(TimeStamped):
         return max(self.request.notified_on, timezone.localdate(self.created_at))
 
     def days_overdue(self, today: datetime.date) -> int:
-        end = self.returned_on or self.closed_on or today
+        # Advice sent back is outstanding again, its first return date kept: it runs late until today.
+        end = today if self.is_outstanding else (self.closed_on or self.returned_on or today)
         return max(0, (end - self.due_on).days)
 
     def is_overdue(self, today: datetime.date) -> bool:
@@ -378,3 +382,4 @@ from .discussion.models import CaseMessage, DiscussionReceipt, MessageAttachment
 from .documents import AdviceDocument  # noqa: E402, F401
 from .drafts import DraftDocument, DraftStatus, ReturnDraft  # noqa: E402, F401
 from .provision import OutcomeRow, ProvisionRow, ProvisionType  # noqa: E402, F401
+from .quality.models import QualityCheck, QualityDecision, SendBackReason  # noqa: E402, F401

@@ -276,8 +276,9 @@ def return_draft_for(*, user, item) -> ReturnDraft | None:
 
 
 def superseded_returns(*, item) -> list:
-    """The versions of an item's advice that amendments replaced, newest first, with their documents."""
-    if item.status != ItemStatus.RETURNED:
+    """The versions of an item's advice that amendments or the LA's send-backs (advice.quality) replaced,
+    newest first, with their documents. Advice sent back is outstanding and keeps its earlier versions."""
+    if item.status not in (ItemStatus.RETURNED, ItemStatus.OUTSTANDING):
         return []
     return list(
         item.superseded_returns.select_related("returned_by").prefetch_related("more_documents").order_by("-version")

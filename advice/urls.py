@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .discussion import views as discussion
+from .quality import views as quality
 
 app_name = "advice"
 
@@ -26,6 +27,7 @@ urlpatterns = [
     path("items/<int:pk>/", views.item_detail, name="item_detail"),
     path("items/<int:pk>/return/", views.item_return, name="item_return"),
     path("items/<int:pk>/amend/", views.item_amend, name="item_amend"),
+    path("items/<int:pk>/quality/", quality.item_quality, name="item_quality"),
     path("items/<int:pk>/sign-off/", views.sign_off_review, name="sign_off_review"),
     path("items/<int:pk>/sign-off/documents/<int:number>/", views.draft_document, name="draft_document"),
     path("items/<int:pk>/not-provided/", views.item_not_provided, name="item_not_provided"),

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from advice.forms import ReturnForm
-from advice.models import AdviceItem, AdviceRequest, AdviceReturn
+from advice.models import AdviceItem, AdviceRequest, AdviceReturn, QualityCheck
 from assessments.children import Child
 from assessments.models import Case
 from escalation.models import Escalation
@@ -137,7 +137,20 @@ class AdviceReturnSerializer(serializers.ModelSerializer):
         return AdviceDocumentSerializer(advice_return.documents(), many=True).data
 
 
+class QualityCheckSerializer(serializers.ModelSerializer):
+    """The LA's check of one version of the advice (advice.quality): accepted, or sent back."""
+
+    version = serializers.IntegerField(source="advice_return.version", read_only=True)
+
+    class Meta:
+        model = QualityCheck
+        fields = ["version", "decision", "reasons", "note", "decided_on", "decided_at", "due_on", "back_on"]
+        read_only_fields = fields
+
+
 class AdviceItemSerializer(serializers.ModelSerializer):
+    # Each version's check, oldest first: a send-back's reasons and note, and acceptance.
+    quality_checks = QualityCheckSerializer(many=True, read_only=True)
     case_reference = serializers.CharField(source="case.reference", read_only=True)
     team = TeamRef(read_only=True)
     advice_return = serializers.SerializerMethodField()
@@ -156,6 +169,8 @@ class AdviceItemSerializer(serializers.ModelSerializer):
             "provider",
             "local_authority",
             "due_on",
+            # The first due date, once the LA sent the advice back with a new one (null until then).
+            "first_due_on",
             "known_status",
             "status",
             "stage",
@@ -175,6 +190,7 @@ class AdviceItemSerializer(serializers.ModelSerializer):
             "exception_reason",
             "exception_detail",
             "advice_return",
+            "quality_checks",
             "created_at",
             "updated_at",
         ]

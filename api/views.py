@@ -4,6 +4,7 @@ selector its page uses (a row the client may not see is a 404, exactly as a miss
 upload ones included: advice.uploads) and the page's own service. Every call leaves an audit row."""
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 from advice import services as advice_services
 from advice.access import advice_items_for, visible_advice_requests
 from advice.forms import NotProvidedForm, ReturnForm
-from advice.models import ItemStatus, Stage
+from advice.models import ItemStatus, QualityCheck, Stage
 from advice.selectors import may_answer_for_la
 from assessments.access import visible_cases
 from assessments.models import CaseStatus
@@ -159,7 +160,10 @@ class AdviceItemViewSet(AuditedViewSet):
         return (
             advice_items_for(user)
             .select_related("case", "team", "request", "advice_return")
-            .prefetch_related("advice_return__more_documents")
+            .prefetch_related(
+                "advice_return__more_documents",
+                Prefetch("quality_checks", QualityCheck.objects.select_related("advice_return")),
+            )
         )
 
     def _act(self, request, *, may_act, form_class, apply, success_status=status.HTTP_200_OK):

@@ -104,6 +104,13 @@ def notice_send_by(meeting: datetime.date, weeks: int, is_working_day) -> dateti
     return working_day_on_or_before(meeting - datetime.timedelta(weeks=weeks), is_working_day)
 
 
+def invitations_send_by(meeting: datetime.date, notice_weeks: int, health_notice_weeks: int, is_working_day):
+    """The one day the review's invitations and requests for advice are due: they go together, so by
+    the longer of the LA's notice (reg. 20(3)) and health's (Torbay's ask), on the working day before
+    when that day is not one. The case page, the work list and the invitations page all show this."""
+    return notice_send_by(meeting, max(notice_weeks, health_notice_weeks), is_working_day)
+
+
 def advice_due_by(meeting: datetime.date, days_before: int, is_working_day) -> datetime.date:
     """The day the advice givers' reports are due: `days_before` the meeting, on the working day
     before when that day is not one."""

@@ -94,9 +94,7 @@ def _is_own_providers_spoc(user, provider_id) -> bool:
 
 def can_act_as_spoc(user, provider) -> bool:
     # Anything the synced groups do not explain (a grant made by hand) is still guardian's answer.
-    return user.is_active and (
-        _is_own_providers_spoc(user, provider.pk) or user.has_perm("ehc.act_as_spoc", provider)
-    )
+    return user.is_active and (_is_own_providers_spoc(user, provider.pk) or user.has_perm("ehc.act_as_spoc", provider))
 
 
 def can_return_for_team(user, team) -> bool:

@@ -7,9 +7,7 @@ def _client_ip(request):
     return request.META.get("REMOTE_ADDR") or None
 
 
-def audit_record(
-    *, action, summary, request=None, user=None, case=None, obj=None, settings_of=None, changes=None
-):
+def audit_record(*, action, summary, request=None, user=None, case=None, obj=None, settings_of=None, changes=None):
     """Append one event to the audit trail. `user` defaults to the request's user."""
     if user is None and request is not None and getattr(request, "user", None) is not None:
         user = request.user if request.user.is_authenticated else None

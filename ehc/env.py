@@ -34,9 +34,7 @@ def env_int(name, default):
     try:
         return int(value)
     except ValueError:
-        raise ImproperlyConfigured(
-            f"Environment variable {name} must be a whole number, not {value!r}"
-        ) from None
+        raise ImproperlyConfigured(f"Environment variable {name} must be a whole number, not {value!r}") from None
 
 
 def env_positive_int(name, default):

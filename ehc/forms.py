@@ -82,8 +82,8 @@ class SignInForm(AuthenticationForm):
                 summary="Password sign-in refused: the organisation signs its users in with its own account",
             )
             raise ValidationError(
-                "Your organisation signs you in with its own account: use \"Sign in with your "
-                "organisation\" and your work email address",
+                'Your organisation signs you in with its own account: use "Sign in with your '
+                'organisation" and your work email address',
                 code="sso_required",
             )
 
@@ -131,9 +131,7 @@ class OtpCodeForm(forms.Form):
         label="Security code",
         help_text="The 6-digit code from your authenticator app, or one of your backup codes",
         max_length=16,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}),
         error_messages={"required": "Enter the security code"},
     )
 

@@ -27,9 +27,7 @@ def logging_config(*, level, log_format):
         "disable_existing_loggers": False,
         "filters": {"request_id": {"()": "ehc.requestid.RequestIdFilter"}},
         "formatters": {log_format: FORMATTERS[log_format]},
-        "handlers": {
-            "console": {"class": "logging.StreamHandler", "formatter": log_format, "filters": ["request_id"]}
-        },
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": log_format, "filters": ["request_id"]}},
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "weasyprint": {"level": "ERROR"},

@@ -11,7 +11,5 @@ from .models import IdentityProviderDevice
 
 def code_devices(user):
     return [
-        device
-        for device in devices_for_user(user, confirmed=True)
-        if not isinstance(device, IdentityProviderDevice)
+        device for device in devices_for_user(user, confirmed=True) if not isinstance(device, IdentityProviderDevice)
     ]

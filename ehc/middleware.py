@@ -52,9 +52,7 @@ class SessionLimitsMiddleware:
                 or now - started > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS
             ):
                 logout(request)
-                messages.info(
-                    request, "You were signed out to keep the records safe. Sign in again to continue."
-                )
+                messages.info(request, "You were signed out to keep the records safe. Sign in again to continue.")
                 return redirect(settings.LOGIN_URL)
             # Writing the session costs three queries a request; a minute's precision on the idle
             # limit is enough, so it is refreshed at most once a minute.

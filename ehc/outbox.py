@@ -215,9 +215,13 @@ def emails_insert(emails) -> list[int]:
     if len(ids) < len(emails):
         # Some keys were used before: their rows still go if they are unsent (a run that died after
         # queueing them is covered by the retry sweep too).
-        ids += OutboundEmail.objects.filter(
-            dedupe_key__in=[email["dedupe_key"] for email in emails], status=MessageStatus.PENDING
-        ).exclude(pk__in=ids).values_list("pk", flat=True)
+        ids += (
+            OutboundEmail.objects.filter(
+                dedupe_key__in=[email["dedupe_key"] for email in emails], status=MessageStatus.PENDING
+            )
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
     return ids
 
 
@@ -309,9 +313,7 @@ def email_send(*, email_id) -> bool:
             email.attempts += 1
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             email.next_attempt_at = timezone.now() + _backoff(email.attempts)
-            email.save(
-                update_fields=["status", "attempts", "last_error", "next_attempt_at", "updated_at", *rendered]
-            )
+            email.save(update_fields=["status", "attempts", "last_error", "next_attempt_at", "updated_at", *rendered])
             return False
         email.status = MessageStatus.SENT
         email.attempts += 1
@@ -319,9 +321,7 @@ def email_send(*, email_id) -> bool:
         email.next_attempt_at = None
         email.last_error = ""
         email.save(
-            update_fields=[
-                "status", "attempts", "sent_at", "next_attempt_at", "last_error", "updated_at", *rendered
-            ]
+            update_fields=["status", "attempts", "sent_at", "next_attempt_at", "last_error", "updated_at", *rendered]
         )
         return True
 
@@ -330,9 +330,7 @@ def email_send_due(*, now=None, limit=500) -> int:
     """Send every unsent email whose attempt time has come (the retry sweep). Returns emails sent."""
     now = now or timezone.now()
     ids = list(
-        OutboundEmail.objects.filter(
-            status__in=[MessageStatus.PENDING, MessageStatus.FAILED], next_attempt_at__lte=now
-        )
+        OutboundEmail.objects.filter(status__in=[MessageStatus.PENDING, MessageStatus.FAILED], next_attempt_at__lte=now)
         .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)[:limit]
     )

@@ -17,9 +17,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = env_str(
-    "DJANGO_SECRET_KEY", "insecure-development-key-only" if DEBUG else None, required=not DEBUG
-)
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-development-key-only" if DEBUG else None, required=not DEBUG)
 if not DEBUG and len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters in production")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
@@ -119,9 +117,7 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", required=True)
 if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
     raise ImproperlyConfigured("DATABASE_URL must be a PostgreSQL URL (postgresql://...)")
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
-}
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # A streaming replica for the reports' and dashboards' reads; only views that opt in read it
 # (ehc.replica, decision 0040). Tests mirror it to the primary's test database.
@@ -141,7 +137,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL", required=True)
 if not REDIS_URL.startswith(("redis://", "rediss://", "redis+socket://")):
     raise ImproperlyConfigured("REDIS_URL must be a redis://, rediss:// or redis+socket:// URL")
-
 
 
 def _redis_py_url(url):

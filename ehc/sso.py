@@ -241,9 +241,7 @@ def sign_in_finish(request) -> SsoSignIn:
     if not state_data:
         raise SsoRefused("organisation sign-in answer with an unknown or used state", organisation=organisation)
     if request.GET.get("error"):
-        raise SsoRefused(
-            f"the identity provider refused: {str(request.GET['error'])[:100]}", organisation=organisation
-        )
+        raise SsoRefused(f"the identity provider refused: {str(request.GET['error'])[:100]}", organisation=organisation)
     code = str(request.GET.get("code", ""))
     if not code:
         raise SsoRefused("organisation sign-in answer with no code", organisation=organisation)
@@ -273,9 +271,7 @@ def _account_for(config, claims):
         raise SsoRefused("the ID token had no verified email address", organisation=organisation)
     domains = {row.domain for row in config.domains.all()}
     if email_domain(email) not in domains:
-        raise SsoRefused(
-            f"{email!r} is not in a domain {organisation.name} signs in", organisation=organisation
-        )
+        raise SsoRefused(f"{email!r} is not in a domain {organisation.name} signs in", organisation=organisation)
     accounts = list(User.objects.select_related("organisation").filter(email__iexact=email)[:2])
     if not accounts:
         raise SsoRefused(

@@ -35,9 +35,7 @@ urlpatterns = [
     ),
     path(
         "account/password-reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="registration/password_reset_complete.html"
-        ),
+        auth_views.PasswordResetCompleteView.as_view(template_name="registration/password_reset_complete.html"),
         name="password_reset_complete",
     ),
     path("account/invitation/<str:token>/", views_invitations.invitation_accept, name="invitation_accept"),

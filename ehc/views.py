@@ -42,8 +42,7 @@ class PasswordResetView(auth_views.PasswordResetView):
                 request=self.request,
                 user=None,
                 action=AuditAction.SEND,
-                summary="Password reset throttled: too many requests for the address or from this client, "
-                "nothing sent",
+                summary="Password reset throttled: too many requests for the address or from this client, nothing sent",
             )
             return HttpResponseRedirect(self.get_success_url())
         accounts = list(form.get_users(form.cleaned_data["email"]))
@@ -138,9 +137,7 @@ def mfa_setup(request):
             request.session["fresh_backup_codes"] = codes
             audit_record(request=request, action=AuditAction.MFA, summary="Set up two-factor authentication")
             return redirect("mfa_backup_codes")
-        form.add_error(
-            "code", "The code is not right. Check the time on your phone and enter the newest code"
-        )
+        form.add_error("code", "The code is not right. Check the time on your phone and enter the newest code")
     secret = base64.b32encode(device.bin_key).decode()
     return render(
         request,
@@ -150,9 +147,7 @@ def mfa_setup(request):
 
 
 def _new_backup_codes(user):
-    device, _ = StaticDevice.objects.get_or_create(
-        user=user, name="Backup codes", defaults={"confirmed": True}
-    )
+    device, _ = StaticDevice.objects.get_or_create(user=user, name="Backup codes", defaults={"confirmed": True})
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(BACKUP_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
@@ -192,13 +187,9 @@ def mfa_verify(request):
                 return redirect(request.GET.get("next") if _safe_next(request) else "home")
         if allowed:
             audit_record(request=request, action=AuditAction.LOGIN_FAILED, summary="Wrong two-factor code")
-            form.add_error(
-                "code", "The security code is not right, or was already used. Enter the newest code"
-            )
+            form.add_error("code", "The security code is not right, or was already used. Enter the newest code")
         else:
-            audit_record(
-                request=request, action=AuditAction.LOGIN_FAILED, summary="Two-factor code while throttled"
-            )
+            audit_record(request=request, action=AuditAction.LOGIN_FAILED, summary="Two-factor code while throttled")
             form.add_error("code", "Too many wrong codes. Wait a minute, then enter the newest code")
     return render(request, "registration/mfa_verify.html", {"form": form})
 

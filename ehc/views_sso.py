@@ -51,8 +51,7 @@ def sso_start(request):
     if config is None:
         form.add_error(
             "email",
-            "Your organisation does not sign in with its own account here. "
-            "Sign in with your username and password",
+            "Your organisation does not sign in with its own account here. Sign in with your username and password",
         )
         return _login_page(request, form, 200)
     try:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from advice.exceptions import exceptions_covering
-from advice.models import AdviceItem, AdviceRequest, ItemStatus, Stage
+from advice.models import AdviceItem, AdviceRequest, ItemStatus, QualityDecision, Stage
 from assessments.exception_days import excepted_days, moved_on
 from assessments.models import TimelineException
 from ehc.audit import audit_record
@@ -124,18 +124,33 @@ def item_moved_dates(item, *, exceptions, rules, today) -> tuple[MovedDates, lis
     periods = _periods(covering)
     if not item.is_outstanding:
         # Closed (returned, not provided): its clock ran until then, and no exception moves it after.
-        today = item.returned_on or item.closed_on or today
+        # closed_on first: advice returned again after a send-back keeps its first return in returned_on.
+        today = item.closed_on or item.returned_on or today
         periods = [(start, today if end is None else min(end, today)) for start, end in periods if start <= today]
+    original_due_on, asked_on = _clock_start(item)
     dates = moved_dates(
         rules=rules,
         stage=item.stage,
-        asked_on=item.outstanding_since,
-        original_due_on=item.request.due_on,
+        asked_on=asked_on,
+        original_due_on=original_due_on,
         escalation_1_on=item.escalation_1_on,
         periods=periods,
         today=today,
     )
     return dates, covering
+
+
+def _clock_start(item) -> tuple[datetime.date, datetime.date]:
+    """The due date an item's clock runs to before any exception, and the day it started: the
+    request's; for advice the LA sent back (advice.quality) the latest send-back's new due date and its
+    day, so that rescheduling never puts the first due date back (a query for such items only)."""
+    if item.first_due_on is not None:
+        sent_back = (
+            item.quality_checks.filter(decision=QualityDecision.SENT_BACK).order_by("-decided_at", "-id").first()
+        )
+        if sent_back is not None:
+            return sent_back.due_on, sent_back.decided_on
+    return item.request.due_on, item.outstanding_since
 
 
 def items_reschedule(*, case, today=None, item_ids=None) -> int:

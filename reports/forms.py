@@ -70,6 +70,7 @@ class ItemFilterForm(forms.Form):
         choices=[("", "Any"), *[(key, label) for key, label, *_ in AGE_BANDS]],
         error_messages={"invalid_choice": "Select a time since the request from the list"},
     )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["la"].queryset = local_authorities_in_scope(user)

@@ -101,6 +101,9 @@ OUTCOMES = [
     ("outstanding", "Still outstanding"),
     ("withdrawn", "Withdrawn"),
     ("excepted", "Excepted"),
+    # Apart from the outcomes above, which measure the first return (advice.quality).
+    ("sent_back", "Sent back by the local authority"),
+    ("sent_back_late", "Sent back, not back in time"),
 ]
 LATE_COLUMNS = [(f"late_{stage}", label) for stage, label in LATE_STAGES]
 
@@ -118,7 +121,10 @@ def audit_tables(report):
         note=(
             "Withdrawn: the SPOC found the team was not involved, or the case ended. "
             "Excepted: covered by an exception (regulations 10(4) and 8(2)); also counted in its outcome. "
-            "Returned late is split below by the furthest stage the item reached before it came back."
+            "Returned late is split below by the furthest stage the item reached before it came back. "
+            "Sent back: the local authority sent the returned advice back for its quality; within 6 weeks and "
+            "late measure the first return. Not back in time: returned again after its new due date, or still "
+            "not back after it."
         ),
     )
     by_provider = Table(
@@ -132,9 +138,7 @@ def audit_tables(report):
         key="late",
         caption="Advice returned late, by the stage reached, per provider",
         header=["Provider", "Returned late", *[label for _, label in LATE_COLUMNS]],
-        rows=[
-            [row["name"], row["late"], *[row[key] for key, _ in LATE_COLUMNS]] for row in report.by_provider
-        ],
+        rows=[[row["name"], row["late"], *[row[key] for key, _ in LATE_COLUMNS]] for row in report.by_provider],
         total=["All providers", totals["late"], *[totals[key] for key, _ in LATE_COLUMNS]],
     )
     by_team = Table(
@@ -164,6 +168,13 @@ def audit_tables(report):
         caption="Reasons for exceptions",
         header=["Reason", "Items of advice"],
         rows=[[label, count] for label, count in report.exception_reasons],
+    )
+    send_back_reasons = Table(
+        key="send-back-reasons",
+        caption="Reasons advice was sent back",
+        header=["Reason", "Times given"],
+        rows=[[label, count] for label, count in report.send_back_reasons],
+        note="A send-back may give several reasons; each is counted.",
     )
     excepted = Table(
         key="excepted",
@@ -226,6 +237,7 @@ def audit_tables(report):
             not_provided_reasons,
             delay_reasons,
             exception_reasons,
+            send_back_reasons,
             not_provided,
             delayed,
             excepted,
@@ -241,12 +253,12 @@ def _share(part, whole):
 # Figures by month and by service -----------------------------------------------------------
 
 ITEM_FIGURES = ["Items of advice", "Returned", "Due or decided", "Within 6 weeks", "Within 6 weeks (%)",
-                "Median days to return", "Excepted"]  # fmt: skip
+                "Median days to return", "Excepted", "Sent back", "Sent back, not back in time"]  # fmt: skip
 
 
 def _item_figures(row):
     return [row["items"], row["returned"], row["decided"], row["within"], row["share_within"],
-            _median(row["median_days"]), row["excepted"]]  # fmt: skip
+            _median(row["median_days"]), row["excepted"], row["sent_back"], row["sent_back_late"]]  # fmt: skip
 
 
 def monthly_tables(report):
@@ -258,8 +270,7 @@ def monthly_tables(report):
         caption="New health requests per month",
         header=["Month", "Requests", "Known to services", "Not known"],
         rows=[
-            [label, row["requests"], row["known"], row["not_known"]]
-            for label, row in zip(labels, months, strict=True)
+            [label, row["requests"], row["known"], row["not_known"]] for label, row in zip(labels, months, strict=True)
         ],
         total=["Total", totals["requests"], totals["known"], totals["not_known"]],
         chart=charts.stacked_columns(
@@ -276,10 +287,7 @@ def monthly_tables(report):
             ],
             y_label="Requests",
         ),
-        note=(
-            "Known to services: at least one team said the child is open to it, "
-            "or was within the last 12 months."
-        ),
+        note=("Known to services: at least one team said the child is open to it, or was within the last 12 months."),
     )
     by_month = Table(
         key="months",
@@ -294,7 +302,9 @@ def monthly_tables(report):
             "Due or decided: advice returned or not provided, or past its due date. Advice not yet due "
             "is left out of the share within 6 weeks. Median days: from the SPOC being notified to the "
             "advice returned. Excepted: covered by an exception, counted in the other figures too, "
-            "against its due date as the exception moved it."
+            "against its due date as the exception moved it. Within 6 weeks measures the first return; "
+            "Sent back counts the advice the local authority sent back for its quality, and Not back in time "
+            "those returned again after the new due date or still not back after it."
         ),
     )
     by_service = Table(
@@ -309,10 +319,7 @@ def monthly_tables(report):
         key="teams",
         caption="Share returned within 6 weeks, by team",
         header=["Team", "Provider", "Due or decided", "Within 6 weeks", "Within 6 weeks (%)"],
-        rows=[
-            [row["name"], row["provider_name"], row["decided"], row["within"], row["share_within"]]
-            for row in teams
-        ],
+        rows=[[row["name"], row["provider_name"], row["decided"], row["within"], row["share_within"]] for row in teams],
         chart=charts.percent_bars(
             chart_id="chart-teams",
             title="Share of advice returned within 6 weeks, by team",
@@ -337,10 +344,7 @@ def timeliness_tables(report):
         key="plans-chart",
         caption="Final plans issued within 20 weeks, excluding exceptions",
         header=["Local authority", "Plans issued", "Within 20 weeks", "Within 20 weeks (%)"],
-        rows=[
-            [row["name"], row["plans_ex"], row["plans_in_time_ex"], row["plans_share_ex"]]
-            for row in report.by_la
-        ],
+        rows=[[row["name"], row["plans_ex"], row["plans_in_time_ex"], row["plans_share_ex"]] for row in report.by_la],
         total=["All", totals["plans_ex"], totals["plans_in_time_ex"], totals["plans_share_ex"]],
         chart=charts.percent_bars(
             chart_id="chart-plans",

@@ -28,6 +28,4 @@ class MovedView(RedirectView):
     http_method_names = ["get", "head"]
 
 
-urlpatterns = [
-    path(old, MovedView.as_view(pattern_name=f"reports:{name}"), name=name) for old, name in MOVED.items()
-]
+urlpatterns = [path(old, MovedView.as_view(pattern_name=f"reports:{name}"), name=name) for old, name in MOVED.items()]

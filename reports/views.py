@@ -85,9 +85,7 @@ def dashboard(request):
     chosen = form.cleaned_data if form.is_valid() else {}
     local_authority, provider = chosen.get("la"), chosen.get("provider")
     today = today_london()
-    figures = overdue.dashboard(
-        user=request.user, today=today, local_authority=local_authority, provider=provider
-    )
+    figures = overdue.dashboard(user=request.user, today=today, local_authority=local_authority, provider=provider)
     la_only = {"la": local_authority.pk} if local_authority else {}
     base = {**la_only, **({"provider": provider.pk} if provider else {})}
     return render(
@@ -290,9 +288,7 @@ def _report(request, *, kind, default, build, template, with_provider=True, peri
             action=AuditAction.DOWNLOAD,
             summary=f"Downloaded the {kind} report as PDF ({context['period']}, {context['scope']})",
         )
-        return pdf_response(
-            template_name="reports/pdf/report.html", context=context, filename=f"{filename}.pdf"
-        )
+        return pdf_response(template_name="reports/pdf/report.html", context=context, filename=f"{filename}.pdf")
     if fmt:
         raise Http404
     return render(request, template, context)
@@ -356,9 +352,7 @@ def monthly_report(request):
 @replica_reads
 def timeliness_report(request):
     def build(*, today, start, end, data):
-        return la_timeliness(
-            user=request.user, start=start, end=end, local_authority=data.get("la")
-        )
+        return la_timeliness(user=request.user, start=start, end=end, local_authority=data.get("la"))
 
     today = today_london()
     twelve = periods.last_twelve_months(today)

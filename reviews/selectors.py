@@ -5,9 +5,9 @@ and all the lists count, in one query each whatever the number of reviews.
 
 The lists (docs/decisions/0044-annual-reviews.md for the periods):
 - due: open, the meeting not held, due within the next 12 weeks or already past its date;
-- invitations: open, not held, invitations not sent, and the day notice must go (the LA's
-  `review_notice_weeks` before the meeting, or before the due date while no meeting is arranged) has
-  come or is within the next 2 weeks;
+- invitations: open, not held, invitations not sent, and the day notice must go (the longer of the
+  LA's `review_notice_weeks` and `review_health_notice_weeks` before the meeting, or before the due
+  date while no meeting is arranged) has come or is within the next 2 weeks;
 - reports: held, the report not circulated, and its 2 weeks after the meeting passed;
 - decisions: held, no decision notified, and its 4 weeks after the meeting passed;
 - amended_plans: the decision to amend, the amended plan not issued, its 12 weeks after the meeting passed.
@@ -18,7 +18,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, DateField, ExpressionWrapper, F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import LessThanOrEqual
 
 from assessments import review_schedule
@@ -28,11 +28,13 @@ from ehc.access import la_cases_q
 from ehc.models import LocalAuthoritySettings
 from ehc.pagination import PAGE_SIZE, Page
 from ehc.sorting import SURNAME_WORDS, SortKey, sort_read, sorted_page, text_key
+from ehc.workdays import WorkingCalendar
 
 DUE_WITHIN_WEEKS = 12
 # Invitations are listed this long before the day they must go, as the caseload's "due soon" (amber) is.
 INVITATIONS_AHEAD_DAYS = AMBER_DAYS
 DEFAULT_NOTICE_WEEKS = LocalAuthoritySettings._meta.get_field("review_notice_weeks").default
+DEFAULT_HEALTH_NOTICE_WEEKS = LocalAuthoritySettings._meta.get_field("review_health_notice_weeks").default
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,15 @@ def work_list_read(value) -> WorkList:
 
 
 def notice_on():
-    """The last day the review's invitations may go: the LA's notice before the meeting, or before the
-    due date while no meeting is arranged. In SQL (date - integer is a date in PostgreSQL). The
-    regulations' floor stands for an LA with no settings row yet."""
-    weeks = Coalesce(F("local_authority__la_settings__review_notice_weeks"), Value(DEFAULT_NOTICE_WEEKS))
+    """The day the review's invitations and requests for advice are due, in calendar days: the longer
+    of the LA's notice and health's (`review_schedule.invitations_send_by`, which the rows then move
+    to the working day before) before the meeting, or before the due date while no meeting is
+    arranged. In SQL (date - integer is a date in PostgreSQL); the defaults stand for an LA with no
+    settings row yet."""
+    weeks = Greatest(
+        Coalesce(F("local_authority__la_settings__review_notice_weeks"), Value(DEFAULT_NOTICE_WEEKS)),
+        Coalesce(F("local_authority__la_settings__review_health_notice_weeks"), Value(DEFAULT_HEALTH_NOTICE_WEEKS)),
+    )
     return ExpressionWrapper(Coalesce(F("meeting_on"), F("due_on")) - weeks * Value(7), output_field=DateField())
 
 
@@ -232,6 +239,9 @@ def work_list_page(
         .annotate(notice_on=notice_on())
     )
     page = sorted_page(reviews, sort or work_list_sort(None, key=key), cursor, page_size)
+    # The rows are the user's own LA's: one calendar moves each notice day to a working day.
+    is_working_day = WorkingCalendar.for_la(user.organisation_id).is_working_day if page.rows else None
     for review in page.rows:
+        review.notice_on = review_schedule.working_day_on_or_before(review.notice_on, is_working_day)
         review.next_step = next_step(review, today=today, step=work_list.step)
     return page

@@ -32,8 +32,12 @@ def invitations_due_on(review, *, la_settings, calendar: WorkingCalendar):
     weeks, Torbay's ask). None until a meeting is arranged."""
     if review.meeting_on is None:
         return None
-    weeks = max(la_settings.review_notice_weeks, la_settings.review_health_notice_weeks)
-    return review_schedule.notice_send_by(review.meeting_on, weeks, calendar.is_working_day)
+    return review_schedule.invitations_send_by(
+        review.meeting_on,
+        la_settings.review_notice_weeks,
+        la_settings.review_health_notice_weeks,
+        calendar.is_working_day,
+    )
 
 
 def _url(name, review):

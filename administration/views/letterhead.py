@@ -96,5 +96,3 @@ def letterhead_preview(request):
     """The escalation 1 letter as it would be issued today, on invented data, as a PDF."""
     content = demo_letter_content(la=request.user.organisation, today=timezone.localdate())
     return pdf_response(content, filename="letter-preview.pdf")
-
-

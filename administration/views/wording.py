@@ -25,9 +25,7 @@ from .pdf import pdf_response
 def wording_index(request):
     la = request.user.organisation
     versions = (
-        WordingVersion.objects.filter(local_authority=la)
-        .select_related("created_by")
-        .order_by("kind", "-number")
+        WordingVersion.objects.filter(local_authority=la).select_related("created_by").order_by("kind", "-number")
     )
     by_kind = {}
     for version in versions:

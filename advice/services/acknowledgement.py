@@ -63,10 +63,7 @@ def advice_acknowledge(*, advice_request, user, answers, note="") -> AdviceReque
             raise AdviceError("Only your own provider's teams can respond to this request")
         item = items.get(team.pk)
         if answer.responds:
-            if (
-                answer.known_status not in KnownStatus.values
-                or answer.known_status == KnownStatus.UNCONFIRMED
-            ):
+            if answer.known_status not in KnownStatus.values or answer.known_status == KnownStatus.UNCONFIRMED:
                 raise AdviceError(f"Select whether the child is known to {team.name}")
             if item is None:
                 _new_item(
@@ -94,9 +91,7 @@ def advice_acknowledge(*, advice_request, user, answers, note="") -> AdviceReque
     advice_request.acknowledged_at = timezone.now()
     advice_request.acknowledged_by = user
     advice_request.acknowledgement_note = note
-    advice_request.save(
-        update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note", "updated_at"]
-    )
+    advice_request.save(update_fields=["acknowledged_at", "acknowledged_by", "acknowledgement_note", "updated_at"])
     # Removing the last outstanding team stops the request's timers like a return would.
     advice_timers_stop(request_ids=[advice_request.pk])
     audit_record(

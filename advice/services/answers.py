@@ -1,6 +1,5 @@
 """A team's answer: advice returned, advice not provided, or an exception under regulation 8(2)."""
 
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,7 +10,7 @@ from ehc.outbox import email_queue
 from ehc.text import possessive
 
 from .. import scanning
-from ..models import AdviceDocument, AdviceItem, AdviceReturn, ItemStatus, Stage
+from ..models import AdviceDocument, AdviceItem, AdviceReturn, ItemStatus, QualityCheck, QualityDecision, Stage
 from ..provision import rows_save, rows_take
 from .common import AdviceError, _la_recipients, _lock_outstanding, _path, advice_timers_stop
 from .return_drafts import return_draft_take, sign_off_check, sign_off_use_up
@@ -22,8 +21,7 @@ def _check_answer_date(item, on, label, field):
         raise AdviceError(f"{label} must be today or in the past", field=field)
     if on < item.request.notified_on:
         raise AdviceError(
-            f"{label} must be on or after the date the advice was requested "
-            f"({item.request.notified_on:%-d %B %Y})",
+            f"{label} must be on or after the date the advice was requested ({item.request.notified_on:%-d %B %Y})",
             field=field,
         )
 
@@ -66,16 +64,16 @@ def advice_return(
     ):
         raise AdviceError("Upload the advice or complete the needs, provision and outcomes")
     author = sign_off.author if sign_off else user
+    version = _send_back_answered(item=item, returned_on=returned_on)
     item.status = ItemStatus.RETURNED
-    item.returned_on = returned_on
+    # After a send-back the first return's date stays: "within 6 weeks" is measured on it (advice.quality).
+    item.returned_on = item.returned_on or returned_on
     item.returned_by = author
     item.closed_on = returned_on
     item.next_action_on = None
-    item.save(
-        update_fields=["status", "returned_on", "returned_by", "closed_on", "next_action_on", "updated_at"]
-    )
+    item.save(update_fields=["status", "returned_on", "returned_by", "closed_on", "next_action_on", "updated_at"])
     advice_timers_stop(request_ids=[item.request_id])
-    advice_return = AdviceReturn(item=item, returned_by=author, **content, **_signed(sign_off))
+    advice_return = AdviceReturn(item=item, returned_by=author, version=version, **content, **_signed(sign_off))
     stored = []
     try:
         documents_store(advice_return, uploads, stored)
@@ -91,13 +89,29 @@ def advice_return(
             + (f" ({kinds} document{'s' if len(uploads) > 1 else ''})" if uploads else "")
             + _signed_words(sign_off, author),
         )
-        advice_returned_notify(item=item)
+        advice_returned_notify(item=item, version=version)
     except BaseException:
         # The database rolls back; the files written to storage would not.
         for name in stored:
             advice_return.document.storage.delete(name)
         raise
     return advice_return
+
+
+def _send_back_answered(*, item, returned_on) -> int:
+    """Advice the LA sent back (advice.quality) is answered by this return, on `returned_on`: its
+    send-back records the day. Returns the version number the return takes (1 for a first return)."""
+    pending = QualityCheck.objects.filter(item=item, decision=QualityDecision.SENT_BACK, back_on__isnull=True).first()
+    if pending is not None:
+        if returned_on < pending.decided_on:
+            raise AdviceError(
+                "The date the advice was returned must be on or after the day it was sent back "
+                f"({pending.decided_on:%-d %B %Y})",
+                field="returned_on",
+            )
+        pending.back_on = returned_on
+        pending.save(update_fields=["back_on"])
+    return max(item.superseded_returns.values_list("version", flat=True), default=0) + 1
 
 
 def _signed(sign_off) -> dict:
@@ -195,17 +209,19 @@ def advice_exception_record(*, item, user, reason, detail) -> AdviceItem:
     return item
 
 
-def advice_returned_notify(*, item):
+def advice_returned_notify(*, item, version=1):
     """The case officer hears that a team has answered (returned, or will not provide advice). After a
     chase or an escalation the answer also goes to the AD Education and business support, by email and
     in the service: the people who chased or escalated it (ehc.notifications)."""
     case = item.case
+    # A return after a send-back (advice.quality) is news again: its own email, its own event.
+    again = "" if version == 1 else f":v{version}"
     if item.stage != Stage.REQUESTED:
-        return _answered_late_notify(item=item)
+        return _answered_late_notify(item=item, again=again)
     to, cc = _la_recipients(case)
     return email_queue(
         kind=MessageKind.ADVICE_RETURNED,
-        dedupe_key=f"advice_returned:{item.pk}",
+        dedupe_key=f"advice_returned:{item.pk}{again}",
         to=to,
         cc=cc,
         template="advice_returned",
@@ -220,7 +236,7 @@ def advice_returned_notify(*, item):
     )
 
 
-def _answered_late_notify(*, item):
+def _answered_late_notify(*, item, again=""):
     from ehc.notifications import la_event, notify
 
     returned = item.status == ItemStatus.RETURNED
@@ -229,7 +245,7 @@ def _answered_late_notify(*, item):
         [
             la_event(
                 kind=MessageKind.ADVICE_RETURNED_LATE,
-                event=f"{MessageKind.ADVICE_RETURNED_LATE}:item:{item.pk}",
+                event=f"{MessageKind.ADVICE_RETURNED_LATE}:item:{item.pk}{again}",
                 la_settings=LocalAuthoritySettings.for_la(case.local_authority),
                 case=case,
                 path=_path("assessments:case_detail", case.pk),

@@ -1,7 +1,6 @@
 """The draft plan: recorded only once no tracked advice is outstanding (the drafting gate), then
 shared with the teams that gave advice for comment."""
 
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -59,9 +58,7 @@ def draft_shared_notify(*, draft_plan):
             [team.email]
             if team.email
             else list(
-                team.members.filter(is_active=True, roles__contains=[Role.PRACTITIONER]).values_list(
-                    "email", flat=True
-                )
+                team.members.filter(is_active=True, roles__contains=[Role.PRACTITIONER]).values_list("email", flat=True)
             )
         )
         queued.append(
@@ -89,9 +86,7 @@ def draft_comment_add(*, draft_plan, user, team, section, text) -> DraftComment:
         raise AdviceError(f"The comment period ended on {draft_plan.comments_close_on:%-d %B %Y}")
     if team not in draft_teams_for(user=user, case=draft_plan.case):
         raise AdviceError("Select a team that gave advice on this case", field="team")
-    comment = DraftComment.objects.create(
-        draft_plan=draft_plan, author=user, team=team, section=section, text=text
-    )
+    comment = DraftComment.objects.create(draft_plan=draft_plan, author=user, team=team, section=section, text=text)
     audit_record(
         user=user,
         action=AuditAction.CREATE,

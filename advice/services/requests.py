@@ -18,9 +18,7 @@ def teams_for_services(*, provider, services) -> dict:
     """The provider's active team for each service: {service: Team}. Where a provider has two
     active teams for one service, the first by name answers for it; the SPOC can add the other."""
     chosen = {}
-    for team in Team.objects.filter(provider=provider, is_active=True, service__in=services).order_by(
-        "name", "id"
-    ):
+    for team in Team.objects.filter(provider=provider, is_active=True, service__in=services).order_by("name", "id"):
         chosen.setdefault(team.service, team)
     return chosen
 
@@ -55,9 +53,7 @@ def advice_request_send(*, case, provider, services_named, user, message="") -> 
     named, due `advice_period_days` after today (the day the SPOC is notified)."""
     case = _lock_case(case.pk)
     if case.status not in REQUESTABLE_CASE_STATUSES:
-        raise AdviceError(
-            "Health advice can only be requested while the case is open and before the draft plan"
-        )
+        raise AdviceError("Health advice can only be requested while the case is open and before the draft plan")
     if not provider.is_provider or not provider.served_las.filter(pk=case.local_authority_id).exists():
         raise AdviceError("Select a health provider that serves your local authority", field="provider")
     services = list(dict.fromkeys(services_named))

@@ -168,9 +168,7 @@ def return_sign_off(*, item, user):
         else (advice_return, {"returned_on": draft.returned_on})
     )
     try:
-        made = service(
-            item=item, user=user, content=draft.content(), uploads=uploads, sign_off=sign_off, **when_or_why
-        )
+        made = service(item=item, user=user, content=draft.content(), uploads=uploads, sign_off=sign_off, **when_or_why)
     finally:
         for handle in handles:
             handle.close()

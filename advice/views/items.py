@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
+from assessments.access import can_edit_case
 from ehc.access import can_return_for_team, get_visible_or_404, is_team_lead
 from ehc.audit import audit_record, audit_view
 from ehc.models import AuditAction, Role
@@ -19,6 +20,7 @@ from ..access import advice_items_for
 from ..forms import AmendForm, ExceptionForm, NotProvidedForm, ReturnForm
 from ..models import AdviceReturn, ItemStatus
 from ..provision import rows_initial
+from ..quality.selectors import current_return_unchecked
 from ..uploads import CONTENT_TYPES
 from .common import _apply_error, _item_or_404
 
@@ -41,8 +43,9 @@ def item_detail(request, pk):
             "is_lead": is_team_lead(request.user, item.team),
             "can_amend": item.status == ItemStatus.RETURNED and can_return_for_team(request.user, item.team),
             "superseded": selectors.superseded_returns(item=item),
-            "can_close": item.is_outstanding
-            and (can_return or selectors.may_answer_for_la(request.user, item)),
+            "quality_checks": list(item.quality_checks.select_related("decided_by", "advice_return")),
+            "can_check": can_edit_case(request.user, item.case) and current_return_unchecked(item) is not None,
+            "can_close": item.is_outstanding and (can_return or selectors.may_answer_for_la(request.user, item)),
             # Stopping the team's clock is the LA's exception on the case (escalation.exception_views).
             "can_stop_clock": item.is_outstanding
             and request.user.organisation_id == item.local_authority_id
@@ -211,9 +214,7 @@ def item_amend(request, pk):
 
 
 def _may_close(request):
-    return lambda item: (
-        can_return_for_team(request.user, item.team) or selectors.may_answer_for_la(request.user, item)
-    )
+    return lambda item: can_return_for_team(request.user, item.team) or selectors.may_answer_for_la(request.user, item)
 
 
 @login_required

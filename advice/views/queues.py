@@ -119,9 +119,7 @@ def team_queue(request):
     form, team, sort = _filters(request, teams)
     # "Drafts you started" (`?drafts=mine`): the home page's count of them links here.
     drafts = request.GET.get("drafts") == DRAFTS_MINE
-    page = selectors.team_queue(
-        user=request.user, cursor=request.GET.get("after"), sort=sort, team=team, drafts=drafts
-    )
+    page = selectors.team_queue(user=request.user, cursor=request.GET.get("after"), sort=sort, team=team, drafts=drafts)
     caption = "Drafts you started" if drafts else "Advice to write"
     return render(
         request,

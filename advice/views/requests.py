@@ -24,9 +24,7 @@ from .common import LA_EDITORS, _apply_error, _own_case_or_404
 def request_create(request, case_pk):
     case = _own_case_or_404(request, case_pk)
     if case.status not in selectors.REQUESTABLE_CASE_STATUSES:
-        messages.info(
-            request, "Health advice can only be requested while the case is open and before the draft plan"
-        )
+        messages.info(request, "Health advice can only be requested while the case is open and before the draft plan")
         return redirect("assessments:case_detail", pk=case.pk)
     form = AdviceRequestForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
@@ -43,8 +41,7 @@ def request_create(request, case_pk):
         else:
             messages.success(
                 request,
-                f"Request for health advice sent to {advice_request.provider}: "
-                f"due {advice_request.due_on:%-d %B %Y}",
+                f"Request for health advice sent to {advice_request.provider}: due {advice_request.due_on:%-d %B %Y}",
             )
             return redirect("assessments:case_detail", pk=case.pk)
     return render(

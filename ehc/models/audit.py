@@ -30,18 +30,14 @@ class AuditEvent(models.Model):
     organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT)
     action = models.CharField(max_length=20, choices=AuditAction.choices)
     # The case the event concerns, if any: the case page lists these.
-    case = models.ForeignKey(
-        "assessments.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    case = models.ForeignKey("assessments.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=60, blank=True)
     summary = models.CharField(max_length=500)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     # A change to an organisation's settings or people (its settings history page lists these):
     # whose settings, and {"field label": [before, after]} as shown to a person.
-    settings_of = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    settings_of = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     changes = models.JSONField(null=True, blank=True)
 
     class Meta:

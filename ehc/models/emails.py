@@ -38,6 +38,8 @@ class MessageKind(models.TextChoices):
     SIGN_OFF_SENT_BACK = "sign_off_sent_back", "Advice sent back by a team lead"
     # Someone on a case named with @ in its discussion (advice.discussion.services.mentions_notify).
     DISCUSSION_MENTION = "discussion_mention", "Mentioned in a case discussion"
+    # The LA sent returned advice back to the team for its quality (advice.quality.services).
+    ADVICE_SENT_BACK = "advice_sent_back", "Advice sent back by the local authority"
 
 
 class MessageStatus(models.TextChoices):
@@ -111,9 +113,7 @@ class OutboundEmail(TimeStamped):
 
     kind = models.CharField(max_length=30, choices=MessageKind.choices)
     dedupe_key = models.CharField(max_length=200, unique=True)
-    case = models.ForeignKey(
-        "assessments.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
+    case = models.ForeignKey("assessments.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     advice_request = models.ForeignKey(
         "advice.AdviceRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="emails"
     )

@@ -103,6 +103,12 @@ class LocalAuthoritySettings(TimeStamped):
         validators=[MinValueValidator(14)],
         help_text="Advice for a review is due this many days before the meeting, so it can be circulated (at least 14)",
     )
+    # Advice the LA sends back for its quality (advice.quality) is due again this many working days later.
+    quality_send_back_working_days = models.PositiveSmallIntegerField(
+        "Advice sent back, due again in working days",
+        default=10,
+        help_text="Working days from the day the LA sends advice back to the day it is due again",
+    )
     digest_weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
     digest_time = models.TimeField(default=datetime.time(9, 0))
     # Compare-and-set by the sweep so the digest goes once a week whatever runs how often.
@@ -137,8 +143,7 @@ class LocalAuthoritySettings(TimeStamped):
     own_domain_is_secure = models.BooleanField(
         "The LA's own domain is secure",
         default=True,
-        help_text="Also attach letters for the domains of the business support mailbox and the AD Education's "
-        "address",
+        help_text="Also attach letters for the domains of the business support mailbox and the AD Education's address",
     )
     letters_need_ad_approval = models.BooleanField(
         "Letters need the AD Education's approval",
@@ -196,6 +201,8 @@ class LocalAuthoritySettings(TimeStamped):
             "escalation_2_after_escalation_1": period_text(self.escalation_2_after_escalation_1_days),
             "head_of_service_response_working_days": self.head_of_service_response_working_days,
             "head_of_service_response_period": period_text(self.head_of_service_response_working_days, working=True),
+            "quality_send_back_working_days": self.quality_send_back_working_days,
+            "quality_send_back_period": period_text(self.quality_send_back_working_days, working=True),
             "review_notice_weeks": self.review_notice_weeks,
             "review_notice": period_text(7 * self.review_notice_weeks),
             "review_health_notice_weeks": self.review_health_notice_weeks,

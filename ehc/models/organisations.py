@@ -109,9 +109,7 @@ class Team(TimeStamped):
 
     class Meta:
         ordering = ["provider__name", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["provider", "name"], name="team_unique_name_per_provider")
-        ]
+        constraints = [models.UniqueConstraint(fields=["provider", "name"], name="team_unique_name_per_provider")]
         permissions = [
             ("return_advice", "Return advice for the team"),
             ("answer_escalation", "Answer health internal escalations for the team"),

@@ -12,9 +12,7 @@ RAG_LABELS = {"red": "Late", "amber": "Due soon", "green": "On track", "done": "
 @register.simple_tag
 def rag_tag(rag: str):
     """A RAG status as a tag whose meaning is in its words, not only its colour."""
-    return format_html(
-        '<strong class="govuk-tag app-rag app-rag--{}">{}</strong>', rag, RAG_LABELS.get(rag, rag)
-    )
+    return format_html('<strong class="govuk-tag app-rag app-rag--{}">{}</strong>', rag, RAG_LABELS.get(rag, rag))
 
 
 @register.simple_tag
@@ -42,7 +40,7 @@ def possessive(value, autoescape=True):
     """{{ team.name|possessive }} item: "Community paediatrics' item", never "paediatrics's". The
     name is escaped where the template escapes; the apostrophe is the template's own text."""
     name = str(value or "").rstrip()
-    ending = text.possessive(name)[len(name):]
+    ending = text.possessive(name)[len(name) :]
     return mark_safe((conditional_escape(name) if autoescape else name) + ending)
 
 

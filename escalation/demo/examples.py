@@ -12,7 +12,8 @@ The letters-only account email is the acting director's (escalation.demo.changes
 letter waited a working day for the AD Education's approval comes from the sweep in the replay.
 """
 
-from advice.models import AdviceItem, AdviceRequest, ItemStatus, Stage
+from advice.models import AdviceItem, AdviceRequest, ItemStatus, SendBackReason, Stage
+from advice.quality.services import advice_send_back
 from advice.services import (
     advice_acknowledged_notify,
     advice_request_notify_spoc,
@@ -20,7 +21,7 @@ from advice.services import (
     advice_team_notify,
     draft_shared_notify,
 )
-from assessments.models import DraftPlan
+from assessments.models import CaseStatus, DraftPlan
 from ehc.invitations import invitation_send
 from ehc.models import MessageKind, OutboundEmail, Role, User
 
@@ -67,6 +68,16 @@ def send_examples(*, la, users):
     returned = AdviceItem.objects.filter(case__local_authority=la, status=ItemStatus.RETURNED)
     example(MessageKind.ADVICE_RETURNED, _latest(returned.filter(stage=Stage.REQUESTED)), _returned)
     example(MessageKind.ADVICE_RETURNED_LATE, _latest(returned.exclude(stage=Stage.REQUESTED)), _returned)
+    # A case officer sends one team's advice back for its provision (advice.quality): a real send-back,
+    # so the case page, the lists and the figures show one.
+    example(
+        MessageKind.ADVICE_SENT_BACK,
+        returned.filter(case__status=CaseStatus.ASSESSING, stage=Stage.REQUESTED, advice_return__isnull=False)
+        .exclude(team__email="")
+        .order_by("pk")
+        .first(),
+        lambda item: _sent_back(item, la),
+    )
     example(
         MessageKind.DRAFT_SHARED,
         _latest(DraftPlan.objects.filter(case__local_authority=la)),
@@ -95,6 +106,17 @@ def send_examples(*, la, users):
 
 def _returned(item):
     advice_returned_notify(item=AdviceItem.objects.select_related("case", "request__provider").get(pk=item.pk))
+
+
+def _sent_back(item, la):
+    officers = User.objects.filter(organisation=la, roles__contains=[Role.CASE_OFFICER])
+    officer = item.case.case_officer or officers.first()
+    advice_send_back(
+        item=item,
+        user=officer,
+        reasons=[SendBackReason.PROVISION],
+        note="Please say how many sessions, how long each, how often and who delivers them.",
+    )
 
 
 def _invite_new_officer(la, users):

@@ -1,14 +1,26 @@
 """The quarterly non-return audit: advice requested in a period and what has become of it."""
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.utils import timezone
 
-from advice.models import DelayReason, NotProvidedReason, Stage
+from advice.models import DelayReason, NotProvidedReason, QualityCheck, QualityDecision, SendBackReason, Stage
 from assessments.models import ExceptionReason
 
-from .outcomes import EXCEPTED, LATE, NOT_PROVIDED, OUTSTANDING, WITHDRAWN, WITHIN, period_items
+from .outcomes import (
+    EXCEPTED,
+    LATE,
+    NOT_PROVIDED,
+    OUTSTANDING,
+    WITHDRAWN,
+    WITHIN,
+    period_items,
+    sent_back_late_q,
+    sent_back_q,
+)
 
 LATE_STAGES = [
     (Stage.REQUESTED, "Returned late before a chase"),
@@ -28,7 +40,7 @@ STAGE_REACHED = Case(
 )
 
 
-def _audit_counts():
+def _audit_counts(today):
     counts = {
         "requested": Count("id"),
         "within": Count("id", filter=WITHIN),
@@ -37,6 +49,9 @@ def _audit_counts():
         "outstanding": Count("id", filter=OUTSTANDING),
         "withdrawn": Count("id", filter=WITHDRAWN),
         "excepted": Count("id", filter=EXCEPTED),
+        # Apart from the outcomes above, which measure the first return (advice.quality).
+        "sent_back": Count("id", filter=sent_back_q()),
+        "sent_back_late": Count("id", filter=sent_back_late_q(today)),
     }
     for stage, _label in LATE_STAGES:
         counts[f"late_{stage}"] = Count("id", filter=LATE & Q(stage_reached=stage))
@@ -56,26 +71,25 @@ class AuditReport:
     delayed_items: list
     exception_reasons: list = ()  # (label, count)
     excepted_items: list = ()
+    # Each send-back's reasons (a send-back may give several), for the LA's training (issue 20).
+    send_back_reasons: list = ()  # (label, count)
 
 
-def non_return_audit(*, user, start, end, local_authority=None, provider=None) -> AuditReport:
+def non_return_audit(*, user, start, end, local_authority=None, provider=None, today=None) -> AuditReport:
     """Advice items requested (SPOC notified) in [start, end], and what has become of them so far."""
-    items = period_items(
-        user=user, start=start, end=end, local_authority=local_authority, provider=provider
-    ).annotate(stage_reached=STAGE_REACHED)
-    counts = _audit_counts()
-    totals = items.aggregate(**counts)
-    by_provider = list(
-        items.values("provider_id", name=F("provider__name")).annotate(**counts).order_by("name")
+    today = today or timezone.localdate()
+    items = period_items(user=user, start=start, end=end, local_authority=local_authority, provider=provider).annotate(
+        stage_reached=STAGE_REACHED
     )
+    counts = _audit_counts(today)
+    totals = items.aggregate(**counts)
+    by_provider = list(items.values("provider_id", name=F("provider__name")).annotate(**counts).order_by("name"))
     by_team = list(
         items.values("team_id", name=F("team__name"), provider_name=F("provider__name"))
         .annotate(**counts)
         .order_by("provider_name", "name")
     )
-    not_provided_reasons = _reason_counts(
-        items.filter(NOT_PROVIDED), "not_provided_reason", NotProvidedReason
-    )
+    not_provided_reasons = _reason_counts(items.filter(NOT_PROVIDED), "not_provided_reason", NotProvidedReason)
     delay_reasons = _reason_counts(items.exclude(delay_reason=""), "delay_reason", DelayReason)
     exception_reasons = _reason_counts(items.filter(EXCEPTED), "excepted_reason", ExceptionReason)
     listed = items.select_related("case__child", "provider", "team", "local_authority", "request")
@@ -90,15 +104,26 @@ def non_return_audit(*, user, start, end, local_authority=None, provider=None) -
         not_provided_items=list(listed.filter(NOT_PROVIDED).order_by("not_provided_reason", "due_on", "id")),
         delayed_items=list(listed.exclude(delay_reason="").order_by("delay_reason", "due_on", "id")),
         exception_reasons=exception_reasons,
+        send_back_reasons=send_back_reason_counts(items),
         excepted_items=list(listed.filter(EXCEPTED).order_by("excepted_reason", "due_on", "id")),
     )
 
 
+def send_back_reason_counts(items):
+    """How many send-backs of `items` gave each reason, every reason listed, in the list's order."""
+    counted = Counter(
+        reason
+        for reasons in QualityCheck.objects.filter(
+            item__in=items.values("pk"), decision=QualityDecision.SENT_BACK
+        ).values_list("reasons", flat=True)
+        for reason in reasons
+    )
+    return [(label, counted.get(value, 0)) for value, label in SendBackReason.choices]
+
+
 def _reason_counts(items, column, choices):
     """Every category, in the order the choices define it, with zero where none were recorded."""
-    counted = {
-        row[column]: row["count"] for row in items.values(column).annotate(count=Count("id")).order_by()
-    }
+    counted = {row[column]: row["count"] for row in items.values(column).annotate(count=Count("id")).order_by()}
     rows = [(label, counted.pop(value, 0)) for value, label in choices.choices]
     unrecorded = sum(counted.values())
     if unrecorded:

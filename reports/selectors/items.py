@@ -1,6 +1,5 @@
 """The dashboard's filtered list of outstanding advice, keyset-paginated, and its CSV export."""
 
-
 from django.utils import timezone
 
 from advice.exceptions import EXCEPTION_REASON_LABELS, excepted_on, excepted_reason

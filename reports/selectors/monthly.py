@@ -21,6 +21,8 @@ from .outcomes import (
     days_between,
     period_items,
     period_requests,
+    sent_back_late_q,
+    sent_back_q,
     share,
 )
 from .periods import months_between
@@ -39,6 +41,9 @@ def _item_figures(today):
         "median_days": Median(days_between("request__notified_on", "returned_on"), filter=RETURNED),
         # Counted in the figures above too: marked, not left out (decision 0017).
         "excepted": Count("id", filter=EXCEPTED & ~WITHDRAWN),
+        # Shown apart from the figures above, which measure the first return (advice.quality).
+        "sent_back": Count("id", filter=sent_back_q()),
+        "sent_back_late": Count("id", filter=sent_back_late_q(today)),
     }
 
 
@@ -58,9 +63,7 @@ class MonthlyReport:
 
 
 def monthly_figures(*, user, today, start, end, local_authority=None, provider=None) -> MonthlyReport:
-    requests = period_requests(
-        user=user, start=start, end=end, local_authority=local_authority, provider=provider
-    )
+    requests = period_requests(user=user, start=start, end=end, local_authority=local_authority, provider=provider)
     # A request is known to services if any team said the child is open to it or was within 12 months.
     known = Exists(AdviceItem.objects.filter(request_id=OuterRef("pk"), known_status__in=KNOWN))
     request_counts = {"requests": Count("id"), "known": Count("id", filter=known)}
@@ -84,13 +87,20 @@ def monthly_figures(*, user, today, start, end, local_authority=None, provider=N
     }
     item_totals = items.aggregate(**figures)
 
-    empty_items = {"items": 0, "returned": 0, "within": 0, "decided": 0, "median_days": None, "excepted": 0}
+    empty_items = {
+        "items": 0,
+        "returned": 0,
+        "within": 0,
+        "decided": 0,
+        "median_days": None,
+        "excepted": 0,
+        "sent_back": 0,
+        "sent_back_late": 0,
+    }
     months = []
     for month in months_between(start, end):
         row = {"month": month, **requests_by_month.get(month, {"requests": 0, "known": 0})}
-        row.update(
-            {key: value for key, value in items_by_month.get(month, empty_items).items() if key != "month"}
-        )
+        row.update({key: value for key, value in items_by_month.get(month, empty_items).items() if key != "month"})
         row["not_known"] = row["requests"] - row["known"]
         months.append(_finish(row))
     totals = _finish({**request_totals, **item_totals})
@@ -108,6 +118,4 @@ def monthly_figures(*, user, today, start, end, local_authority=None, provider=N
         .annotate(**figures)
         .order_by("provider_name", "name")
     ]
-    return MonthlyReport(
-        start=start, end=end, months=months, totals=totals, by_service=by_service, by_team=by_team
-    )
+    return MonthlyReport(start=start, end=end, months=months, totals=totals, by_service=by_service, by_team=by_team)

@@ -142,9 +142,7 @@ def dashboard(*, user, today, local_authority=None, provider=None) -> Dashboard:
         today,
     )
     e1 = escalation_1_responses_owed(user=user, today=today, local_authority=local_authority, provider=provider)
-    hos = head_of_service_responses_owed(
-        user=user, today=today, local_authority=local_authority, provider=provider
-    )
+    hos = head_of_service_responses_owed(user=user, today=today, local_authority=local_authority, provider=provider)
     emails = failed_emails(user=user, local_authority=local_authority, provider=provider)
     e2 = escalation_2_outcomes(user=user, today=today, local_authority=local_authority, provider=provider)
     return Dashboard(
@@ -222,9 +220,7 @@ def _dashboard_figures(items, today):
             )
     return {
         "total": total,
-        "stages": [
-            (key, label, counted.get(f"stage_{index}", 0)) for index, (key, label) in enumerate(STAGE_BUCKETS)
-        ],
+        "stages": [(key, label, counted.get(f"stage_{index}", 0)) for index, (key, label) in enumerate(STAGE_BUCKETS)],
         "ages": [(key, label, counted.get(f"age_{index}", 0)) for index, (key, label, *_) in enumerate(AGE_BANDS)],
         "by_provider": by_provider,
         "by_team": by_team,

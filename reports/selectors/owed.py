@@ -89,24 +89,26 @@ def failed_emails(*, user, local_authority=None, provider=None):
         la_ids = [pk for pk in la_ids if pk == local_authority.pk]
     emails = OutboundEmail.objects.filter(undelivered_q())
     if provider is not None:
-        emails = emails.filter(
-            advice_request__provider_id=provider.pk, advice_request__local_authority_id__in=la_ids
-        )
+        emails = emails.filter(advice_request__provider_id=provider.pk, advice_request__local_authority_id__in=la_ids)
     else:
         emails = emails.filter(
             Q(case__local_authority_id__in=la_ids) | Q(advice_request__local_authority_id__in=la_ids)
         )
     # The bodies can be long and the page never shows them.
-    emails = emails.select_related("case").defer("body_text", "body_html").only(
-        "kind",
-        "to",
-        "status",
-        "attempts",
-        "updated_at",
-        "last_error",
-        "letter_id",
-        "delivery",
-        "delivery_status",
-        "case__reference",
+    emails = (
+        emails.select_related("case")
+        .defer("body_text", "body_html")
+        .only(
+            "kind",
+            "to",
+            "status",
+            "attempts",
+            "updated_at",
+            "last_error",
+            "letter_id",
+            "delivery",
+            "delivery_status",
+            "case__reference",
+        )
     )
     return list(emails.order_by("-updated_at", "-id")[: DASHBOARD_LIST_LIMIT + 1])

@@ -2,7 +2,6 @@
 start from the apps' access rules (`advice.access.visible_advice_items`,
 `assessments.access.visible_cases`): a figure can never count a row its reader could not open."""
 
-
 from django.db.models import Q
 
 from advice.access import visible_advice_items

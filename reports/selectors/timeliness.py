@@ -34,13 +34,9 @@ def la_timeliness(*, user, start, end, local_authority=None) -> TimelinessReport
         cases = cases.filter(local_authority_id=local_authority.pk)
     cases = cases.annotate(excepted=Exists(TimelineException.objects.filter(case_id=OuterRef("pk"))))
     decided = Q(decision_on__gte=start, decision_on__lte=end)
-    decided_in_time = decided & Q(
-        decision_on__lte=F("received_on") + datetime.timedelta(weeks=DECISION_WEEKS)
-    )
+    decided_in_time = decided & Q(decision_on__lte=F("received_on") + datetime.timedelta(weeks=DECISION_WEEKS))
     issued = Q(final_plan_issued_on__gte=start, final_plan_issued_on__lte=end)
-    issued_in_time = issued & Q(
-        final_plan_issued_on__lte=F("received_on") + datetime.timedelta(weeks=FINAL_PLAN_WEEKS)
-    )
+    issued_in_time = issued & Q(final_plan_issued_on__lte=F("received_on") + datetime.timedelta(weeks=FINAL_PLAN_WEEKS))
     not_excepted = Q(excepted=False)
     counts = {
         "decisions": Count("id", filter=decided),

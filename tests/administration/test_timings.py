@@ -31,6 +31,7 @@ def timings(**changes):
         "escalation_1_response_working_days": 3,
         "escalation_2_after_escalation_1_days": 14,
         "head_of_service_response_working_days": 10,
+        "quality_send_back_working_days": 10,
         "digest_weekday": 0,
         "digest_time": "09:00",
     }

@@ -76,7 +76,8 @@ def test_case_officer_asks_the_provider_for_health_advice(journey, ours, authent
     expect(banner).to_contain_text(f"due {due.day} {due:%B %Y}")
     advice_table = page.get_by_role("table", name=f"Health advice from {ours.provider.name} by team")
     expect(advice_table.locator("tbody tr")).to_have_count(2)
-    expect(page.get_by_text("Awaiting acknowledgement")).to_be_visible()
+    # The health advice section and the professionals on the case both say so.
+    expect(page.get_by_text("Awaiting acknowledgement")).to_have_count(2)
     journey.check("case page, health advice requested")
     assert sorted(advice_request.items.values_list("team__name", flat=True)) == ["OT Ours", "SLT Ours"]
     assert set(advice_request.items.values_list("status", flat=True)) == {ItemStatus.OUTSTANDING}
@@ -221,7 +222,7 @@ def test_practitioner_writes_the_structured_advice_with_the_keyboard_only(journe
     # Needs and outcomes written, provision forgotten.
     type_into(page, "#id_description_of_needs", "Difficulty with fine motor tasks such as writing and cutting.")
     type_into(page, "#id_outcomes", "Robin writes a short paragraph independently by the end of year 4.")
-    press_enter_on(page, "button[type=submit]")
+    press_enter_on(page, "button[name=action][value=return]")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter provision required to meet the needs")
     journey.check("keyboard: return form, provision missing")
 
@@ -230,7 +231,7 @@ def test_practitioner_writes_the_structured_advice_with_the_keyboard_only(journe
     page.keyboard.type("Weekly fine motor programme delivered by a teaching assistant, reviewed by OT termly.")
     type_into(page, "#id_how_often_seen", "Termly")
     type_into(page, "#id_seen_over_period", "Since September 2025")
-    tab_to(page, "button[type=submit]")
+    tab_to(page, "button[name=action][value=return]")
     page.keyboard.press("Enter")
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Advice returned")
     expect(page.get_by_role("heading", name="The advice")).to_be_visible()

@@ -21,6 +21,8 @@ from pypdf import PdfReader
 
 from advice.discussion.services import discussion_message_post
 from advice.models import DelayReason, KnownStatus
+from advice.quality.models import SendBackReason
+from advice.quality.services import advice_send_back
 from advice.services import (
     TeamAnswer,
     advice_acknowledge,
@@ -243,6 +245,19 @@ def walk_the_loop(world):
     deliver()
     with on(D(2026, 12, 14)):
         advice_return(item=items[world.ot.pk], user=world.practitioner, returned_on=D(2026, 12, 14), content=CONTENT)
+    deliver()
+    with on(D(2026, 12, 15)):
+        # The case officer sends it back (decision 0049) with a note naming the child: the team's email
+        # carries the reference, the new due date and a link only.
+        advice_send_back(
+            item=items[world.ot.pk],
+            user=world.case_officer,
+            reasons=[SendBackReason.PROVISION],
+            note=f"Say how often {CHILD.first_name} {CHILD.last_name} needs the programme at {case.child.setting}",
+        )
+    deliver()
+    with on(D(2026, 12, 21)):
+        advice_return(item=items[world.ot.pk], user=world.practitioner, returned_on=D(2026, 12, 21), content=CONTENT)
     deliver()
     sweep(D(2027, 1, 4))  # chase
     sweep(D(2027, 1, 15))  # escalation 1, response due Wednesday 20 January

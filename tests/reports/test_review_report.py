@@ -170,3 +170,11 @@ def test_a_bad_period_is_an_error_on_the_page(hand_made, login):
     html = response.content.decode()
     assert response.status_code == 200 and "There is a problem" in html
     assert "End date must be the same as or after the start date" in html
+
+
+def test_the_reports_index_links_to_it_in_the_page_not_in_the_title(hand_made, login):
+    html = login(hand_made.case_officer).get(reverse("reports:index")).content.decode()
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and title.startswith("Reports")
+    main = html.split("<main", 1)[1]
+    assert f'href="{reverse("reports:reviews")}"' in main

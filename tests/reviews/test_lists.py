@@ -39,7 +39,9 @@ def test_due_in_the_next_12_weeks_includes_the_day_12_weeks_on_and_the_past_not_
 
 
 def test_invitations_listed_two_weeks_before_the_notice_date_counted_from_the_meeting_else_the_due_date(ours):
-    weeks = LocalAuthoritySettings.for_la(ours.la).review_notice_weeks
+    # The invitations and health's requests go together: the longer notice, health's 6 weeks by default.
+    la_settings = LocalAuthoritySettings.for_la(ours.la)
+    weeks = max(la_settings.review_notice_weeks, la_settings.review_health_notice_weeks)
     notice = datetime.timedelta(weeks=weeks)
     # No meeting arranged: notice counts back from the due date.
     edge = review(ours, due_on=TODAY + 14 * DAY + notice)
@@ -56,10 +58,15 @@ def test_invitations_listed_two_weeks_before_the_notice_date_counted_from_the_me
 
 def test_invitations_follow_the_las_notice_setting(ours):
     settings_row = LocalAuthoritySettings.for_la(ours.la)
-    settings_row.review_notice_weeks = 4
+    settings_row.review_notice_weeks = 8
     settings_row.save()
-    four_weeks = review(ours, due_on=TODAY + 14 * DAY + datetime.timedelta(weeks=4))
-    assert four_weeks.pk in _keys(ours, "invitations")
+    eight_weeks = review(ours, due_on=TODAY + 14 * DAY + datetime.timedelta(weeks=8))
+    assert eight_weeks.pk in _keys(ours, "invitations")
+    settings_row.review_notice_weeks, settings_row.review_health_notice_weeks = 2, 10
+    settings_row.save()
+    assert eight_weeks.pk in _keys(ours, "invitations")
+    ten_weeks = review(ours, due_on=TODAY + 14 * DAY + datetime.timedelta(weeks=10))
+    assert ten_weeks.pk in _keys(ours, "invitations")
 
 
 def test_reports_decisions_and_amended_plans_late_only_once_their_day_after_the_meeting_has_passed(ours):

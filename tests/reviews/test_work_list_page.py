@@ -68,9 +68,20 @@ def test_a_row_shows_the_child_linked_to_the_case_its_dates_and_next_step_with_i
     assert 'Hold the review meeting<span class="govuk-visually-hidden"> for ' in html and ", by 13 Dec 2026" in html
     assert reverse("reviews:detail", args=[row.pk]) in html
     assert "On track" in html
-    # The invitations list: notice 2 weeks before the meeting (27 Nov 2026), due soon.
+    # The invitations list: invitations and health's requests go together, by health's 6 weeks before
+    # the meeting (Friday 30 Oct 2026): late.
     html = _get(login(ours.case_officer), list="invitations").content.decode()
-    assert "Send the invitations<span" in html and ", by 27 Nov 2026" in html and "Due soon" in html
+    assert "Send the invitations<span" in html and ", by 30 Oct 2026" in html and "Late" in html
+
+
+def test_an_invitations_day_that_is_no_working_day_shows_the_working_day_before(ours, login):
+    # 6 weeks before Monday 10 May 2027 is Easter Monday: Thursday 25 March, before Good Friday.
+    review(ours, due_on=datetime.date(2027, 5, 12), meeting_on=datetime.date(2027, 5, 10), last_name="Easter")
+    html = _get(login(ours.case_officer), list="invitations").content.decode()
+    assert "Easter" not in html  # listed 2 weeks ahead of the day, not yet on 23 November
+    with time_machine.travel(datetime.datetime(2027, 3, 16, 10, tzinfo=datetime.UTC), tick=False):
+        html = login(ours.case_officer).get(reverse("reviews:work_list"), {"list": "invitations"}).content.decode()
+    assert "Easter" in html and ", by 25 Mar 2027" in html
 
 
 def test_each_list_in_the_address_and_an_unknown_one_is_the_first(ours, login):

@@ -143,6 +143,9 @@ URLS = {
     "advice:item_return": ({"pk": "open_item"}, BOTH, {"ot_practitioner", "spoc"}),
     # Amending returned advice: those who may return it (the team, the SPOC), as for returning it.
     "advice:item_amend": ({"pk": "returned_item"}, BOTH, {"slt_practitioner", "spoc"}),
+    # The LA's quality check of returned advice (decision 0049): those who may edit the case; the
+    # provider's people read the outcome on the item's page, and cannot accept.
+    "advice:item_quality": ({"pk": "returned_item"}, BOTH, LA_EDITORS),
     "advice:item_not_provided": ({"pk": "open_item"}, BOTH, CLOSES_OPEN_ITEM),
     "advice:item_exception": ({"pk": "open_item"}, BOTH, CLOSES_OPEN_ITEM),
     "advice:document_download": ({"pk": "returned_item"}, GET, SEES_RETURNED_ITEM),

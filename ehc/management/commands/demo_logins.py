@@ -9,13 +9,9 @@ class Command(BaseCommand):
     help = "Print the demo logins, each with its authenticator key and its current security code"
 
     def handle(self, *args, **options):
-        present = set(
-            User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).values_list("username", flat=True)
-        )
+        present = set(User.objects.filter(username__in=[u[0] for u in DEMO_USERS]).values_list("username", flat=True))
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
-        self.stdout.write(
-            "Security code: add the key to an authenticator app, or run `make otp USER=<username>`."
-        )
+        self.stdout.write("Security code: add the key to an authenticator app, or run `make otp USER=<username>`.")
         for username, _first, _last, _org, _roles, _teams, title in DEMO_USERS:
             if username not in present:
                 continue
