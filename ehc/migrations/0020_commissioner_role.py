@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("ehc", "0018_message_kind_discussion_mention"),
+        ("ehc", "0019_quality_check"),
     ]
 
     operations = [
