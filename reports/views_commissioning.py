@@ -15,6 +15,7 @@ from ehc.decorators import role_required
 from ehc.models import OrganisationKind, Role, today_london
 from ehc.replica import replica_reads
 
+from . import charts
 from .csv import csv_response
 from .selectors.commissioning import anonymised_rows, commissioning_figures, quarters_back, scope_rows
 from .selectors.scope import local_authorities_in_scope
@@ -94,6 +95,7 @@ def commissioning(request):
     context = {"form": form, "title": TITLE, "figures": None}
     if rows is not None:
         context["figures"] = commissioning_figures(rows)
+        context["quarter_chart"] = _quarter_chart(context["figures"])
         query = request.GET.copy()
         for key in ("format", "table"):
             query.pop(key, None)
@@ -101,6 +103,25 @@ def commissioning(request):
         if request.GET.get("format") == "csv":
             return _figures_csv(context["figures"], request.GET.get("table", "type"))
     return render(request, "reports/commissioning.html", context)
+
+
+def _quarter_chart(figures):
+    """The by-quarter table drawn as stacked columns, from the table's own rows."""
+    if not figures.by_quarter:
+        return ""
+    return charts.stacked_columns(
+        chart_id="chart-quarters",
+        title="Provision rows by quarter returned, by availability",
+        description="Rows available now, on a waiting list and not commissioned in this area, for each quarter. "
+        "The same figures are in the table beside this chart.",
+        categories=[row["label"] for row in figures.by_quarter],
+        series=[
+            ("Available now", charts.BLUE, [row["available"] for row in figures.by_quarter]),
+            ("Waiting list", charts.DARK_GREY, [row["waiting"] for row in figures.by_quarter]),
+            ("Not commissioned", charts.RED, [row["not_commissioned"] for row in figures.by_quarter]),
+        ],
+        y_label="Provision rows",
+    )
 
 
 def _figures_csv(figures, table):

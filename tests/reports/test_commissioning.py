@@ -275,3 +275,11 @@ def test_query_counts_are_fixed(ours, commissioner, login, travel):
     client.get(reverse("reports:commissioning"))
     assert [count(url, params) for url, params in urls] == before
     assert before[0] <= 12
+
+
+def test_the_quarters_are_drawn_beside_their_table(returned, commissioner, login, travel):
+    travel(NOTIFIED + datetime.timedelta(days=20))
+    html = login(commissioner).get(reverse("reports:commissioning")).content.decode()
+    chart = html.split('id="chart-quarters"', 1)[1].split("</svg>", 1)[0]
+    assert "Not commissioned" in chart and "Available now" in chart
+    assert 'id="by-quarter"' in html
