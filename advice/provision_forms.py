@@ -4,6 +4,8 @@ GOV.UK add-another pattern): nothing is saved, nothing typed is lost. Blank rows
 
 from django import forms
 
+from ehc.forms import CountedTextarea
+
 from .provision import (
     OUTCOME_FIELDS,
     PROVISION_FIELDS,
@@ -50,7 +52,7 @@ class ProvisionRowForm(forms.Form):
         label="The need it meets",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=CountedTextarea(attrs={"rows": 2}),
         error_messages={"max_length": "The need it meets must be 2,000 characters or fewer"},
     )
     provision_type_id = forms.TypedChoiceField(
@@ -96,7 +98,7 @@ class OutcomeRowForm(forms.Form):
         label="What the child will do",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=CountedTextarea(attrs={"rows": 2}),
         error_messages={"max_length": "What the child will do must be 2,000 characters or fewer"},
     )
     by_when = forms.CharField(
@@ -110,7 +112,7 @@ class OutcomeRowForm(forms.Form):
         label="How we will know",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=CountedTextarea(attrs={"rows": 2}),
         error_messages={"max_length": "How we will know must be 2,000 characters or fewer"},
     )
 
