@@ -103,10 +103,7 @@ def _exceptions_annotate(user, case):
 
 
 def _exceptions_build(*, case, user, today, read):
-    try:
-        la_settings = case.local_authority.la_settings
-    except LocalAuthoritySettings.DoesNotExist:
-        la_settings = LocalAuthoritySettings(local_authority=case.local_authority)
+    la_settings = LocalAuthoritySettings.of(case.local_authority)
     rules = TimerRules(la_settings=la_settings, calendar=WorkingCalendar(case.closure_days or ()))
     return case_exceptions_panel(
         exceptions=read["exceptions"], items=read.get("advice_items", []), rules=rules, today=today

@@ -10,10 +10,10 @@ from assessments.access import can_edit_case
 from assessments.models import AnnualReview, CaseStatus
 from assessments.sections import CaseSection
 from ehc.json_rows import as_instances, concrete_fields, json_rows
-from ehc.models import ClosureDay
+from ehc.models import ClosureDay, LocalAuthoritySettings
 from ehc.workdays import WorkingCalendar
 
-from .steps import la_settings_of, review_view
+from .steps import review_view
 
 
 def _annotate(user, case):
@@ -33,7 +33,7 @@ def _build(*, case, user, today, read):
     if not reviews and case.status != CaseStatus.PLAN_ISSUED:
         return None
     can_edit = can_edit_case(user, case)
-    la_settings = la_settings_of(case)
+    la_settings = LocalAuthoritySettings.of(case.local_authority)
     calendar = WorkingCalendar(case.review_closure_days or ())
     dob = case.child.date_of_birth
     open_review = next((review for review in reviews if review.is_open), None)

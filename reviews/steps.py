@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 
 from assessments import review_schedule
-from ehc.models import LocalAuthoritySettings
 from ehc.workdays import WorkingCalendar
 
 # The page that records each step (the invitations page is the advice app's, when it has one).
@@ -17,13 +16,6 @@ STEP_URLS = {
     "decision": "reviews:decision",
     "amended_plan": "reviews:amended_plan",
 }
-
-
-def la_settings_of(case):
-    try:
-        return case.local_authority.la_settings
-    except LocalAuthoritySettings.DoesNotExist:
-        return LocalAuthoritySettings(local_authority=case.local_authority)
 
 
 def invitations_due_on(review, *, la_settings, calendar: WorkingCalendar):

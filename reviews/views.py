@@ -12,12 +12,12 @@ from assessments.models import AnnualReview
 from ehc.access import get_visible_or_404
 from ehc.audit import audit_view
 from ehc.decorators import role_required
-from ehc.models import OrganisationKind, Role
+from ehc.models import LocalAuthoritySettings, OrganisationKind, Role
 from ehc.workdays import WorkingCalendar
 
 from . import forms, services
 from .access import editable_reviews
-from .steps import la_settings_of, review_view
+from .steps import review_view
 
 LA_ROLES = (Role.CASE_OFFICER, Role.BUSINESS_SUPPORT, Role.AD_EDUCATION, Role.SEND_MANAGER)
 RELATED = ("case__child", "case__local_authority__la_settings", "recorded_by")
@@ -29,7 +29,7 @@ def _view_of(review, user):
         review,
         date_of_birth=case.child.date_of_birth,
         today=services.today(),
-        la_settings=la_settings_of(case),
+        la_settings=LocalAuthoritySettings.of(case.local_authority),
         calendar=WorkingCalendar.for_la(case.local_authority_id),
         can_edit=can_edit_case(user, case),
     )

@@ -180,6 +180,15 @@ class LocalAuthoritySettings(TimeStamped):
         settings_row, _ = cls.objects.get_or_create(local_authority=la)
         return settings_row
 
+    @classmethod
+    def of(cls, la):
+        """The LA's row as read with it (select_related), or the defaults unsaved: for a page, which
+        must not write the row that `for_la` creates."""
+        try:
+            return la.la_settings
+        except cls.DoesNotExist:
+            return cls(local_authority=la)
+
     def clean(self):
         super().clean()
         self.secure_email_domains = normalised_domains(self.secure_email_domains)
